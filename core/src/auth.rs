@@ -1,0 +1,277 @@
+//! Where API calls get their bearer token: a cached client-credentials token, or a static one.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use base64::Engine as _;
+use reqwest::Method;
+use serde::Deserialize;
+use web_time::Instant;
+
+use crate::config::{AuthConfig, ClientConfig, Credentials};
+use crate::error::{Error, OAuthError, Result};
+use crate::http::{Body, RawResponse, RequestOptions, RequestSpec, Transport};
+use crate::secret::Secret;
+
+/// Renew this long before the token expires, so no request carries a token that dies in flight.
+const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+/// Lifetime assumed when the token endpoint omits `expires_in` (never "forever").
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+
+/// A bearer token as handed to one request.
+#[derive(Debug, Clone)]
+pub(crate) struct BearerToken {
+    pub value: Secret,
+    /// Which mint produced it, so a 401 only evicts the token that was actually rejected.
+    generation: u64,
+}
+
+#[derive(Debug)]
+struct Cached {
+    token: BearerToken,
+    renew_at: Instant,
+}
+
+/// Hands out tokens. Client-credentials tokens are cached, shared by every call on the client,
+/// and minted single-flight: concurrent callers on a cold cache wait for one token request.
+#[derive(Debug)]
+pub(crate) struct TokenManager {
+    source: Source,
+    cached: Mutex<Option<Cached>>,
+    /// Held while minting; waiters re-check the cache once they get it.
+    mint: async_lock::Mutex<()>,
+    generation: AtomicU64,
+}
+
+#[derive(Debug)]
+enum Source {
+    ClientCredentials { credentials: Credentials, token_url: String, scope: String, audience: String },
+    Static(Secret),
+}
+
+impl TokenManager {
+    pub(crate) fn new(config: &ClientConfig) -> Self {
+        let source = match &config.auth {
+            AuthConfig::ClientCredentials(credentials) => Source::ClientCredentials {
+                credentials: credentials.clone(),
+                token_url: config.token_url.clone(),
+                scope: config.scopes.join(" "),
+                audience: config.audience.clone(),
+            },
+            AuthConfig::Bearer(token) => Source::Static(token.clone()),
+        };
+        Self { source, cached: Mutex::new(None), mint: async_lock::Mutex::new(()), generation: AtomicU64::new(0) }
+    }
+
+    /// Whether a rejected token can be replaced by minting a new one.
+    pub(crate) fn can_refresh(&self) -> bool {
+        matches!(self.source, Source::ClientCredentials { .. })
+    }
+
+    /// A token valid for at least the refresh margin, minting one if needed.
+    pub(crate) async fn token(&self, transport: &Transport) -> Result<BearerToken> {
+        if let Source::Static(token) = &self.source {
+            return Ok(BearerToken { value: token.clone(), generation: 0 });
+        }
+        if let Some(token) = self.fresh() {
+            return Ok(token);
+        }
+        let _minting = self.mint.lock().await;
+        // Someone else may have minted while we waited for the lock.
+        if let Some(token) = self.fresh() {
+            return Ok(token);
+        }
+        self.mint_locked(transport).await
+    }
+
+    /// Mints a new token now, whatever the cache holds.
+    pub(crate) async fn refresh(&self, transport: &Transport) -> Result<()> {
+        if !self.can_refresh() {
+            return Err(Error::config(
+                "refreshToken() needs client credentials; this client uses a fixed access token",
+            ));
+        }
+        let _minting = self.mint.lock().await;
+        self.mint_locked(transport).await.map(drop)
+    }
+
+    /// Forgets the cached token; the next call mints a new one.
+    pub(crate) fn clear(&self) {
+        *self.lock_cache() = None;
+    }
+
+    /// Drops `rejected` from the cache unless a newer token already replaced it.
+    pub(crate) fn invalidate(&self, rejected: &BearerToken) {
+        let mut cached = self.lock_cache();
+        if cached.as_ref().is_some_and(|c| c.token.generation == rejected.generation) {
+            *cached = None;
+        }
+    }
+
+    fn fresh(&self) -> Option<BearerToken> {
+        let cached = self.lock_cache();
+        cached.as_ref().filter(|c| Instant::now() < c.renew_at).map(|c| c.token.clone())
+    }
+
+    fn lock_cache(&self) -> std::sync::MutexGuard<'_, Option<Cached>> {
+        // A panic while holding this lock cannot leave the Option half-written; keep going.
+        self.cached.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    async fn mint_locked(&self, transport: &Transport) -> Result<BearerToken> {
+        let Source::ClientCredentials { credentials, token_url, scope, audience } = &self.source else {
+            unreachable!("static tokens are never minted");
+        };
+        let form = vec![
+            ("grant_type".to_owned(), "client_credentials".to_owned()),
+            ("scope".to_owned(), scope.clone()),
+            ("audience".to_owned(), audience.clone()),
+        ];
+        // Boxed: token requests go through the same pipeline that asks for tokens.
+        let granted = Box::pin(request_token(transport, token_url, form, Some(credentials))).await?;
+        let lifetime = granted.expires_in.map_or(DEFAULT_LIFETIME, Duration::from_secs);
+        // Tokens shorter-lived than the margin would never count as fresh: use half their life.
+        let margin = if lifetime > REFRESH_MARGIN { REFRESH_MARGIN } else { lifetime / 2 };
+        let token = BearerToken {
+            value: granted.access_token,
+            generation: self.generation.fetch_add(1, Ordering::Relaxed) + 1,
+        };
+        *self.lock_cache() = Some(Cached { token: token.clone(), renew_at: Instant::now() + lifetime - margin });
+        Ok(token)
+    }
+}
+
+/// A successful token response (RFC 6749 §5.1).
+#[derive(Debug, Deserialize)]
+pub(crate) struct TokenGrant {
+    pub access_token: Secret,
+    #[serde(default)]
+    pub token_type: Option<String>,
+    #[serde(default)]
+    pub expires_in: Option<u64>,
+    #[serde(default)]
+    pub refresh_token: Option<Secret>,
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+/// POSTs a form to a token endpoint and decodes the grant or the OAuth error.
+///
+/// `client` authenticates with HTTP Basic (DECISIONS Q18); public clients pass `None` and put
+/// `client_id` in the form instead.
+pub(crate) async fn request_token(
+    transport: &Transport,
+    token_url: &str,
+    form: Vec<(String, String)>,
+    client: Option<&Credentials>,
+) -> Result<TokenGrant> {
+    let mut spec = RequestSpec::new(Method::POST, token_url.to_owned(), "/oauth2/token");
+    if let Some(c) = client {
+        // RFC 6749 §2.3.1: form-urlencode both parts before joining them.
+        let user = form_encode(&c.client_id);
+        let pass = form_encode(c.client_secret.expose());
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+        spec = spec.header("authorization", format!("Basic {basic}"));
+    }
+    spec.body = Body::Form(form);
+    // Minting a token changes nothing on the server, so it is always safe to retry.
+    spec.repeatable = true;
+    let raw = match transport.execute(&spec, &RequestOptions::default(), None).await {
+        Ok(raw) => raw,
+        Err(Error::Api(api)) => return Err(oauth_error(&api)),
+        Err(other) => return Err(other),
+    };
+    decode_grant(raw)
+}
+
+fn decode_grant(raw: RawResponse) -> Result<TokenGrant> {
+    let grant: TokenGrant = raw.decode::<TokenGrant>()?.into_inner();
+    if grant.access_token.is_empty() {
+        return Err(Error::Decode {
+            status: 200,
+            message: "the token response has an empty access_token".into(),
+            snippet: String::new(),
+            request_id: None,
+        });
+    }
+    if let Some(kind) = &grant.token_type
+        && !kind.eq_ignore_ascii_case("bearer")
+    {
+        return Err(Error::Decode {
+            status: 200,
+            message: format!("unsupported token_type {kind:?} (expected Bearer)"),
+            snippet: String::new(),
+            request_id: None,
+        });
+    }
+    Ok(grant)
+}
+
+fn oauth_error(api: &crate::error::ApiError) -> Error {
+    #[derive(Deserialize)]
+    struct Body {
+        error: Option<String>,
+        error_description: Option<String>,
+    }
+    let body: Option<Body> = serde_json::from_str(&api.body).ok();
+    let (error, description) = match body {
+        Some(Body { error: Some(error), error_description }) => (error, error_description),
+        _ => (format!("http_{}", api.status), Some(api.message.clone())),
+    };
+    Error::OAuth(Box::new(OAuthError {
+        status: Some(api.status),
+        error,
+        description,
+        request_id: api.request_id.clone(),
+    }))
+}
+
+fn form_encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oauth_errors_are_parsed_from_rfc6749_bodies() {
+        let api = crate::error::ApiError {
+            status: 401,
+            message: "x".into(),
+            request_id: Some("req_9".into()),
+            retry_after: None,
+            missing_scopes: vec![],
+            body: r#"{"error":"invalid_client","error_description":"Client authentication failed"}"#.into(),
+        };
+        let e = oauth_error(&api);
+        let d = e.details();
+        assert_eq!(d.kind, "oauth");
+        assert_eq!(d.oauth_error.as_deref(), Some("invalid_client"));
+        assert_eq!(
+            d.message,
+            "token request refused: invalid_client: Client authentication failed (HTTP 401) [request id req_9]"
+        );
+    }
+
+    #[test]
+    fn grants_without_a_token_or_with_another_type_are_refused() {
+        let raw = |body: &str| RawResponse {
+            status: 200,
+            meta: Default::default(),
+            retry_after: None,
+            body: body.as_bytes().to_vec(),
+        };
+        assert!(decode_grant(raw(r#"{"access_token":"","token_type":"Bearer"}"#)).is_err());
+        assert!(decode_grant(raw(r#"{"access_token":"t","token_type":"MAC"}"#)).is_err());
+        let g = decode_grant(raw(r#"{"access_token":"ory_at_x","token_type":"bearer"}"#)).unwrap();
+        assert_eq!(g.expires_in, None);
+        assert!(!format!("{g:?}").contains("ory_at_x"));
+    }
+
+    #[test]
+    fn basic_credentials_are_form_encoded() {
+        assert_eq!(form_encode("a b:c"), "a+b%3Ac");
+    }
+}

@@ -1,0 +1,368 @@
+//! Client configuration: the options a user passes, and the resolved settings every request uses.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+
+/// Default API version, as in the official client.
+pub const DEFAULT_API_VERSION: &str = "v1";
+/// Default scope requested with client credentials: implies every fine-grained management scope.
+pub const DEFAULT_SCOPE: &str = "management:all";
+/// Default timeout of one request attempt (connect, send, and read the whole body).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default number of retries after the first attempt.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// The user agent every engine starts from; bindings append their own (`kontext-python/…`).
+pub const USER_AGENT: &str = concat!("kontext-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Service-account credentials for the OAuth client-credentials grant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Credentials {
+    /// The OAuth client id (`sa_<uuid>` for service accounts).
+    pub client_id: String,
+    /// The OAuth client secret. Never printed.
+    pub client_secret: Secret,
+}
+
+/// Everything a client can be configured with, in the shape of the official TypeScript client's
+/// constructor config (camelCase when (de)serialized), plus our extensions.
+///
+/// Bindings deserialize their language's options object into this type, so every default and
+/// every check lives here once.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientOptions {
+    /// The API origin, e.g. `https://api.kontext.security`. A trailing `/` or `/api/v1` is removed.
+    pub base_url: String,
+    /// Service-account credentials (client-credentials grant). Exclusive with `access_token`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<Credentials>,
+    /// A bearer token obtained elsewhere, e.g. a user token from Authorization Code + PKCE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<Secret>,
+    /// API version path segment (default `v1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// Token endpoint (default `{baseUrl}/oauth2/token`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    /// Scopes requested with client credentials (default `["management:all"]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// Token audience (default `{baseUrl}/api/{apiVersion}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// Timeout of one attempt in milliseconds (default 60 000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// Retries after the first attempt (default 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<u32>,
+    /// Allow plain `http://` to a host that is not loopback. Off by default so credentials never
+    /// travel in clear text by accident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_insecure_http: Option<bool>,
+    /// Appended to the user agent, e.g. `kontext-python/0.1.0 CPython/3.11`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// Headers sent with every API request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<BTreeMap<String, String>>,
+}
+
+/// How the client authenticates its API calls.
+#[derive(Debug, Clone)]
+pub(crate) enum AuthConfig {
+    ClientCredentials(Credentials),
+    Bearer(Secret),
+}
+
+/// Resolved, validated settings. Built once per client; cheap to share.
+#[derive(Debug, Clone)]
+pub(crate) struct ClientConfig {
+    /// Origin without trailing slash, e.g. `https://api.kontext.security`.
+    pub origin: String,
+    /// `{origin}/api/{version}`.
+    pub api_base: String,
+    pub token_url: String,
+    pub scopes: Vec<String>,
+    pub audience: String,
+    pub timeout: Duration,
+    pub max_retries: u32,
+    pub user_agent: String,
+    pub headers: Vec<(String, String)>,
+    pub auth: AuthConfig,
+}
+
+impl ClientOptions {
+    /// Options for `base_url` with nothing else set.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self { base_url: base_url.into(), ..Self::default() }
+    }
+
+    pub(crate) fn resolve(&self) -> Result<ClientConfig> {
+        let allow_insecure_http = self.allow_insecure_http.unwrap_or(false);
+        let api_version = match self.api_version.as_deref().map(str::trim) {
+            None | Some("") => DEFAULT_API_VERSION.to_owned(),
+            Some(v) if v.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') => v.to_owned(),
+            Some(v) => return Err(Error::config(format!("apiVersion {v:?} is not a valid version segment"))),
+        };
+        let origin = normalize_base_url(&self.base_url, &api_version, allow_insecure_http)?;
+        let token_url = match &self.token_url {
+            Some(u) => checked_url("tokenUrl", u, allow_insecure_http)?,
+            None => format!("{origin}/oauth2/token"),
+        };
+        let audience = match &self.audience {
+            Some(a) if a.trim().is_empty() => return Err(Error::config("audience must not be empty")),
+            Some(a) => a.trim().to_owned(),
+            None => format!("{origin}/api/{api_version}"),
+        };
+        let scopes = match &self.scopes {
+            Some(s) if s.is_empty() => return Err(Error::config("scopes must not be an empty list")),
+            Some(s) => {
+                if let Some(bad) = s.iter().find(|s| s.is_empty() || s.contains(char::is_whitespace)) {
+                    return Err(Error::config(format!("scope {bad:?} must be non-empty and contain no spaces")));
+                }
+                s.clone()
+            }
+            None => vec![DEFAULT_SCOPE.to_owned()],
+        };
+        let auth = match (&self.credentials, &self.access_token) {
+            (Some(_), Some(_)) => {
+                return Err(Error::config("pass either credentials or accessToken, not both"));
+            }
+            (Some(c), None) => {
+                if c.client_id.trim().is_empty() {
+                    return Err(Error::config("credentials.clientId must not be empty"));
+                }
+                if c.client_secret.is_empty() {
+                    return Err(Error::config("credentials.clientSecret must not be empty"));
+                }
+                AuthConfig::ClientCredentials(c.clone())
+            }
+            (None, Some(t)) if t.is_empty() => return Err(Error::config("accessToken must not be empty")),
+            (None, Some(t)) => AuthConfig::Bearer(t.clone()),
+            (None, None) => {
+                return Err(Error::config(
+                    "no credentials: pass credentials {clientId, clientSecret} or an accessToken",
+                ));
+            }
+        };
+        let timeout = match self.timeout_ms {
+            Some(0) => return Err(Error::config("timeoutMs must be greater than 0")),
+            Some(ms) => Duration::from_millis(ms),
+            None => DEFAULT_TIMEOUT,
+        };
+        let max_retries = match self.max_retries {
+            Some(n) if n > MAX_RETRIES_LIMIT => {
+                return Err(Error::config(format!("maxRetries must be at most {MAX_RETRIES_LIMIT}")));
+            }
+            Some(n) => n,
+            None => DEFAULT_MAX_RETRIES,
+        };
+        let user_agent = match self.user_agent.as_deref().map(str::trim) {
+            Some(extra) if !extra.is_empty() => format!("{USER_AGENT} {extra}"),
+            _ => USER_AGENT.to_owned(),
+        };
+        let headers = self
+            .headers
+            .iter()
+            .flatten()
+            .map(|(k, v)| check_header(k, v).map(|()| (k.to_ascii_lowercase(), v.clone())))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ClientConfig {
+            api_base: format!("{origin}/api/{api_version}"),
+            origin,
+            token_url,
+            scopes,
+            audience,
+            timeout,
+            max_retries,
+            user_agent,
+            headers,
+            auth,
+        })
+    }
+}
+
+/// Retries beyond this only hammer a failing server; refuse them as a configuration mistake.
+pub(crate) const MAX_RETRIES_LIMIT: u32 = 10;
+
+/// Headers the pipeline owns; a caller overriding them would break auth or request accounting.
+const RESERVED_HEADERS: &[&str] = &["authorization", "content-length", "host"];
+
+pub(crate) fn check_header(name: &str, value: &str) -> Result<()> {
+    let valid_name =
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !valid_name {
+        return Err(Error::config(format!("header name {name:?} is not a valid HTTP header name")));
+    }
+    if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        return Err(Error::config(format!("header {name:?} is set by the client and cannot be overridden")));
+    }
+    if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+        return Err(Error::config(format!("header {name:?} has a value with a line break or NUL")));
+    }
+    Ok(())
+}
+
+/// Turns what a user may write as the base URL into the bare origin (plus any proxy path prefix).
+///
+/// `https://api.kontext.security/`, `https://api.kontext.security/api/v1` and
+/// `https://api.kontext.security/api/v1/` all become `https://api.kontext.security`.
+pub fn normalize_base_url(input: &str, api_version: &str, allow_insecure_http: bool) -> Result<String> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err(Error::config("baseUrl is required"));
+    }
+    let mut url = checked_url("baseUrl", trimmed, allow_insecure_http)?;
+    if url.contains('?') || url.contains('#') {
+        return Err(Error::config("baseUrl must not contain a query or fragment"));
+    }
+    while url.ends_with('/') {
+        url.pop();
+    }
+    let suffix = format!("/api/{api_version}");
+    if let Some(stripped) = url.strip_suffix(&suffix) {
+        url = stripped.trim_end_matches('/').to_owned();
+    }
+    Ok(url)
+}
+
+/// Parses an absolute http(s) URL and applies the clear-text guard.
+pub(crate) fn checked_url(what: &str, input: &str, allow_insecure_http: bool) -> Result<String> {
+    let url = Url::parse(input.trim())
+        .map_err(|e| Error::config(format!("{what} {:?} is not a valid URL: {e}", input.trim())))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::config(format!(
+                "{what} uses plain http:// to {}, which would send credentials in clear text; \
+                 use https:// or set allowInsecureHttp",
+                url.host_str().unwrap_or("?")
+            )));
+        }
+        other => return Err(Error::config(format!("{what} must be an http(s) URL, not {other}:"))),
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::config(format!("{what} has no host")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(format!("{what} must not embed credentials")));
+    }
+    Ok(url.into())
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(base: &str) -> ClientOptions {
+        ClientOptions {
+            base_url: base.into(),
+            credentials: Some(Credentials { client_id: "sa_1".into(), client_secret: "s".into() }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn base_url_forms_normalise_to_the_origin() {
+        for input in [
+            "https://api.kontext.security",
+            "https://api.kontext.security/",
+            "https://api.kontext.security/api/v1",
+            "https://api.kontext.security/api/v1/",
+            "  https://api.kontext.security//  ",
+        ] {
+            assert_eq!(normalize_base_url(input, "v1", false).unwrap(), "https://api.kontext.security", "{input}");
+        }
+        assert_eq!(
+            normalize_base_url("https://proxy.example/kontext/api/v1", "v1", false).unwrap(),
+            "https://proxy.example/kontext"
+        );
+    }
+
+    #[test]
+    fn defaults_follow_the_official_client() {
+        let c = opts("https://api.kontext.security/api/v1").resolve().unwrap();
+        assert_eq!(c.api_base, "https://api.kontext.security/api/v1");
+        assert_eq!(c.token_url, "https://api.kontext.security/oauth2/token");
+        assert_eq!(c.audience, "https://api.kontext.security/api/v1");
+        assert_eq!(c.scopes, vec!["management:all"]);
+        assert_eq!(c.timeout, Duration::from_secs(60));
+        assert_eq!(c.max_retries, 2);
+        assert!(c.user_agent.starts_with("kontext-rust/"));
+    }
+
+    #[test]
+    fn plain_http_only_for_loopback_unless_allowed() {
+        for ok in ["http://127.0.0.1:4010", "http://localhost:1", "http://[::1]:80", "http://127.8.0.2"] {
+            assert!(opts(ok).resolve().is_ok(), "{ok}");
+        }
+        let err = opts("http://api.kontext.security").resolve().unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Config);
+        assert!(err.to_string().contains("clear text"), "{err}");
+        let mut allowed = opts("http://intranet.example");
+        allowed.allow_insecure_http = Some(true);
+        assert!(allowed.resolve().is_ok());
+    }
+
+    #[test]
+    fn bad_options_are_config_errors_naming_the_option() {
+        let cases: Vec<(ClientOptions, &str)> = vec![
+            (opts(""), "baseUrl"),
+            (opts("ftp://x"), "baseUrl"),
+            (opts("not a url"), "baseUrl"),
+            (opts("https://user:pw@host"), "credentials"),
+            (ClientOptions { timeout_ms: Some(0), ..opts("https://h") }, "timeoutMs"),
+            (ClientOptions { max_retries: Some(99), ..opts("https://h") }, "maxRetries"),
+            (ClientOptions { scopes: Some(vec![]), ..opts("https://h") }, "scopes"),
+            (ClientOptions { access_token: Some("t".into()), ..opts("https://h") }, "either"),
+            (ClientOptions::new("https://h"), "no credentials"),
+            (ClientOptions { token_url: Some("http://evil.example/t".into()), ..opts("https://h") }, "tokenUrl"),
+        ];
+        for (o, needle) in cases {
+            let e = o.resolve().unwrap_err();
+            assert!(e.to_string().contains(needle), "{e} should mention {needle}");
+        }
+    }
+
+    #[test]
+    fn options_deserialize_from_the_official_camel_case_shape() {
+        let o: ClientOptions = serde_json::from_value(serde_json::json!({
+            "baseUrl": "https://api.kontext.security",
+            "credentials": {"clientId": "sa_x", "clientSecret": "very-secret"},
+            "timeoutMs": 5000, "maxRetries": 0
+        }))
+        .unwrap();
+        assert_eq!(o.timeout_ms, Some(5000));
+        assert!(!format!("{o:?}").contains("very-secret"));
+        let unknown = serde_json::from_value::<ClientOptions>(serde_json::json!({"baseUrl": "x", "retries": 1}));
+        assert!(unknown.unwrap_err().to_string().contains("retries"));
+    }
+
+    #[test]
+    fn reserved_and_malformed_headers_are_refused() {
+        assert!(check_header("Authorization", "x").is_err());
+        assert!(check_header("x-ok", "a\r\nb").is_err());
+        assert!(check_header("bad name", "v").is_err());
+        assert!(check_header("x-team", "blue").is_ok());
+    }
+}

@@ -1,0 +1,485 @@
+//! One error type for everything the client can fail at, with a stable kind and code.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Longest slice of a response body kept in an error (for decode errors and unparsed bodies).
+const BODY_SNIPPET_LIMIT: usize = 512;
+
+/// Everything that can go wrong in a call.
+///
+/// Match on [`Error::kind`] for control flow; [`Error::code`] gives the stable `kontext_*` string
+/// of the official client, and [`Error::details`] a serializable summary (what bindings hand to
+/// their languages). Messages never contain secrets.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an error status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// The token endpoint refused to issue a token.
+    #[error("{0}")]
+    OAuth(Box<OAuthError>),
+    /// The request could not be sent or the connection broke before a full response arrived.
+    #[error("connection error: {message}")]
+    Connection {
+        /// What failed, with the whole source chain.
+        message: String,
+        /// Whether the request provably never reached the server (connect failure).
+        not_sent: bool,
+    },
+    /// No complete response within the timeout.
+    #[error("request timed out after {} ms", timeout.as_millis())]
+    Timeout {
+        /// The timeout that elapsed.
+        timeout: Duration,
+    },
+    /// A success response whose body is not what the API documents.
+    #[error("could not decode the response (HTTP {status}): {message}; body starts with {snippet:?}")]
+    Decode {
+        /// HTTP status of the response.
+        status: u16,
+        /// What did not match.
+        message: String,
+        /// The start of the body.
+        snippet: String,
+        /// `x-request-id` of the response.
+        request_id: Option<String>,
+    },
+    /// An argument was rejected before any request was made.
+    #[error("invalid argument `{argument}`: {reason}")]
+    InvalidInput {
+        /// The argument's name as the caller wrote it (camelCase for object fields).
+        argument: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// The client options are unusable.
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+}
+
+/// An error status from the API, with everything the response told us.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// HTTP status code.
+    pub status: u16,
+    /// The `message` of the error body (or a description of the status when there is none).
+    pub message: String,
+    /// `x-request-id`, to quote in bug reports.
+    pub request_id: Option<String>,
+    /// `Retry-After` of a 429 or 503, capped.
+    pub retry_after: Option<Duration>,
+    /// Scopes the token lacked (403 `insufficient_scope`).
+    pub missing_scopes: Vec<String>,
+    /// The error body as received (truncated).
+    pub body: String,
+}
+
+/// A refusal from the OAuth token endpoint (RFC 6749 §5.2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuthError {
+    /// HTTP status, if a response arrived.
+    pub status: Option<u16>,
+    /// The OAuth `error` code, e.g. `invalid_client`.
+    pub error: String,
+    /// The OAuth `error_description`.
+    pub description: Option<String>,
+    /// `x-request-id` of the response.
+    pub request_id: Option<String>,
+}
+
+/// What kind of failure an [`Error`] is: the thing to match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// 400 or 422.
+    BadRequest,
+    /// 401.
+    Authentication,
+    /// 403.
+    PermissionDenied,
+    /// 404.
+    NotFound,
+    /// 409.
+    Conflict,
+    /// 412.
+    PreconditionFailed,
+    /// 429.
+    RateLimited,
+    /// 5xx.
+    ServerError,
+    /// Any other error status.
+    ApiError,
+    /// The token endpoint refused.
+    OAuth,
+    /// Transport failure.
+    Connection,
+    /// Timed out.
+    Timeout,
+    /// Unexpected success body.
+    Decode,
+    /// Rejected before sending.
+    InvalidInput,
+    /// Bad client options.
+    Config,
+}
+
+impl ErrorKind {
+    /// The snake_case name used in scenarios and by the bindings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::Authentication => "authentication",
+            Self::PermissionDenied => "permission_denied",
+            Self::NotFound => "not_found",
+            Self::Conflict => "conflict",
+            Self::PreconditionFailed => "precondition_failed",
+            Self::RateLimited => "rate_limited",
+            Self::ServerError => "server_error",
+            Self::ApiError => "api_error",
+            Self::OAuth => "oauth",
+            Self::Connection => "connection",
+            Self::Timeout => "timeout",
+            Self::Decode => "decode",
+            Self::InvalidInput => "invalid_input",
+            Self::Config => "config",
+        }
+    }
+
+    fn from_status(status: u16) -> Self {
+        match status {
+            400 | 422 => Self::BadRequest,
+            401 => Self::Authentication,
+            403 => Self::PermissionDenied,
+            404 => Self::NotFound,
+            409 => Self::Conflict,
+            412 => Self::PreconditionFailed,
+            429 => Self::RateLimited,
+            500..=599 => Self::ServerError,
+            _ => Self::ApiError,
+        }
+    }
+}
+
+/// A serializable summary of an [`Error`], camelCase: what crosses into other languages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorDetails {
+    /// [`ErrorKind::as_str`].
+    pub kind: &'static str,
+    /// [`Error::code`].
+    pub code: String,
+    /// The error's message (as `Display`).
+    pub message: String,
+    /// HTTP status, when a response arrived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// `x-request-id` of the response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// `Retry-After` in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<f64>,
+    /// Scopes the token lacked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_scopes: Option<Vec<String>>,
+    /// The rejected argument, for invalid input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub argument: Option<String>,
+    /// The OAuth `error` code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_error: Option<String>,
+    /// The OAuth `error_description`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_error_description: Option<String>,
+    /// The raw error body (truncated), for API errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// `https://docs.kontext.security/errors/<code>`.
+    pub docs_url: String,
+}
+
+impl Error {
+    /// The kind of failure.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::Api(e) => ErrorKind::from_status(e.status),
+            Self::OAuth(_) => ErrorKind::OAuth,
+            Self::Connection { .. } => ErrorKind::Connection,
+            Self::Timeout { .. } => ErrorKind::Timeout,
+            Self::Decode { .. } => ErrorKind::Decode,
+            Self::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Self::Config(_) => ErrorKind::Config,
+        }
+    }
+
+    /// The official client's error code: `kontext_not_found`, `kontext_rate_limited`, …
+    pub fn code(&self) -> String {
+        match self {
+            Self::Api(e) => match e.status {
+                400 | 422 => "kontext_validation_error".into(),
+                401 => "kontext_authorization_required".into(),
+                403 => "kontext_permission_denied".into(),
+                404 => "kontext_not_found".into(),
+                409 => "kontext_conflict".into(),
+                412 => "kontext_precondition_failed".into(),
+                429 => "kontext_rate_limited".into(),
+                500..=599 => "kontext_server_error".into(),
+                other => format!("kontext_http_{other}"),
+            },
+            Self::OAuth(_) => "kontext_oauth_error".into(),
+            Self::Connection { .. } => "kontext_network_error".into(),
+            Self::Timeout { .. } => "kontext_timeout".into(),
+            Self::Decode { .. } => "kontext_decode_error".into(),
+            Self::InvalidInput { .. } => "kontext_invalid_argument".into(),
+            Self::Config(_) => "kontext_config_error".into(),
+        }
+    }
+
+    /// HTTP status of the response behind this error, if one arrived.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(e) => Some(e.status),
+            Self::OAuth(e) => e.status,
+            Self::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// `x-request-id` of the response behind this error.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => e.request_id.as_deref(),
+            Self::OAuth(e) => e.request_id.as_deref(),
+            Self::Decode { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked us to wait (429/503 `Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api(e) => e.retry_after,
+            _ => None,
+        }
+    }
+
+    /// A serializable summary, for bindings and logs.
+    pub fn details(&self) -> ErrorDetails {
+        let code = self.code();
+        let (missing_scopes, body) = match self {
+            Self::Api(e) => (
+                (!e.missing_scopes.is_empty()).then(|| e.missing_scopes.clone()),
+                (!e.body.is_empty()).then(|| e.body.clone()),
+            ),
+            _ => (None, None),
+        };
+        let (oauth_error, oauth_error_description) = match self {
+            Self::OAuth(e) => (Some(e.error.clone()), e.description.clone()),
+            _ => (None, None),
+        };
+        ErrorDetails {
+            kind: self.kind().as_str(),
+            docs_url: format!("https://docs.kontext.security/errors/{code}"),
+            code,
+            message: self.to_string(),
+            status: self.status(),
+            request_id: self.request_id().map(str::to_owned),
+            retry_after: self.retry_after().map(|d| d.as_secs_f64()),
+            missing_scopes,
+            argument: match self {
+                Self::InvalidInput { argument, .. } => Some(argument.clone()),
+                _ => None,
+            },
+            oauth_error,
+            oauth_error_description,
+            body,
+        }
+    }
+
+    /// Whether this error came from a request that provably never reached the server.
+    pub(crate) fn never_sent(&self) -> bool {
+        matches!(self, Self::Connection { not_sent: true, .. })
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Self::Config(message.into())
+    }
+
+    pub(crate) fn invalid(argument: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidInput { argument: argument.into(), reason: reason.into() }
+    }
+
+    /// Builds an API error from an error response: parses `{message, statusCode}` and the
+    /// `insufficient_scope` extras, keeps the raw body (truncated) when it is not that shape.
+    pub(crate) fn from_api_response(
+        status: u16,
+        body: &[u8],
+        request_id: Option<String>,
+        retry_after: Option<Duration>,
+    ) -> Self {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Body {
+            message: Option<serde_json::Value>,
+            error: Option<String>,
+            #[serde(default)]
+            missing_scopes: Vec<String>,
+        }
+        let parsed: Option<Body> = serde_json::from_slice(body).ok();
+        let message = parsed
+            .as_ref()
+            .and_then(|b| match &b.message {
+                Some(serde_json::Value::String(s)) => Some(s.clone()),
+                // Some frameworks send a list of validation messages.
+                Some(serde_json::Value::Array(items)) => Some(
+                    items
+                        .iter()
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+                _ => b.error.clone(),
+            })
+            .unwrap_or_else(|| default_status_message(status).to_owned());
+        Self::Api(Box::new(ApiError {
+            status,
+            message,
+            request_id,
+            retry_after,
+            missing_scopes: parsed.map(|b| b.missing_scopes).unwrap_or_default(),
+            body: snippet(body),
+        }))
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HTTP {}: {}", self.status, self.message)?;
+        if !self.missing_scopes.is_empty() {
+            write!(f, " (missing scopes: {})", self.missing_scopes.join(", "))?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "token request refused: {}", self.error)?;
+        if let Some(d) = &self.description {
+            write!(f, ": {d}")?;
+        }
+        if let Some(s) = self.status {
+            write!(f, " (HTTP {s})")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request id {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// The start of a body as text, for error messages.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(BODY_SNIPPET_LIMIT)];
+    let mut s = String::from_utf8_lossy(cut).into_owned();
+    if body.len() > BODY_SNIPPET_LIMIT {
+        s.push('…');
+    }
+    s
+}
+
+fn default_status_message(status: u16) -> &'static str {
+    match status {
+        400 => "Bad request",
+        401 => "Missing or invalid token",
+        403 => "Insufficient permissions",
+        404 => "Not found",
+        409 => "Conflict",
+        412 => "Precondition failed",
+        413 => "Payload too large",
+        422 => "Unprocessable entity",
+        429 => "Rate limit exceeded",
+        500 => "Internal server error",
+        502 => "Bad gateway",
+        503 => "Service unavailable",
+        504 => "Gateway timeout",
+        _ => "Unexpected HTTP status",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_maps_to_kind_and_code() {
+        let cases = [
+            (400, ErrorKind::BadRequest, "kontext_validation_error"),
+            (401, ErrorKind::Authentication, "kontext_authorization_required"),
+            (403, ErrorKind::PermissionDenied, "kontext_permission_denied"),
+            (404, ErrorKind::NotFound, "kontext_not_found"),
+            (409, ErrorKind::Conflict, "kontext_conflict"),
+            (412, ErrorKind::PreconditionFailed, "kontext_precondition_failed"),
+            (422, ErrorKind::BadRequest, "kontext_validation_error"),
+            (429, ErrorKind::RateLimited, "kontext_rate_limited"),
+            (503, ErrorKind::ServerError, "kontext_server_error"),
+            (418, ErrorKind::ApiError, "kontext_http_418"),
+        ];
+        for (status, kind, code) in cases {
+            let e = Error::from_api_response(status, b"", None, None);
+            assert_eq!((e.kind(), e.code().as_str()), (kind, code), "{status}");
+        }
+    }
+
+    #[test]
+    fn error_body_is_parsed_and_kept() {
+        let body = br#"{"message":"Insufficient scope","statusCode":403,"error":"insufficient_scope","missingScopes":["management:applications:write"],"hint":"h"}"#;
+        let e = Error::from_api_response(403, body, Some("req_1".into()), None);
+        let d = e.details();
+        assert_eq!(
+            d.message,
+            "HTTP 403: Insufficient scope (missing scopes: management:applications:write) [request id req_1]"
+        );
+        assert_eq!(d.missing_scopes.unwrap(), vec!["management:applications:write"]);
+        assert_eq!(d.request_id.as_deref(), Some("req_1"));
+        assert_eq!(d.docs_url, "https://docs.kontext.security/errors/kontext_permission_denied");
+    }
+
+    #[test]
+    fn html_and_empty_bodies_get_a_status_message() {
+        let e = Error::from_api_response(502, b"<html>bad gateway</html>", None, None);
+        assert_eq!(e.to_string(), "HTTP 502: Bad gateway");
+        assert_eq!(e.details().body.as_deref(), Some("<html>bad gateway</html>"));
+    }
+
+    #[test]
+    fn snippets_are_truncated() {
+        let long = vec![b'x'; 2000];
+        let s = snippet(&long);
+        assert_eq!(s.chars().count(), BODY_SNIPPET_LIMIT + 1);
+    }
+
+    #[test]
+    fn details_serialize_camel_case() {
+        let e = Error::from_api_response(
+            429,
+            br#"{"message":"slow down","statusCode":429}"#,
+            None,
+            Some(Duration::from_secs(2)),
+        );
+        let v = serde_json::to_value(e.details()).unwrap();
+        assert_eq!(v["kind"], "rate_limited");
+        assert_eq!(v["retryAfter"], 2.0);
+        assert_eq!(v["code"], "kontext_rate_limited");
+    }
+}

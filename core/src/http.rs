@@ -1,0 +1,524 @@
+//! The request pipeline: build → authenticate → send → retry → hand back bytes and metadata.
+//!
+//! One loop serves API calls and token requests alike, so retries, timeouts, backoff and
+//! request-id capture behave identically everywhere.
+
+use std::collections::BTreeMap;
+use std::error::Error as _;
+use std::ops::Deref;
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::TokenManager;
+use crate::config::check_header;
+use crate::error::{Error, Result, snippet};
+use crate::retry;
+use crate::runtime;
+
+/// Per-request overrides of the client's settings. Deserializes from camelCase, so bindings
+/// pass their language's options object straight through.
+///
+/// ```
+/// # async fn demo(client: kontext::Client) -> kontext::Result<()> {
+/// use std::time::Duration;
+/// let patient = client.with_options(kontext::RequestOptions::new().timeout(Duration::from_secs(5)).max_retries(0));
+/// patient.applications().list(Default::default()).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequestOptions {
+    /// Timeout of one attempt in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// Retries after the first attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<u32>,
+    /// Sent as `Idempotency-Key`; makes a POST safe to retry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+    /// Extra headers for this request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<BTreeMap<String, String>>,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets the per-attempt timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout_ms = Some(timeout.as_millis().try_into().unwrap_or(u64::MAX));
+        self
+    }
+    /// Sets the retry budget.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+    /// Sets an idempotency key, which lets the client retry a POST.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+    /// Adds a header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.get_or_insert_with(BTreeMap::new).insert(name.into(), value.into());
+        self
+    }
+
+    /// Layers `other` over `self` (other wins field by field; headers merge).
+    pub(crate) fn merged(&self, other: &RequestOptions) -> RequestOptions {
+        let mut headers = self.headers.clone();
+        if let Some(extra) = &other.headers {
+            headers.get_or_insert_with(BTreeMap::new).extend(extra.clone());
+        }
+        RequestOptions {
+            timeout_ms: other.timeout_ms.or(self.timeout_ms),
+            max_retries: other.max_retries.or(self.max_retries),
+            idempotency_key: other.idempotency_key.clone().or_else(|| self.idempotency_key.clone()),
+            headers,
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.timeout_ms == Some(0) {
+            return Err(Error::invalid("timeoutMs", "must be greater than 0"));
+        }
+        if let Some(n) = self.max_retries.filter(|n| *n > crate::config::MAX_RETRIES_LIMIT) {
+            return Err(Error::invalid("maxRetries", format!("{n} is more than {}", crate::config::MAX_RETRIES_LIMIT)));
+        }
+        if let Some(key) = &self.idempotency_key
+            && (key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(Error::invalid("idempotencyKey", "must be 1-255 visible ASCII characters"));
+        }
+        for (k, v) in self.headers.iter().flatten() {
+            check_header(k, v).map_err(|e| Error::invalid("headers", e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+/// What every response tells besides its body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResponseMeta {
+    /// HTTP status.
+    pub status: u16,
+    /// `x-request-id`, to quote in bug reports.
+    pub request_id: Option<String>,
+    /// `ETag`, for optimistic concurrency on policy writes.
+    pub etag: Option<String>,
+    /// How many attempts the call took (1 when nothing was retried).
+    pub attempts: u32,
+}
+
+/// A decoded result together with its [`ResponseMeta`].
+///
+/// Derefs to the result, so `client.applications().get(id).await?.application.name` reads
+/// naturally; [`Response::meta`] gives the request id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<T> {
+    data: T,
+    meta: ResponseMeta,
+}
+
+impl<T> Response<T> {
+    pub(crate) fn new(data: T, meta: ResponseMeta) -> Self {
+        Self { data, meta }
+    }
+    /// Status, request id, ETag and attempt count of the response.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+    /// The `x-request-id` of the response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id.as_deref()
+    }
+    /// The decoded result, without metadata.
+    pub fn into_inner(self) -> T {
+        self.data
+    }
+    /// Splits into result and metadata.
+    pub fn into_parts(self) -> (T, ResponseMeta) {
+        (self.data, self.meta)
+    }
+    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response { data: f(self.data), meta: self.meta }
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.data
+    }
+}
+
+/// A fully read HTTP response.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub status: u16,
+    pub meta: ResponseMeta,
+    pub retry_after: Option<Duration>,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    pub(crate) fn decode<T: DeserializeOwned>(self) -> Result<Response<T>> {
+        // An empty success body decodes like JSON `null`, so `Option`/`()` results work.
+        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &self.body };
+        match serde_json::from_slice(body) {
+            Ok(data) => Ok(Response::new(data, self.meta)),
+            Err(e) => Err(Error::Decode {
+                status: self.status,
+                message: e.to_string(),
+                snippet: snippet(&self.body),
+                request_id: self.meta.request_id,
+            }),
+        }
+    }
+
+    pub(crate) fn empty(self) -> Response<()> {
+        Response::new((), self.meta)
+    }
+}
+
+/// Body of a request.
+#[derive(Debug, Clone)]
+pub(crate) enum Body {
+    None,
+    Json(Vec<u8>),
+    Form(Vec<(String, String)>),
+}
+
+/// One logical request; the pipeline may send it several times.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestSpec {
+    pub method: Method,
+    pub url: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    /// Path for logs (never the query, which may hold cursors but never secrets anyway).
+    pub label: String,
+    /// Safe to send twice whatever the method (token requests).
+    pub repeatable: bool,
+}
+
+impl RequestSpec {
+    pub(crate) fn new(method: Method, url: String, label: impl Into<String>) -> Self {
+        Self {
+            method,
+            url,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Body::None,
+            label: label.into(),
+            repeatable: false,
+        }
+    }
+
+    pub(crate) fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::invalid("body", e.to_string()))?;
+        self.body = Body::Json(bytes);
+        Ok(self)
+    }
+
+    pub(crate) fn query<Q: Serialize + ?Sized>(mut self, query: &Q) -> Result<Self> {
+        self.query = query_pairs(query)?;
+        Ok(self)
+    }
+
+    pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// Safe to send twice: the method is idempotent, or the caller supplied an idempotency key.
+    fn retry_safe(&self, options: &RequestOptions) -> bool {
+        self.repeatable
+            || matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE)
+            || options.idempotency_key.is_some()
+    }
+}
+
+/// Flattens a params struct into query pairs, dropping absent values.
+fn query_pairs<Q: Serialize + ?Sized>(query: &Q) -> Result<Vec<(String, String)>> {
+    let value = serde_json::to_value(query).map_err(|e| Error::invalid("params", e.to_string()))?;
+    let serde_json::Value::Object(map) = value else {
+        return Ok(Vec::new());
+    };
+    Ok(map
+        .into_iter()
+        .filter_map(|(k, v)| match v {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some((k, s)),
+            other => Some((k, other.to_string())),
+        })
+        .collect())
+}
+
+/// The HTTP stack plus the settings that drive retries and timeouts.
+#[derive(Debug, Clone)]
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    timeout: Duration,
+    max_retries: u32,
+    headers: Vec<(String, String)>,
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    user_agent: String,
+}
+
+impl Transport {
+    pub(crate) fn new(
+        user_agent: &str,
+        timeout: Duration,
+        max_retries: u32,
+        headers: Vec<(String, String)>,
+    ) -> Result<Self> {
+        Ok(Self {
+            http: runtime::http_client(user_agent)?,
+            timeout,
+            max_retries,
+            headers,
+            user_agent: user_agent.to_owned(),
+        })
+    }
+
+    /// Sends `spec` until it succeeds, fails for good, or the retry budget is spent.
+    ///
+    /// With `auth`, every attempt carries the current bearer token; a 401 drops that token, and
+    /// the request is sent once more with a fresh one (not counted as a retry, never looped).
+    pub(crate) async fn execute(
+        &self,
+        spec: &RequestSpec,
+        options: &RequestOptions,
+        auth: Option<&TokenManager>,
+    ) -> Result<RawResponse> {
+        options.validate()?;
+        let max_retries = options.max_retries.unwrap_or(self.max_retries);
+        let timeout = options.timeout_ms.map_or(self.timeout, Duration::from_millis);
+        let retry_safe = spec.retry_safe(options);
+        let mut retries = 0u32;
+        let mut reauthenticated = false;
+        let mut attempts = 0u32;
+        loop {
+            let token = match auth {
+                Some(tokens) => Some(tokens.token(self).await?),
+                None => None,
+            };
+            attempts += 1;
+            let outcome = self.attempt(spec, options, token.as_ref().map(|t| t.value.expose()), timeout).await;
+            let error = match outcome {
+                Ok(mut raw) if (200..300).contains(&raw.status) => {
+                    raw.meta.attempts = attempts;
+                    return Ok(raw);
+                }
+                Ok(raw) => {
+                    if raw.status == 401
+                        && !reauthenticated
+                        && let (Some(tokens), Some(token)) = (auth, &token)
+                        && tokens.can_refresh()
+                    {
+                        // The token may have been revoked or expired early; the request was
+                        // rejected, so sending it again is safe for any method.
+                        trace_auth_retry(spec, "401: renewing the token and retrying once");
+                        tokens.invalidate(token);
+                        reauthenticated = true;
+                        continue;
+                    }
+                    let retryable = retry::is_retryable_status(raw.status);
+                    let retry_after = raw.retry_after;
+                    let error = Error::from_api_response(raw.status, &raw.body, raw.meta.request_id, raw.retry_after);
+                    if retryable && retry_safe && retries < max_retries {
+                        self.pause(spec, retries, retry_after, &error).await;
+                        retries += 1;
+                        continue;
+                    }
+                    error
+                }
+                Err(error) => {
+                    let transient = matches!(error, Error::Connection { .. } | Error::Timeout { .. });
+                    if transient && (retry_safe || error.never_sent()) && retries < max_retries {
+                        self.pause(spec, retries, None, &error).await;
+                        retries += 1;
+                        continue;
+                    }
+                    error
+                }
+            };
+            return Err(error);
+        }
+    }
+
+    async fn pause(&self, spec: &RequestSpec, retry: u32, retry_after: Option<Duration>, error: &Error) {
+        let delay = retry_after.unwrap_or_else(|| retry::backoff(retry, runtime::unit_random()));
+        tracing::debug!(
+            target: "kontext",
+            method = %spec.method, path = %spec.label, retry = retry + 1, delay_ms = delay.as_millis() as u64,
+            "retrying after: {error}"
+        );
+        runtime::sleep(delay).await;
+    }
+
+    /// One send, with the whole body read within the timeout.
+    async fn attempt(
+        &self,
+        spec: &RequestSpec,
+        options: &RequestOptions,
+        bearer: Option<&str>,
+        timeout: Duration,
+    ) -> Result<RawResponse> {
+        let mut request = self.http.request(spec.method.clone(), &spec.url).timeout(timeout);
+        if !spec.query.is_empty() {
+            request = request.query(&spec.query);
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
+        #[cfg(target_arch = "wasm32")]
+        insert_header(&mut headers, "x-kontext-client", &self.user_agent)?;
+        let per_request = options.headers.iter().flatten();
+        for (k, v) in self.headers.iter().chain(&spec.headers).map(|(k, v)| (k, v)).chain(per_request) {
+            insert_header(&mut headers, k, v)?;
+        }
+        if let Some(key) = &options.idempotency_key {
+            insert_header(&mut headers, "idempotency-key", key)?;
+        }
+        if let Some(token) = bearer {
+            let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+                .map_err(|_| Error::config("the access token contains characters not allowed in a header"))?;
+            value.set_sensitive(true);
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
+        request = match &spec.body {
+            Body::None => request,
+            Body::Json(bytes) => {
+                headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                request.body(bytes.clone())
+            }
+            Body::Form(pairs) => request.form(pairs),
+        };
+        let response = request.headers(headers).send().await.map_err(|e| transport_error(e, timeout))?;
+        let status = response.status().as_u16();
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let meta = ResponseMeta { status, request_id: header("x-request-id"), etag: header("etag"), attempts: 0 };
+        let retry_after = retry::parse_retry_after(
+            header("retry-after").as_deref(),
+            header("retry-after-ms").as_deref(),
+            web_time::SystemTime::now(),
+        );
+        let body = response.bytes().await.map_err(|e| transport_error(e, timeout))?.to_vec();
+        tracing::debug!(target: "kontext", method = %spec.method, path = %spec.label, status, request_id = ?meta.request_id, "response");
+        Ok(RawResponse { status, meta, retry_after, body })
+    }
+}
+
+fn trace_auth_retry(spec: &RequestSpec, message: &str) {
+    tracing::debug!(target: "kontext", method = %spec.method, path = %spec.label, "{message}");
+}
+
+fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) -> Result<()> {
+    let name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::invalid("headers", format!("{name:?} is not a valid header name")))?;
+    let value = HeaderValue::from_str(value)
+        .map_err(|_| Error::invalid("headers", format!("the value of {name} is not a valid header value")))?;
+    headers.insert(name, value);
+    Ok(())
+}
+
+fn transport_error(error: reqwest::Error, timeout: Duration) -> Error {
+    if error.is_timeout() {
+        return Error::Timeout { timeout };
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let not_sent = error.is_connect();
+    // fetch() does not tell a refused connection from a reset one.
+    #[cfg(target_arch = "wasm32")]
+    let not_sent = false;
+    Error::Connection { message: error_chain(&error), not_sent }
+}
+
+/// The error and all its sources, `: `-joined: reqwest's own message alone only says
+/// "error sending request for url".
+pub(crate) fn error_chain(error: &reqwest::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_pairs_drop_absent_values_and_keep_camel_case() {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct P {
+            limit: Option<u32>,
+            cursor: Option<String>,
+            include_inactive: Option<bool>,
+        }
+        let pairs = query_pairs(&P { limit: Some(5), cursor: None, include_inactive: Some(true) }).unwrap();
+        assert_eq!(
+            pairs,
+            vec![("includeInactive".to_owned(), "true".to_owned()), ("limit".to_owned(), "5".to_owned())]
+        );
+    }
+
+    #[test]
+    fn options_merge_field_by_field() {
+        let base = RequestOptions::new().max_retries(3).header("a", "1");
+        let merged = base.merged(&RequestOptions::new().timeout(Duration::from_secs(1)).header("b", "2"));
+        assert_eq!(merged.max_retries, Some(3));
+        assert_eq!(merged.timeout_ms, Some(1000));
+        assert_eq!(merged.headers.unwrap().len(), 2);
+    }
+
+    #[test]
+    fn request_options_are_validated() {
+        assert!(RequestOptions { timeout_ms: Some(0), ..Default::default() }.validate().is_err());
+        assert!(RequestOptions::new().idempotency_key("").validate().is_err());
+        assert!(RequestOptions::new().header("authorization", "x").validate().is_err());
+        assert!(RequestOptions::new().idempotency_key("create-app-42").validate().is_ok());
+    }
+
+    #[test]
+    fn retry_safety_follows_the_method_and_the_idempotency_key() {
+        let spec = |m| RequestSpec::new(m, "http://x".into(), "/x");
+        let none = RequestOptions::default();
+        assert!(spec(Method::GET).retry_safe(&none));
+        assert!(spec(Method::PUT).retry_safe(&none));
+        assert!(spec(Method::DELETE).retry_safe(&none));
+        assert!(!spec(Method::POST).retry_safe(&none));
+        assert!(!spec(Method::PATCH).retry_safe(&none));
+        assert!(spec(Method::POST).retry_safe(&RequestOptions::new().idempotency_key("k")));
+    }
+
+    #[test]
+    fn empty_bodies_decode_as_null() {
+        let raw = RawResponse { status: 204, meta: ResponseMeta::default(), retry_after: None, body: vec![] };
+        let r: Response<Option<u32>> = raw.decode().unwrap();
+        assert_eq!(*r, None);
+        let bad =
+            RawResponse { status: 200, meta: ResponseMeta::default(), retry_after: None, body: b"<html>".to_vec() };
+        let e = bad.decode::<serde_json::Value>().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Decode);
+        assert!(e.to_string().contains("<html>"));
+    }
+}

@@ -1,0 +1,380 @@
+//! The organization's Cedar policy, its deployment and the policy settings.
+//!
+//! Policy text and deployment use optimistic concurrency: reads return an `ETag` header
+//! (surfaced as `etag` on [`PolicyResponse`] / [`DeploymentResponse`]); writes send it back as
+//! `If-Match` (or `If-None-Match: *` when there is none yet) and fail with 412 when it is stale.
+//! Settings do the same with `expectedUpdatedAt` in the body.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::open_enum::open_enum;
+
+open_enum! {
+    /// Severity of a policy diagnostic.
+    pub enum DiagnosticSeverity {
+        /// The policy is invalid.
+        Error => "error",
+        /// The policy is valid but suspicious.
+        Warning => "warning",
+    }
+}
+
+open_enum! {
+    /// How the deployed policy is applied.
+    pub enum RolloutMode {
+        /// Evaluate and log decisions, but never block.
+        Observe => "observe",
+        /// Evaluate and block denied calls.
+        Enforce => "enforce",
+        /// No policy is deployed (`policyVersionId` is null).
+        Disabled => "disabled",
+    }
+}
+
+open_enum! {
+    /// How much of MCP payloads is stored with trace events.
+    pub enum PayloadCaptureMode {
+        /// Nothing beyond the event itself.
+        None => "none",
+        /// Sizes, tool names and similar metadata.
+        Metadata => "metadata",
+        /// Full request and response payloads.
+        Full => "full",
+    }
+}
+
+/// The organization's current Cedar policy text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    /// Cedar source.
+    pub policy_text: String,
+    /// Version id of this text (the same text always has the same version).
+    pub policy_version_id: String,
+    /// When the text last changed (ISO 8601).
+    pub updated_at: String,
+    /// Fields this version of the SDK does not know; kept so they survive a round-trip.
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+/// Result of `policy.get` / `policy.update` (`GET`/`PUT /policy`): `{policy, etag}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyResponse {
+    /// The policy.
+    pub policy: Policy,
+    /// The response's `ETag` header (not part of the JSON body; filled in by the SDK). Pass it
+    /// to [`UpdatePolicy::etag`] for the next write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+}
+
+/// Input of `policy.update` (`PUT /policy`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdatePolicy {
+    /// New Cedar source.
+    pub policy_text: String,
+    /// `ETag` of the policy this write replaces, sent as `If-Match`; `None` sends
+    /// `If-None-Match: *` (first save). Never part of the JSON body.
+    #[serde(default, skip_serializing)]
+    pub etag: Option<String>,
+}
+
+impl UpdatePolicy {
+    /// A write of this text (first save unless [`with_etag`](Self::with_etag) is used).
+    #[must_use]
+    pub fn new(policy_text: impl Into<String>) -> Self {
+        Self { policy_text: policy_text.into(), etag: None }
+    }
+
+    /// Sets the `ETag` of the version being replaced.
+    #[must_use]
+    pub fn with_etag(mut self, etag: impl Into<String>) -> Self {
+        self.etag = Some(etag.into());
+        self
+    }
+}
+
+/// Body of `POST /policy/validations`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidatePolicy {
+    /// Cedar source to check.
+    pub policy_text: String,
+}
+
+impl ValidatePolicy {
+    /// A check of this text.
+    #[must_use]
+    pub fn new(policy_text: impl Into<String>) -> Self {
+        Self { policy_text: policy_text.into() }
+    }
+}
+
+/// Answer of `POST /policy/validations`: `{valid, diagnostics}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyValidation {
+    /// Whether the text is a valid policy.
+    pub valid: bool,
+    /// Errors and warnings found.
+    #[serde(default)]
+    pub diagnostics: Vec<PolicyDiagnostic>,
+    /// Fields this version of the SDK does not know; kept so they survive a round-trip.
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+/// One finding of a policy validation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyDiagnostic {
+    /// Error or warning.
+    pub severity: DiagnosticSeverity,
+    /// What is wrong.
+    pub message: String,
+    /// 1-based line in the policy text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based column in that line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// Fields this version of the SDK does not know; kept so they survive a round-trip.
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+/// Which policy version is deployed, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deployment {
+    /// Deployed version; `null` when the rollout mode is `disabled` (always serialized).
+    #[serde(default)]
+    pub policy_version_id: Option<String>,
+    /// How the policy is applied.
+    pub rollout_mode: RolloutMode,
+    /// When the deployment last changed (ISO 8601).
+    pub updated_at: String,
+    /// Fields this version of the SDK does not know; kept so they survive a round-trip.
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+/// Result of `policy.getDeployment` / `policy.updateDeployment`
+/// (`GET`/`PUT /policy/deployment`): `{deployment, etag}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentResponse {
+    /// The deployment.
+    pub deployment: Deployment,
+    /// The response's `ETag` header (not part of the JSON body; filled in by the SDK). Pass it
+    /// to [`UpdateDeployment::etag`] for the next write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+}
+
+/// Input of `policy.updateDeployment` (`PUT /policy/deployment`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateDeployment {
+    /// Version to deploy; `None` (sent as `null`) with [`RolloutMode::Disabled`].
+    #[serde(default)]
+    pub policy_version_id: Option<String>,
+    /// How to apply it.
+    pub rollout_mode: RolloutMode,
+    /// `ETag` of the deployment this write replaces, sent as `If-Match`; `None` writes
+    /// unconditionally. Never part of the JSON body.
+    #[serde(default, skip_serializing)]
+    pub etag: Option<String>,
+}
+
+impl UpdateDeployment {
+    /// Deploys this version in `observe` mode (decisions logged, nothing blocked).
+    #[must_use]
+    pub fn observe(policy_version_id: impl Into<String>) -> Self {
+        Self { policy_version_id: Some(policy_version_id.into()), rollout_mode: RolloutMode::Observe, etag: None }
+    }
+
+    /// Deploys this version in `enforce` mode.
+    #[must_use]
+    pub fn enforce(policy_version_id: impl Into<String>) -> Self {
+        Self { policy_version_id: Some(policy_version_id.into()), rollout_mode: RolloutMode::Enforce, etag: None }
+    }
+
+    /// Turns policy off (`rolloutMode: disabled`, `policyVersionId: null`).
+    #[must_use]
+    pub fn disabled() -> Self {
+        Self { policy_version_id: None, rollout_mode: RolloutMode::Disabled, etag: None }
+    }
+
+    /// Sets the `ETag` of the deployment being replaced.
+    #[must_use]
+    pub fn with_etag(mut self, etag: impl Into<String>) -> Self {
+        self.etag = Some(etag.into());
+        self
+    }
+}
+
+/// The organization's policy settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicySettings {
+    /// Whether policy evaluation is on for the organization.
+    pub policy_enabled: bool,
+    /// How much of MCP payloads is stored.
+    pub payload_capture_mode: PayloadCaptureMode,
+    /// When the settings last changed (ISO 8601); send it back as
+    /// [`UpdateSettings::expected_updated_at`].
+    pub updated_at: String,
+    /// Fields this version of the SDK does not know; kept so they survive a round-trip.
+    #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+/// Answer of `GET`/`PATCH /policy/settings`: `{settings}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsResponse {
+    /// The settings.
+    pub settings: PolicySettings,
+}
+
+/// Body of `PATCH /policy/settings`: only the fields given are changed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateSettings {
+    /// `updatedAt` of the settings this write is based on; a stale value fails with 412.
+    pub expected_updated_at: String,
+    /// Turn policy evaluation on or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_enabled: Option<bool>,
+    /// New payload capture mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload_capture_mode: Option<PayloadCaptureMode>,
+}
+
+impl UpdateSettings {
+    /// A change based on the settings last read (their `updatedAt`).
+    #[must_use]
+    pub fn new(expected_updated_at: impl Into<String>) -> Self {
+        Self { expected_updated_at: expected_updated_at.into(), ..Self::default() }
+    }
+
+    /// Turns policy evaluation on or off.
+    #[must_use]
+    pub fn with_policy_enabled(mut self, enabled: bool) -> Self {
+        self.policy_enabled = Some(enabled);
+        self
+    }
+
+    /// Sets the payload capture mode.
+    #[must_use]
+    pub fn with_payload_capture_mode(mut self, mode: PayloadCaptureMode) -> Self {
+        self.payload_capture_mode = Some(mode);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn policy_response_etag_is_optional_and_unknowns_survive() {
+        let body = json!({"policy": {"policyText": "permit(principal, action, resource);",
+            "policyVersionId": "pv_1", "updatedAt": "2026-11-28T10:00:00Z", "author": "ada"}});
+        let mut resp: PolicyResponse = serde_json::from_value(body.clone()).unwrap();
+        assert_eq!(resp.etag, None);
+        assert_eq!(resp.policy.extra["author"], "ada");
+        assert_eq!(serde_json::to_value(&resp).unwrap(), body);
+        resp.etag = Some("\"pv_1\"".into());
+        assert_eq!(serde_json::to_value(&resp).unwrap()["etag"], "\"pv_1\"");
+    }
+
+    #[test]
+    fn update_policy_never_sends_etag() {
+        let body = UpdatePolicy::new("forbid(principal, action, resource);").with_etag("\"abc\"");
+        assert_eq!(serde_json::to_value(&body).unwrap(), json!({"policyText": "forbid(principal, action, resource);"}));
+        let parsed: UpdatePolicy = serde_json::from_value(json!({"policyText": "x", "etag": "\"e\""})).unwrap();
+        assert_eq!(parsed.etag.as_deref(), Some("\"e\""));
+        let parsed: UpdatePolicy = serde_json::from_value(json!({"policyText": "x"})).unwrap();
+        assert_eq!(parsed.etag, None);
+    }
+
+    #[test]
+    fn validation_result() {
+        assert_eq!(serde_json::to_value(ValidatePolicy::new("p")).unwrap(), json!({"policyText": "p"}));
+        let value = json!({"valid": false, "diagnostics": [
+            {"severity": "error", "message": "unexpected token", "line": 3, "column": 7},
+            {"severity": "hint", "message": "consider", "code": "H1"}
+        ]});
+        let v: PolicyValidation = serde_json::from_value(value.clone()).unwrap();
+        assert!(!v.valid);
+        assert_eq!(v.diagnostics[0].severity, DiagnosticSeverity::Error);
+        assert_eq!(v.diagnostics[0].line, Some(3));
+        assert_eq!(v.diagnostics[1].severity, DiagnosticSeverity::Unknown("hint".into()));
+        assert_eq!(v.diagnostics[1].extra["code"], "H1");
+        assert_eq!(serde_json::to_value(&v).unwrap(), value);
+        let ok: PolicyValidation = serde_json::from_value(json!({"valid": true})).unwrap();
+        assert!(ok.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn deployment_round_trips_with_null_version() {
+        let value = json!({"deployment": {"policyVersionId": null, "rolloutMode": "disabled",
+            "updatedAt": "2026-11-28T10:00:00Z"}});
+        let d: DeploymentResponse = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(d.deployment.rollout_mode, RolloutMode::Disabled);
+        assert_eq!(d.deployment.policy_version_id, None);
+        assert_eq!(serde_json::to_value(&d).unwrap(), value);
+
+        let canary: Deployment = serde_json::from_value(json!({"policyVersionId": "pv_2",
+            "rolloutMode": "canary", "updatedAt": "u", "percent": 10}))
+        .unwrap();
+        assert_eq!(canary.rollout_mode, RolloutMode::Unknown("canary".into()));
+        assert_eq!(serde_json::to_value(&canary).unwrap()["rolloutMode"], "canary");
+        assert_eq!(serde_json::to_value(&canary).unwrap()["percent"], 10);
+    }
+
+    #[test]
+    fn update_deployment_bodies() {
+        assert_eq!(
+            serde_json::to_value(UpdateDeployment::disabled().with_etag("\"d1\"")).unwrap(),
+            json!({"policyVersionId": null, "rolloutMode": "disabled"})
+        );
+        assert_eq!(
+            serde_json::to_value(UpdateDeployment::enforce("pv_1")).unwrap(),
+            json!({"policyVersionId": "pv_1", "rolloutMode": "enforce"})
+        );
+        assert_eq!(UpdateDeployment::observe("pv_1").rollout_mode, RolloutMode::Observe);
+        let parsed: UpdateDeployment =
+            serde_json::from_value(json!({"rolloutMode": "disabled", "etag": "\"d1\""})).unwrap();
+        assert_eq!(parsed, UpdateDeployment::disabled().with_etag("\"d1\""));
+    }
+
+    #[test]
+    fn settings() {
+        let value = json!({"settings": {"policyEnabled": true, "payloadCaptureMode": "redacted",
+            "updatedAt": "2026-11-28T10:00:00Z"}});
+        let s: SettingsResponse = serde_json::from_value(value.clone()).unwrap();
+        assert!(s.settings.policy_enabled);
+        assert_eq!(s.settings.payload_capture_mode, PayloadCaptureMode::Unknown("redacted".into()));
+        assert_eq!(serde_json::to_value(&s).unwrap(), value);
+
+        assert_eq!(
+            serde_json::to_value(UpdateSettings::new("2026-11-28T10:00:00Z")).unwrap(),
+            json!({"expectedUpdatedAt": "2026-11-28T10:00:00Z"})
+        );
+        assert_eq!(
+            serde_json::to_value(
+                UpdateSettings::new("t").with_policy_enabled(false).with_payload_capture_mode(PayloadCaptureMode::Full)
+            )
+            .unwrap(),
+            json!({"expectedUpdatedAt": "t", "policyEnabled": false, "payloadCaptureMode": "full"})
+        );
+    }
+}

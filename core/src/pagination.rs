@@ -1,0 +1,158 @@
+//! Pages and lazy, constant-memory iteration over every page of a list.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use futures_util::stream::{self, Stream, TryStreamExt};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// One page of a list: `{ items, nextCursor? }` on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Cursor of the next page; absent on the last page (and on lists without cursors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// A boxed stream of pages (`Send` where the platform allows it).
+#[cfg(not(target_arch = "wasm32"))]
+pub type PageStream<T> = Pin<Box<dyn Stream<Item = Result<Vec<T>>> + Send>>;
+/// A boxed stream of pages (`Send` where the platform allows it).
+#[cfg(target_arch = "wasm32")]
+pub type PageStream<T> = Pin<Box<dyn Stream<Item = Result<Vec<T>>>>>;
+
+/// A boxed stream of items.
+#[cfg(not(target_arch = "wasm32"))]
+pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T>> + Send>>;
+/// A boxed stream of items.
+#[cfg(target_arch = "wasm32")]
+pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T>>>>;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) trait MaybeSend: Send {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send> MaybeSend for T {}
+#[cfg(target_arch = "wasm32")]
+pub(crate) trait MaybeSend {}
+#[cfg(target_arch = "wasm32")]
+impl<T> MaybeSend for T {}
+
+enum Position {
+    Start,
+    Cursor(String),
+    Done,
+}
+
+/// Pages of a cursor list, fetched one at a time as the stream is polled.
+pub(crate) fn by_cursor<T, F, Fut>(mut fetch: F) -> PageStream<T>
+where
+    T: MaybeSend + 'static,
+    F: FnMut(Option<String>) -> Fut + MaybeSend + 'static,
+    Fut: Future<Output = Result<Page<T>>> + MaybeSend + 'static,
+{
+    Box::pin(stream::try_unfold(Position::Start, move |position| {
+        let cursor = match position {
+            Position::Done => return futures_util::future::Either::Left(futures_util::future::ready(Ok(None))),
+            Position::Start => None,
+            Position::Cursor(c) => Some(c),
+        };
+        let page = fetch(cursor.clone());
+        futures_util::future::Either::Right(async move {
+            let page = page.await?;
+            let next = match page.next_cursor.filter(|c| !c.is_empty()) {
+                // A server that hands back the cursor it was given would loop forever.
+                Some(next) if Some(&next) == cursor.as_ref() => {
+                    return Err(Error::Decode {
+                        status: 200,
+                        message: "the server returned the same nextCursor twice; stopping to avoid an endless loop"
+                            .into(),
+                        snippet: next,
+                        request_id: None,
+                    });
+                }
+                Some(next) => Position::Cursor(next),
+                None => Position::Done,
+            };
+            Ok(Some((page.items, next)))
+        })
+    }))
+}
+
+/// Pages of an offset list (traces): the last page is the first shorter than `limit`.
+pub(crate) fn by_offset<T, F, Fut>(limit: u32, mut fetch: F) -> PageStream<T>
+where
+    T: MaybeSend + 'static,
+    F: FnMut(u64) -> Fut + MaybeSend + 'static,
+    Fut: Future<Output = Result<Vec<T>>> + MaybeSend + 'static,
+{
+    Box::pin(stream::try_unfold(Some(0u64), move |offset| {
+        let Some(offset) = offset else {
+            return futures_util::future::Either::Left(futures_util::future::ready(Ok(None)));
+        };
+        let page = fetch(offset);
+        futures_util::future::Either::Right(async move {
+            let items = page.await?;
+            let next = (items.len() as u64 >= u64::from(limit)).then(|| offset + items.len() as u64);
+            Ok(Some((items, next)))
+        })
+    }))
+}
+
+/// Flattens pages into items.
+pub(crate) fn items<T: MaybeSend + 'static>(pages: PageStream<T>) -> ItemStream<T> {
+    Box::pin(pages.map_ok(|page| stream::iter(page.into_iter().map(Ok))).try_flatten())
+}
+
+/// Skips empty pages so consumers never see a page with no items before the end.
+pub(crate) fn non_empty<T: MaybeSend + 'static>(pages: PageStream<T>) -> PageStream<T> {
+    Box::pin(pages.try_filter(|page| futures_util::future::ready(!page.is_empty())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+    use std::sync::{Arc, Mutex};
+
+    #[tokio::test]
+    async fn cursor_pages_are_fetched_lazily_until_the_cursor_ends() {
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let log = calls.clone();
+        let pages = by_cursor(move |cursor: Option<String>| {
+            log.lock().unwrap().push(cursor.clone());
+            async move {
+                Ok(match cursor.as_deref() {
+                    None => Page { items: vec![1, 2], next_cursor: Some("a".into()) },
+                    Some("a") => Page { items: vec![3], next_cursor: Some("b".into()) },
+                    _ => Page { items: vec![4], next_cursor: None },
+                })
+            }
+        });
+        let mut all = items(pages);
+        assert_eq!(all.next().await.unwrap().unwrap(), 1);
+        assert_eq!(calls.lock().unwrap().len(), 1, "only the first page is fetched before it is needed");
+        let rest: Vec<i32> = all.try_collect().await.unwrap();
+        assert_eq!(rest, vec![2, 3, 4]);
+        assert_eq!(*calls.lock().unwrap(), vec![None, Some("a".into()), Some("b".into())]);
+    }
+
+    #[tokio::test]
+    async fn a_repeated_cursor_stops_with_an_error() {
+        let pages =
+            by_cursor(|_c: Option<String>| async { Ok(Page { items: vec![1], next_cursor: Some("same".into()) }) });
+        let result: Result<Vec<i32>> = items(pages).try_collect().await;
+        assert_eq!(result.unwrap_err().kind(), crate::ErrorKind::Decode);
+    }
+
+    #[tokio::test]
+    async fn offset_pages_stop_at_the_first_short_page() {
+        let pages = by_offset(2, |offset| async move { Ok((offset..5).take(2).collect::<Vec<u64>>()) });
+        let all: Vec<u64> = items(pages).try_collect().await.unwrap();
+        assert_eq!(all, vec![0, 1, 2, 3, 4]);
+    }
+}

@@ -1,0 +1,26 @@
+use reqwest::Method;
+
+use crate::client::Client;
+use crate::error::Result;
+use crate::http::Response;
+use crate::models::{ListEventsParams, TraceEvent};
+use crate::pagination::Page;
+use crate::validate;
+
+/// `/mcp-events`: recent MCP events of the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct Events<'a> {
+    client: &'a Client,
+}
+
+impl<'a> Events<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        Self { client }
+    }
+
+    /// The most recent events (`GET /mcp-events?limit=`).
+    pub async fn list(&self, params: ListEventsParams) -> Result<Response<Page<TraceEvent>>> {
+        validate::limit(params.limit)?;
+        self.client.request(Method::GET, "/mcp-events").query(&params)?.send().await
+    }
+}

@@ -1,0 +1,64 @@
+use reqwest::Method;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::http::Response;
+use crate::models::{
+    GetTraceParams, ListTracesParams, StatsPeriod, Trace, TraceDetail, TraceStats, TraceStatsParams, TraceStatsResponse,
+};
+use crate::pagination::{self, ItemStream, Page, PageStream};
+use crate::validate;
+
+/// Page size of trace lists when the caller sets none (the API's default).
+const DEFAULT_TRACE_LIMIT: u32 = 50;
+
+/// `/traces`: runs of agent activity and their statistics.
+#[derive(Debug, Clone, Copy)]
+pub struct Traces<'a> {
+    client: &'a Client,
+}
+
+impl<'a> Traces<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        Self { client }
+    }
+
+    /// One page of traces (offset pagination: `limit`, `offset`).
+    pub async fn list(&self, params: ListTracesParams) -> Result<Response<Page<Trace>>> {
+        validate::limit(params.limit)?;
+        self.client.request(Method::GET, "/traces").query(&params)?.send().await
+    }
+
+    /// Every matching trace; stops at the first page shorter than `limit`.
+    pub fn list_all(&self, params: ListTracesParams) -> ItemStream<Trace> {
+        pagination::items(self.list_pages(params))
+    }
+
+    /// Every page of matching traces, fetched lazily.
+    pub fn list_pages(&self, params: ListTracesParams) -> PageStream<Trace> {
+        let client = self.client.clone_for_stream();
+        let limit = params.limit.unwrap_or(DEFAULT_TRACE_LIMIT);
+        let start = params.offset.unwrap_or(0);
+        pagination::non_empty(pagination::by_offset(limit, move |offset| {
+            let client = client.clone();
+            let params = ListTracesParams { limit: Some(limit), offset: Some(start + offset), ..params.clone() };
+            async move { Ok(client.traces().list(params).await?.into_inner().items) }
+        }))
+    }
+
+    /// One trace with its events.
+    pub async fn get(&self, trace_id: &str, params: GetTraceParams) -> Result<Response<TraceDetail>> {
+        // Trace ids come from the tracing system, not always UUIDs: only require a safe segment.
+        let trace_id = validate::segment("traceId", trace_id)?;
+        self.client.request(Method::GET, format!("/traces/{trace_id}")).query(&params)?.send().await
+    }
+
+    /// Statistics over a period (`1d`, `7d`, `30d`; `24h` = `1d`).
+    pub async fn stats(&self, params: TraceStatsParams) -> Result<Response<TraceStatsResponse>> {
+        if let Some(StatsPeriod::Unknown(period)) = &params.period {
+            return Err(Error::invalid("period", format!("{period:?} is not one of 1d, 7d, 30d, 24h")));
+        }
+        let raw = self.client.request(Method::GET, "/traces/stats").query(&params)?.send::<TraceStats>().await?;
+        Ok(raw.map(|stats| TraceStatsResponse { stats }))
+    }
+}

@@ -1,0 +1,96 @@
+//! Retry policy: which failures are retried, and how long to wait in between.
+//!
+//! Pure functions, so the maths is unit-tested without a network.
+
+use std::time::Duration;
+
+use web_time::SystemTime;
+
+/// First backoff delay; doubles per retry.
+const INITIAL_DELAY: Duration = Duration::from_millis(500);
+/// Longest computed backoff.
+const MAX_DELAY: Duration = Duration::from_secs(8);
+/// Longest wait we accept from a `Retry-After` header; a server asking for more is capped.
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// Statuses worth another attempt: timeouts, rate limits and transient server failures.
+pub(crate) fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// Delay before retry number `retry` (0 for the first retry): exponential with up to 25 %
+/// jitter below the nominal value, so clients that failed together do not come back together.
+/// `unit_random` is uniform in `[0, 1)`.
+pub(crate) fn backoff(retry: u32, unit_random: f64) -> Duration {
+    let nominal = INITIAL_DELAY.saturating_mul(2u32.saturating_pow(retry.min(16))).min(MAX_DELAY);
+    nominal.mul_f64(1.0 - 0.25 * unit_random.clamp(0.0, 1.0))
+}
+
+/// Parses `Retry-After` (delta-seconds or an HTTP date) and `retry-after-ms`, capped at
+/// [`MAX_RETRY_AFTER`]. Returns `None` when absent or unparseable.
+pub(crate) fn parse_retry_after(
+    retry_after: Option<&str>,
+    retry_after_ms: Option<&str>,
+    now: SystemTime,
+) -> Option<Duration> {
+    let parsed = retry_after_ms
+        .and_then(|ms| ms.trim().parse::<f64>().ok())
+        .filter(|ms| ms.is_finite() && *ms >= 0.0)
+        .map(|ms| Duration::from_secs_f64(ms.min(MAX_RETRY_AFTER.as_millis() as f64) / 1000.0))
+        .or_else(|| {
+            let value = retry_after?.trim();
+            if let Ok(secs) = value.parse::<f64>() {
+                return (secs.is_finite() && secs >= 0.0)
+                    .then(|| Duration::from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64())));
+            }
+            let when = httpdate::parse_http_date(value).ok()?;
+            let when = when.duration_since(std::time::UNIX_EPOCH).ok()?;
+            let now = now.duration_since(web_time::UNIX_EPOCH).ok()?;
+            Some(when.saturating_sub(now))
+        })?;
+    Some(parsed.min(MAX_RETRY_AFTER))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retryable_statuses_are_exactly_the_transient_ones() {
+        for s in [408, 429, 500, 502, 503, 504] {
+            assert!(is_retryable_status(s), "{s}");
+        }
+        for s in [200, 400, 401, 403, 404, 409, 412, 422, 501, 505] {
+            assert!(!is_retryable_status(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_with_bounded_jitter_and_a_cap() {
+        assert_eq!(backoff(0, 0.0), Duration::from_millis(500));
+        assert_eq!(backoff(1, 0.0), Duration::from_millis(1000));
+        assert_eq!(backoff(2, 0.0), Duration::from_millis(2000));
+        assert_eq!(backoff(10, 0.0), MAX_DELAY);
+        assert_eq!(backoff(u32::MAX, 0.0), MAX_DELAY);
+        let jittered = backoff(1, 0.999_999);
+        assert!(jittered > Duration::from_millis(750) && jittered <= Duration::from_millis(1000), "{jittered:?}");
+    }
+
+    #[test]
+    fn retry_after_seconds_dates_and_ms() {
+        let now = web_time::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(parse_retry_after(Some("2"), None, now), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after(Some(" 1.5 "), None, now), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_retry_after(Some("86400"), None, now), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after(None, Some("250"), now), Some(Duration::from_millis(250)));
+        assert_eq!(parse_retry_after(Some("9"), Some("100"), now), Some(Duration::from_millis(100)));
+        let date = httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_secs(1_700_000_030));
+        assert_eq!(parse_retry_after(Some(&date), None, now), Some(Duration::from_secs(30)));
+        let past = httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_secs(1_600_000_000));
+        assert_eq!(parse_retry_after(Some(&past), None, now), Some(Duration::ZERO));
+        for junk in ["", "soon", "-1", "NaN", "inf"] {
+            assert_eq!(parse_retry_after(Some(junk), None, now), None, "{junk}");
+        }
+        assert_eq!(parse_retry_after(None, None, now), None);
+    }
+}

@@ -1,0 +1,108 @@
+//! Argument checks made before any request, so mistakes fail fast with the argument's name.
+
+use crate::error::{Error, Result};
+
+/// Largest page the API serves.
+pub(crate) const MAX_LIMIT: u32 = 200;
+
+/// A path id: non-empty and a UUID (DECISIONS Q23), which also makes it safe in a URL path.
+pub(crate) fn id<'a>(argument: &str, value: &'a str) -> Result<&'a str> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(argument, "must not be empty"));
+    }
+    if value.len() != 36 || uuid::Uuid::try_parse(value).is_err() {
+        let hint = if value.starts_with("sa_") || value.starts_with("app_") {
+            " (this looks like an OAuth client id; pass the resource's UUID `id`)"
+        } else {
+            ""
+        };
+        return Err(Error::invalid(argument, format!("{value:?} is not a UUID{hint}")));
+    }
+    Ok(value)
+}
+
+/// A non-UUID path segment (trace ids): non-empty, and only characters that need no escaping.
+pub(crate) fn segment<'a>(argument: &str, value: &'a str) -> Result<&'a str> {
+    if value.is_empty() {
+        return Err(Error::invalid(argument, "must not be empty"));
+    }
+    if value.len() > 128
+        || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        || value.starts_with('.')
+    {
+        return Err(Error::invalid(argument, format!("{value:?} is not a valid id")));
+    }
+    Ok(value)
+}
+
+/// A page size within 1–200.
+pub(crate) fn limit(value: Option<u32>) -> Result<()> {
+    match value {
+        Some(n) if n == 0 || n > MAX_LIMIT => Err(Error::invalid("limit", format!("{n} is outside 1-{MAX_LIMIT}"))),
+        _ => Ok(()),
+    }
+}
+
+/// A required, non-blank string field.
+pub(crate) fn required(argument: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(argument, "is required and must not be blank"));
+    }
+    Ok(())
+}
+
+/// An absolute http(s) URL.
+pub(crate) fn url(argument: &str, value: &str) -> Result<()> {
+    match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+        Ok(u) => Err(Error::invalid(argument, format!("{value:?} must be an http(s) URL, not {}:", u.scheme()))),
+        Err(e) => Err(Error::invalid(argument, format!("{value:?} is not a valid URL: {e}"))),
+    }
+}
+
+/// An absolute URL of any scheme (redirect URIs may use custom schemes for native apps).
+pub(crate) fn absolute_uri(argument: &str, value: &str) -> Result<()> {
+    url::Url::parse(value)
+        .map(drop)
+        .map_err(|e| Error::invalid(argument, format!("{value:?} is not an absolute URI: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_must_be_uuids() {
+        assert!(id("id", "0b6f1c1e-3a51-4a9e-9d0f-2f1f6f0a9c11").is_ok());
+        for bad in [
+            "",
+            "  ",
+            "not-a-uuid",
+            "0b6f1c1e3a514a9e9d0f2f1f6f0a9c11",
+            "../../admin",
+            "sa_0b6f1c1e-3a51-4a9e-9d0f-2f1f6f0a9c11",
+        ] {
+            let e = id("id", bad).unwrap_err();
+            assert_eq!(e.details().argument.as_deref(), Some("id"), "{bad}");
+        }
+        assert!(id("id", "sa_x").unwrap_err().to_string().contains("client id"));
+    }
+
+    #[test]
+    fn limits_are_bounded() {
+        assert!(limit(None).is_ok());
+        assert!(limit(Some(1)).is_ok());
+        assert!(limit(Some(200)).is_ok());
+        assert!(limit(Some(0)).is_err());
+        assert!(limit(Some(201)).is_err());
+    }
+
+    #[test]
+    fn urls_are_checked() {
+        assert!(url("url", "https://mcp.example.com/sse").is_ok());
+        assert!(url("url", "ftp://x").is_err());
+        assert!(url("url", "nope").is_err());
+        assert!(absolute_uri("redirectUris", "myapp://callback").is_ok());
+        assert!(absolute_uri("redirectUris", "/relative").is_err());
+    }
+}
