@@ -1,0 +1,58 @@
+# Kontext SDK: one Rust core, Python/Node/WASM engines, one emulator, one scenario suite.
+# `just test` runs everything CI runs; `just demo` shows the main job through every engine.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+root := justfile_directory()
+export CARGO_TERM_COLOR := "never"
+export CARGO_INCREMENTAL := "0"
+emulator_bin := root / "target/debug/kontext-emulator"
+
+import? 'bindings/python/python.just'
+import? 'bindings/node/node.just'
+import? 'bindings/wasm/wasm.just'
+
+# List the recipes.
+default:
+    @just --list --unsorted
+
+# Every test of every engine (what CI runs).
+test: test-rust test-python test-node test-wasm
+    @echo "all test suites passed"
+
+# Rust: unit tests, doc tests, the emulator's tests and the shared scenarios on the Rust client.
+test-rust:
+    cargo test --workspace --exclude kontext-wasm --exclude kontext-python --exclude kontext-node
+
+# The demo: the emulator with seeded data, and "bootstrap an agent app" through every engine.
+demo: build-emulator
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cd "{{root}}"
+    source tests/emulator/start.sh --seed 42
+    echo "emulator ready at $KONTEXT_BASE_URL (dev account $KONTEXT_CLIENT_ID)"
+    echo
+    cargo run -q -p kontext --example bootstrap_agent_app
+    for engine in python node wasm; do
+      if just --summary | tr ' ' '\n' | grep -qx "demo-$engine"; then echo; just "demo-$engine"; fi
+    done
+    echo
+    echo "demo finished; stopping the emulator"
+
+# Build the emulator binary used by the runners and the demo.
+build-emulator:
+    cargo build -q -p kontext-emulator
+
+# Run the emulator in the foreground (e.g. `just emulator --seed 42 --db kontext.db`).
+emulator *ARGS:
+    cargo run -q -p kontext-emulator -- {{ARGS}}
+
+# Formatting, clippy with warnings as errors, and rustdoc.
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --exclude kontext-wasm --all-targets -- -D warnings
+    RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p kontext
+
+# Benchmarks (not part of `just test`).
+bench: build-emulator
+    cargo run -q --release -p kontext-emulator --bin emulator-bench
