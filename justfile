@@ -56,3 +56,10 @@ lint:
 # Benchmarks (not part of `just test`).
 bench: build-emulator
     cargo run -q --release -p kontext-emulator --bin emulator-bench
+
+# Fuzz the core's parsers (response decoding, error bodies, Retry-After, base URLs); not in CI.
+fuzz SECONDS="60":
+    command -v cargo-fuzz >/dev/null || cargo install -q cargo-fuzz
+    cd core && for t in decode_response error_body retry_after base_url; do \
+      RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" "fuzz/corpus/$t" -- -max_total_time={{SECONDS}} -rss_limit_mb=2048; \
+    done

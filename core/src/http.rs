@@ -315,7 +315,8 @@ impl Transport {
                 None => None,
             };
             attempts += 1;
-            let outcome = self.attempt(spec, options, token.as_ref().map(|t| t.value.expose()), timeout).await;
+            let attempt = self.attempt(spec, options, token.as_ref().map(|t| t.value.expose()), timeout);
+            let outcome = runtime::bounded(timeout, attempt).await;
             let error = match outcome {
                 Ok(mut raw) if (200..300).contains(&raw.status) => {
                     raw.meta.attempts = attempts;
@@ -376,7 +377,12 @@ impl Transport {
         bearer: Option<&str>,
         timeout: Duration,
     ) -> Result<RawResponse> {
-        let mut request = self.http.request(spec.method.clone(), &spec.url).timeout(timeout);
+        let mut request = self.http.request(spec.method.clone(), &spec.url);
+        // On wasm32 the timeout is a race in `runtime::bounded` (reqwest's covers only the headers).
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            request = request.timeout(timeout);
+        }
         if !spec.query.is_empty() {
             request = request.query(&spec.query);
         }

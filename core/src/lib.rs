@@ -59,3 +59,51 @@ pub use error::{ApiError, Error, ErrorDetails, ErrorKind, OAuthError, Result};
 pub use http::{RequestOptions, Response, ResponseMeta};
 pub use pagination::{ItemStream, Page, PageStream};
 pub use secret::Secret;
+
+/// Entry points for `cargo fuzz` (built only with `--cfg fuzzing`).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Decodes a response body into every model shape the client reads.
+    pub fn decode_response(body: &[u8]) {
+        use crate::models::*;
+        let raw = |b: &[u8]| crate::http::RawResponse { status: 200, meta: Default::default(), retry_after: None, body: b.to_vec() };
+        let _ = raw(body).decode::<crate::Page<Application>>();
+        let _ = raw(body).decode::<CreatedApplication>();
+        let _ = raw(body).decode::<crate::Page<Integration>>();
+        let _ = raw(body).decode::<crate::Page<AgentSession>>();
+        let _ = raw(body).decode::<TraceDetail>();
+        let _ = raw(body).decode::<TraceStats>();
+        let _ = raw(body).decode::<PolicyResponse>();
+        let _ = raw(body).decode::<crate::Page<Decision>>();
+        if let Ok(r) = raw(body).decode::<serde_json::Value>() {
+            let _ = serde_json::to_string(&*r);
+        }
+    }
+
+    /// Parses an error body for any status.
+    pub fn error_body(status: u16, body: &[u8]) {
+        let e = crate::Error::from_api_response(status, body, None, None);
+        let _ = e.to_string();
+        let _ = serde_json::to_string(&e.details());
+    }
+
+    /// Parses `Retry-After` / `retry-after-ms` values.
+    pub fn retry_after(value: &str, ms: &str) {
+        let now = web_time::SystemTime::now();
+        if let Some(d) = crate::retry::parse_retry_after(Some(value), Some(ms), now) {
+            assert!(d <= crate::retry::MAX_RETRY_AFTER);
+        }
+        let _ = crate::retry::backoff(value.len() as u32, 0.5);
+    }
+
+    /// Normalises a base URL and resolves options around it.
+    pub fn base_url(input: &str, allow_insecure: bool) {
+        if let Ok(origin) = crate::normalize_base_url(input, "v1", allow_insecure) {
+            assert!(!origin.ends_with('/'), "{origin}");
+            assert!(!origin.ends_with("/api/v1"), "{origin}");
+            // Normalising is idempotent.
+            assert_eq!(crate::normalize_base_url(&origin, "v1", allow_insecure).ok().as_deref(), Some(origin.as_str()));
+        }
+    }
+}

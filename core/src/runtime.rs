@@ -11,17 +11,53 @@ pub(crate) async fn sleep(duration: Duration) {
     tokio::time::sleep(duration).await;
 }
 
-/// Waits without blocking the executor.
+/// Waits without blocking the executor (a JS `setTimeout`).
 #[cfg(target_arch = "wasm32")]
 pub(crate) async fn sleep(duration: Duration) {
-    gloo_timers::future::sleep(duration).await;
+    // setTimeout takes a signed 32-bit delay (longer ones fire at once); ~24.8 days is "forever".
+    let millis = duration.as_millis().min(i32::MAX as u128) as u32;
+    gloo_timers::future::TimeoutFuture::new(millis).await;
+}
+
+/// Bounds one attempt (send, and read the whole body) by `timeout`.
+///
+/// Native: reqwest enforces the timeout itself (it is set on every request), so this only awaits.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) async fn bounded<T>(
+    _timeout: Duration,
+    attempt: impl std::future::Future<Output = crate::Result<T>>,
+) -> crate::Result<T> {
+    attempt.await
+}
+
+/// Bounds one attempt (send, and read the whole body) by `timeout`.
+///
+/// wasm32: reqwest's own per-request timeout only covers the wait for the response headers (a
+/// body that stalls afterwards is reported as a generic error), so the attempt races a JS timer
+/// instead. Losing the race drops the attempt, and with it reqwest's guard, which aborts the
+/// `fetch`.
+#[cfg(target_arch = "wasm32")]
+pub(crate) async fn bounded<T>(
+    timeout: Duration,
+    attempt: impl std::future::Future<Output = crate::Result<T>>,
+) -> crate::Result<T> {
+    use futures_util::future::{Either, select};
+    let attempt = std::pin::pin!(attempt);
+    let timer = std::pin::pin!(sleep(timeout));
+    match select(attempt, timer).await {
+        Either::Left((outcome, _)) => outcome,
+        Either::Right(((), _)) => Err(crate::Error::Timeout { timeout }),
+    }
 }
 
 /// Builds the HTTP transport.
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn http_client(user_agent: &str) -> crate::Result<reqwest::Client> {
-    // reqwest is built without a bundled crypto provider (`rustls-no-provider`); ring keeps
-    // builds fast and portable. Installing fails harmlessly if the host app chose one already.
+    // reqwest is built without a bundled crypto provider (`rustls-no-provider`): ring keeps cold
+    // builds fast and binaries small. We install it as the process default unless the host app
+    // chose one already. Note for Rust users: another reqwest client built in the same process
+    // *before* ours, with no TLS feature of its own, would find no provider; enable reqwest's
+    // `rustls` feature there or call `rustls::crypto::ring::default_provider().install_default()`.
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .user_agent(user_agent)
@@ -33,12 +69,27 @@ pub(crate) fn http_client(user_agent: &str) -> crate::Result<reqwest::Client> {
 
 /// Builds the HTTP transport (the platform `fetch`).
 #[cfg(target_arch = "wasm32")]
-pub(crate) fn http_client(_user_agent: &str) -> crate::Result<reqwest::Client> {
-    // Browsers forbid setting User-Agent from script; the binding identifies itself with
-    // `x-kontext-client` instead (see http.rs).
-    reqwest::Client::builder()
-        .build()
-        .map_err(|e| crate::Error::config(format!("could not build the HTTP client: {e}")))
+pub(crate) fn http_client(user_agent: &str) -> crate::Result<reqwest::Client> {
+    // Browsers keep their own User-Agent (Chromium drops the header, and elsewhere it would only
+    // add to the CORS preflight); every engine also identifies itself with `x-kontext-client`
+    // (see http.rs). Server-side runtimes (Node, Deno, Bun, edge workers) send it like native.
+    let mut builder = reqwest::Client::builder();
+    if !in_browser() {
+        builder = builder.user_agent(user_agent);
+    }
+    builder.build().map_err(|e| crate::Error::config(format!("could not build the HTTP client: {e}")))
+}
+
+/// Whether this runs in a browser (a page or a web worker): their `navigator.userAgent` starts
+/// with `Mozilla/`; Node 21+, Deno, Bun and Cloudflare Workers name themselves, Node 20 has none.
+#[cfg(target_arch = "wasm32")]
+fn in_browser() -> bool {
+    let get = |target: &js_sys::wasm_bindgen::JsValue, key: &str| js_sys::Reflect::get(target, &key.into()).ok();
+    get(&js_sys::global(), "navigator")
+        .filter(|navigator| navigator.is_object())
+        .and_then(|navigator| get(&navigator, "userAgent"))
+        .and_then(|agent| agent.as_string())
+        .is_some_and(|agent| agent.starts_with("Mozilla/"))
 }
 
 /// A uniform random number in `[0, 1)` for jitter.

@@ -35,10 +35,12 @@ open_enum! {
 open_enum! {
     /// How much of MCP payloads is stored with trace events.
     pub enum PayloadCaptureMode {
-        /// Nothing beyond the event itself.
-        None => "none",
+        /// No payloads are captured.
+        Off => "off",
         /// Sizes, tool names and similar metadata.
         Metadata => "metadata",
+        /// Payloads with secrets and personal data masked.
+        Redacted => "redacted",
         /// Full request and response payloads.
         Full => "full",
     }
@@ -358,11 +360,11 @@ mod tests {
 
     #[test]
     fn settings() {
-        let value = json!({"settings": {"policyEnabled": true, "payloadCaptureMode": "redacted",
+        let value = json!({"settings": {"policyEnabled": true, "payloadCaptureMode": "sampled",
             "updatedAt": "2026-11-28T10:00:00Z"}});
         let s: SettingsResponse = serde_json::from_value(value.clone()).unwrap();
         assert!(s.settings.policy_enabled);
-        assert_eq!(s.settings.payload_capture_mode, PayloadCaptureMode::Unknown("redacted".into()));
+        assert_eq!(s.settings.payload_capture_mode, PayloadCaptureMode::Unknown("sampled".into()));
         assert_eq!(serde_json::to_value(&s).unwrap(), value);
 
         assert_eq!(
