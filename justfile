@@ -20,9 +20,11 @@ default:
 test: test-rust test-python test-node test-wasm
     @echo "all test suites passed"
 
-# Rust: unit tests, doc tests, the emulator's tests and the shared scenarios on the Rust client.
+# Rust: unit tests, doc tests, the emulator's tests and the shared scenarios on the Rust client;
+# then the vendor's own Rust client (crates.io kontext-dev-sdk 0.2.1) against the emulator.
 test-rust:
     cargo test --workspace --exclude kontext-wasm --exclude kontext-python --exclude kontext-node
+    cargo test -p kontext-emulator --features vendor-client --test vendor_client
 
 # The demo: the emulator with seeded data, and "bootstrap an agent app" through every engine.
 demo: build-emulator

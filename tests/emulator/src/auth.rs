@@ -1,0 +1,131 @@
+//! Bearer-token checks, scope rules and the per-credential rate limit of `/api/v1`.
+
+use axum::http::{HeaderMap, Method, header};
+
+use crate::errors::{ApiError, ApiResult};
+use crate::state::Shared;
+use crate::state::lock;
+use crate::state::model::{Subject, TokenKind};
+use crate::util;
+
+/// Who is calling: attached to the request for handlers that act per user.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub client_id: String,
+    pub subject: Subject,
+    pub scopes: Vec<String>,
+}
+
+pub const MANAGEMENT_AREAS: [&str; 7] =
+    ["providers", "applications", "policy", "directory", "settings", "logs", "deployments"];
+pub const OTHER_SCOPES: [&str; 5] = ["openid", "email", "profile", "offline_access", "mcp:invoke"];
+
+pub fn known_scopes() -> Vec<String> {
+    let mut all = vec!["management:all".to_string()];
+    for area in MANAGEMENT_AREAS {
+        all.push(format!("management:{area}:read"));
+        all.push(format!("management:{area}:write"));
+    }
+    all.extend(OTHER_SCOPES.iter().map(|s| s.to_string()));
+    all
+}
+
+pub fn is_known_scope(scope: &str) -> bool {
+    if scope == "management:all" || OTHER_SCOPES.contains(&scope) {
+        return true;
+    }
+    scope
+        .strip_prefix("management:")
+        .and_then(|rest| rest.rsplit_once(':'))
+        .is_some_and(|(area, access)| MANAGEMENT_AREAS.contains(&area) && matches!(access, "read" | "write"))
+}
+
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+pub fn authenticate(st: &Shared, headers: &HeaderMap) -> ApiResult<Principal> {
+    let token = bearer_token(headers).ok_or_else(ApiError::unauthorized)?;
+    let hash = util::sha256(token.as_bytes());
+    let now = st.now();
+    st.read(|d| {
+        d.tokens
+            .get(&hash)
+            .filter(|t| t.kind == TokenKind::Access && t.expires_at > now)
+            .map(|t| Principal { client_id: t.client_id.clone(), subject: t.subject.clone(), scopes: t.scopes.clone() })
+    })
+    .ok_or_else(ApiError::unauthorized)
+}
+
+/// The fine-grained scope a call needs, from its path below `/api/v1` and its method.
+pub fn required_scope(method: &Method, api_path: &str) -> Option<String> {
+    let mut segments = api_path.trim_start_matches('/').split('/');
+    let first = segments.next()?;
+    let second = segments.next();
+    let area = match first {
+        "applications" => "applications",
+        "integrations" => "providers",
+        "service-accounts" => "settings",
+        "policy" if second == Some("settings") => "settings",
+        "policy" => "policy",
+        "traces" | "mcp-events" | "decisions" => "logs",
+        _ => return None,
+    };
+    // Validating a policy text is a POST but changes nothing.
+    let read = matches!(*method, Method::GET | Method::HEAD) || (first == "policy" && second == Some("validations"));
+    Some(format!("management:{area}:{}", if read { "read" } else { "write" }))
+}
+
+pub fn has_scope(scopes: &[String], required: &str) -> bool {
+    if scopes.iter().any(|s| s == "management:all" || s == required) {
+        return true;
+    }
+    match required.strip_suffix(":read") {
+        Some(area) => scopes.iter().any(|s| s.strip_suffix(":write") == Some(area)),
+        None => false,
+    }
+}
+
+/// Sliding 60-second window per credential, on the emulator clock (so moving the clock a
+/// minute forward also empties the window).
+pub fn rate_limit(st: &Shared, key: &str) -> ApiResult<()> {
+    let limit = st.config().rate_limit_per_minute as usize;
+    if limit == 0 {
+        return Ok(());
+    }
+    let now = st.now();
+    let mut windows = lock(&st.rate);
+    let window = windows.entry(key.to_owned()).or_default();
+    while window.front().is_some_and(|t| *t <= now - 60_000) {
+        window.pop_front();
+    }
+    if window.len() >= limit {
+        let oldest = window.front().copied().unwrap_or(now);
+        let wait_ms = (oldest + 60_000 - now).max(0);
+        let secs = ((wait_ms + 999) / 1000).max(1) as u64;
+        return Err(ApiError::rate_limited(secs));
+    }
+    window.push_back(now);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes() {
+        assert_eq!(required_scope(&Method::GET, "/applications/x").as_deref(), Some("management:applications:read"));
+        assert_eq!(required_scope(&Method::PATCH, "/policy/settings").as_deref(), Some("management:settings:write"));
+        assert_eq!(required_scope(&Method::POST, "/policy/validations").as_deref(), Some("management:policy:read"));
+        assert_eq!(required_scope(&Method::POST, "/integrations").as_deref(), Some("management:providers:write"));
+        assert!(has_scope(&["management:logs:write".into()], "management:logs:read"));
+        assert!(!has_scope(&["management:logs:read".into()], "management:logs:write"));
+        assert!(is_known_scope("management:directory:write"));
+        assert!(!is_known_scope("management:nope:read"));
+        assert_eq!(known_scopes().len(), 20);
+    }
+}

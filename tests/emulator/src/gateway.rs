@@ -1,0 +1,173 @@
+//! The middleware every request passes: request id, CORS, request log, fault rules, and for
+//! `/api/v1` the token check, rate limit, scope check and `Idempotency-Key` replay.
+
+use std::time::Duration;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::auth;
+use crate::errors::ApiError;
+use crate::faults::{self, Action};
+use crate::server::ConnKill;
+use crate::state::{AppState, StoredResponse, lock};
+
+pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+pub fn is_control(path: &str) -> bool {
+    path == "/_emulator" || path.starts_with("/_emulator/")
+}
+
+pub async fn gateway(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let request_id = st.request_id();
+    let preflight = req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut resp = if preflight {
+        preflight_response(req.headers())
+    } else if is_control(req.uri().path()) {
+        next.run(req).await
+    } else {
+        public(&st, req, next).await
+    };
+    let headers = resp.headers_mut();
+    headers.insert(X_REQUEST_ID, request_id);
+    // The WASM runner calls the emulator from a browser page on another origin.
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("x-request-id, retry-after, etag, www-authenticate, location, idempotent-replayed"),
+    );
+    resp
+}
+
+fn preflight_response(req_headers: &HeaderMap) -> Response {
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"),
+    );
+    let allow_headers = req_headers
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .cloned()
+        .unwrap_or(HeaderValue::from_static("*"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, allow_headers);
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    resp
+}
+
+async fn public(st: &AppState, req: Request, next: Next) -> Response {
+    let slot = st.log.arrive(req.method(), req.uri(), req.headers(), st.now());
+    let rule = st.faults.take(req.method().as_str(), req.uri().path());
+    let mut fault_id = None;
+    if let Some(rule) = rule {
+        fault_id = Some(rule.id.clone());
+        if rule.delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(rule.delay_ms)).await;
+        }
+        match rule.action {
+            Action::Delay => {}
+            Action::Drop => {
+                st.log.finish(slot, None, fault_id);
+                return drop_connection(req).await;
+            }
+            _ => {
+                let resp = faults::response(&rule);
+                st.log.finish(slot, Some(resp.status().as_u16()), fault_id);
+                return resp;
+            }
+        }
+    }
+    let path = req.uri().path();
+    let resp = if path == "/api/v1" || path.starts_with("/api/v1/") {
+        api_guard(st, req, next).await
+    } else {
+        next.run(req).await
+    };
+    st.log.finish(slot, Some(resp.status().as_u16()), fault_id);
+    resp
+}
+
+/// Closes the TCP connection without writing a byte: the connection task owns the socket and
+/// drops it when signalled; this future never completes.
+async fn drop_connection(req: Request) -> Response {
+    match req.extensions().get::<ConnKill>() {
+        Some(kill) => {
+            kill.kill();
+            std::future::pending::<Response>().await
+        }
+        // Not served by our accept loop (e.g. driven in-process): the closest thing is a body
+        // that fails at once.
+        None => Response::new(Body::from_stream(futures_util::stream::once(async {
+            Err::<bytes::Bytes, _>(std::io::Error::other("connection dropped by fault rule"))
+        }))),
+    }
+}
+
+async fn api_guard(st: &AppState, mut req: Request, next: Next) -> Response {
+    let principal = match auth::authenticate(st, req.headers()) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    if let Err(e) = auth::rate_limit(st, &principal.client_id) {
+        return e.into_response();
+    }
+    let api_path = req.uri().path().strip_prefix("/api/v1").unwrap_or("");
+    if let Some(required) = auth::required_scope(req.method(), api_path)
+        && !auth::has_scope(&principal.scopes, &required)
+    {
+        return ApiError::insufficient_scope(&required).into_response();
+    }
+    let key = if req.method() == Method::POST {
+        req.headers().get(IDEMPOTENCY_KEY).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    } else {
+        None
+    };
+    let client_id = principal.client_id.clone();
+    req.extensions_mut().insert(principal);
+    match key {
+        None => next.run(req).await,
+        Some(key) => idempotent(st, client_id, key, req, next).await,
+    }
+}
+
+async fn idempotent(st: &AppState, client_id: String, key: String, req: Request, next: Next) -> Response {
+    if key.is_empty() || key.len() > 255 {
+        return ApiError::bad_request("Idempotency-Key must be 1 to 255 characters").into_response();
+    }
+    let path = req.uri().path().to_owned();
+    let slot = lock(&st.idempotency).entry((client_id, path, key)).or_default().clone();
+    // Holding the slot's async lock makes concurrent repeats wait for the first one's answer.
+    let mut stored = slot.lock().await;
+    if let Some(s) = stored.as_ref() {
+        let mut resp = Response::new(Body::from(s.body.clone()));
+        *resp.status_mut() = StatusCode::from_u16(s.status).unwrap_or(StatusCode::OK);
+        for (k, v) in &s.headers {
+            if let Ok(name) = HeaderName::from_bytes(k.as_bytes()) {
+                resp.headers_mut().insert(name, v.clone());
+            }
+        }
+        resp.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        return resp;
+    }
+    let resp = next.run(req).await;
+    let (parts, body) = resp.into_parts();
+    let Ok(bytes) = to_bytes(body, 64 << 20).await else {
+        return ApiError::internal("Failed to buffer the response").into_response();
+    };
+    let status = parts.status.as_u16();
+    // Failures worth retrying (429, 5xx) are not pinned to the key.
+    if status < 500 && status != 429 {
+        let headers = parts
+            .headers
+            .iter()
+            .filter(|(k, _)| *k == header::CONTENT_TYPE || *k == header::ETAG || *k == header::LOCATION)
+            .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
+            .collect();
+        *stored = Some(StoredResponse { status, headers, body: bytes.clone() });
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}

@@ -1,0 +1,69 @@
+//! `kontext-emulator`: a stateful local emulator of the Kontext Management API.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let emu = kontext_emulator::Emulator::start(kontext_emulator::Options::default()).await?;
+//! println!("{} {} {}", emu.base_url(), emu.client_id(), emu.client_secret());
+//! emu.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod api;
+mod auth;
+mod authorize;
+mod cedar;
+pub mod cli;
+mod clock;
+mod control;
+mod errors;
+mod extract;
+mod faults;
+mod gateway;
+mod oauth;
+mod pagination;
+mod reqlog;
+mod routes;
+mod seed;
+mod server;
+mod state;
+mod store;
+mod util;
+
+use std::path::PathBuf;
+
+pub use server::Emulator;
+
+/// How to run an emulator. `Default` is what tests want: loopback, a free port, in memory,
+/// the bootstrap account `sa_local_dev` / `local-dev-secret`, tokens for an hour, 120
+/// requests per minute per credential.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub host: String,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// SQLite file; `None` keeps everything in memory.
+    pub db: Option<PathBuf>,
+    /// Seed the organization at startup (amounts scale with N); ignored when `db` already
+    /// holds data.
+    pub seed: Option<u64>,
+    pub client_id: String,
+    pub client_secret: String,
+    pub token_ttl_seconds: u64,
+    /// 0 turns the rate limit off.
+    pub rate_limit_per_minute: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            host: "127.0.0.1".into(),
+            port: 0,
+            db: None,
+            seed: None,
+            client_id: "sa_local_dev".into(),
+            client_secret: "local-dev-secret".into(),
+            token_ttl_seconds: 3600,
+            rate_limit_per_minute: 120,
+        }
+    }
+}
