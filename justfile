@@ -11,6 +11,9 @@ emulator_bin := root / "target/debug/kontext-emulator"
 import? 'bindings/python/python.just'
 import? 'bindings/node/node.just'
 import? 'bindings/wasm/wasm.just'
+import? 'packages/console/console.just'
+import? 'tests/reliability/reliability.just'
+import? 'tests/bench/bench.just'
 
 # List the recipes.
 default:
@@ -23,7 +26,8 @@ test: test-rust test-python test-node test-wasm
 # Rust: unit tests, doc tests, the emulator's tests and the shared scenarios on the Rust client;
 # then the vendor's own Rust client (crates.io kontext-dev-sdk 0.2.1) against the emulator.
 test-rust:
-    cargo test --workspace --exclude kontext-wasm --exclude kontext-python --exclude kontext-node
+    # The 1,000-call burst scenario holds ~2,000 sockets in one process (client + emulator).
+    ulimit -n 8192 2>/dev/null || true; cargo test --workspace --exclude kontext-wasm --exclude kontext-python --exclude kontext-node
     cargo test -p kontext-emulator --features vendor-client --test vendor_client
 
 # The demo: the emulator with seeded data, and "bootstrap an agent app" through every engine.
@@ -54,10 +58,6 @@ lint:
     cargo fmt --all --check
     cargo clippy --workspace --exclude kontext-wasm --all-targets -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p kontext
-
-# Benchmarks (not part of `just test`).
-bench: build-emulator
-    cargo run -q --release -p kontext-emulator --bin emulator-bench
 
 # Fuzz the core's parsers (response decoding, error bodies, Retry-After, base URLs); not in CI.
 fuzz SECONDS="60":

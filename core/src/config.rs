@@ -102,6 +102,12 @@ pub(crate) struct ClientConfig {
 }
 
 impl ClientOptions {
+    /// Parses options from JSON (what bindings receive), as a `config` error naming the problem
+    /// but never echoing a value, since values here are credentials.
+    pub fn from_json(json: &str) -> Result<Self> {
+        serde_json::from_str(json).map_err(|e| Error::config(format!("invalid client options: {}", crate::error::serde_message(&e))))
+    }
+
     /// Options for `base_url` with nothing else set.
     pub fn new(base_url: impl Into<String>) -> Self {
         Self { base_url: base_url.into(), ..Self::default() }

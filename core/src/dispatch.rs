@@ -212,6 +212,20 @@ fn encode_error(e: serde_json::Error) -> Error {
     }
 }
 
+/// Finishes a call: checks no argument is left over, awaits, and encodes the result.
+macro_rules! out_with {
+    ($args:ident, $encode:ident, $future:expr) => {
+        // Temporaries of the scrutinee (borrowed ids) live until the end of the match.
+        match $future {
+            future => {
+                $args.finish()?;
+                let response = future.await?.into_inner();
+                $encode::encode(&response).map_err(encode_error)
+            }
+        }
+    };
+}
+
 async fn dispatch<E: Encode>(
     client: &Client,
     method: &str,
@@ -222,16 +236,9 @@ async fn dispatch<E: Encode>(
     let mut a = Args::new(method, args);
     let c = &client;
     macro_rules! out {
-        ($future:expr) => {{
-            // Temporaries of the scrutinee (borrowed ids) live until the end of the match.
-            match $future {
-                future => {
-                    a.finish()?;
-                    let response = future.await?.into_inner();
-                    E::encode(&response).map_err(encode_error)
-                }
-            }
-        }};
+        ($future:expr) => {
+            out_with!(a, E, $future)
+        };
     }
     match method {
         "applications.list" => out!(c.applications().list(a.optional("params")?)),
@@ -314,22 +321,36 @@ async fn dispatch<E: Encode>(
             Ok(Response::new((), Default::default()))
         }),
 
+        other if other.starts_with("oauth.") => oauth_dispatch::<E>(a).await,
+        other => Err(unknown_method(other)),
+    }
+}
+
+/// The `oauth.*` calls (user tokens through Authorization Code + PKCE), which need no client:
+/// what a browser calls before it has any token.
+pub async fn call_oauth_json(method: &str, args: Vec<Value>) -> Result<String> {
+    oauth_dispatch::<ToJson>(Args::new(method, args)).await
+}
+
+async fn oauth_dispatch<E: Encode>(mut a: Args) -> Result<E::Out> {
+    let method = a.method.clone();
+    match method.as_str() {
         "oauth.createPkceChallenge" => {
-            out!(async { oauth::create_pkce_challenge().map(|p| Response::new(p, Default::default())) })
+            out_with!(a, E, async { oauth::create_pkce_challenge().map(|p| Response::new(p, Default::default())) })
         }
         "oauth.buildAuthorizeUrl" => {
             let request = a.required::<AuthorizeUrlRequest>("request")?;
-            out!(
-                async move { oauth::build_authorize_url(&request).await.map(|u| Response::new(u, Default::default())) }
-            )
+            out_with!(a, E, async move {
+                oauth::build_authorize_url(&request).await.map(|u| Response::new(u, Default::default()))
+            })
         }
         "oauth.exchangeCode" => {
             let request = a.required::<ExchangeCode>("request")?;
-            out!(async move { oauth::exchange_code(&request).await.map(|t| Response::new(t, Default::default())) })
+            out_with!(a, E, async move { oauth::exchange_code(&request).await.map(|t| Response::new(t, Default::default())) })
         }
         "oauth.refresh" => {
             let request = a.required::<RefreshUserToken>("request")?;
-            out!(async move { oauth::refresh(&request).await.map(|t| Response::new(t, Default::default())) })
+            out_with!(a, E, async move { oauth::refresh(&request).await.map(|t| Response::new(t, Default::default())) })
         }
         other => Err(unknown_method(other)),
     }
@@ -393,7 +414,7 @@ fn decode_arg<T: DeserializeOwned>(name: &str, value: Value) -> Result<T> {
         return Err(Error::invalid(name, format!("must be an object, not {}", json_type(&value))));
     }
     serde_json::from_value(value).map_err(|e| {
-        let text = e.to_string();
+        let text = crate::error::serde_message(&e);
         let field = text
             .split('`')
             .nth(1)

@@ -388,14 +388,95 @@ impl std::fmt::Display for OAuthError {
     }
 }
 
-/// The start of a body as text, for error messages.
+/// A serde error's message without the offending value (`invalid type: string "hunter2"` becomes
+/// `invalid type: string`): inputs are often secrets, and errors end up in logs.
+pub(crate) fn serde_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let text = text.split(" at line ").next().unwrap_or(&text);
+    for prefix in ["invalid type: ", "invalid value: ", "invalid length "] {
+        if let Some(rest) = text.strip_prefix(prefix)
+            && let Some((got, expected)) = rest.split_once(", expected ")
+        {
+            let kind: Vec<&str> =
+                got.split(' ').take_while(|w| !w.starts_with(['"', '`', '-']) && w.parse::<f64>().is_err()).collect();
+            return format!("{prefix}{}, expected {expected}", kind.join(" "));
+        }
+    }
+    text.to_owned()
+}
+
+/// The start of a body as text, for error messages, with the values of credential-like JSON keys
+/// replaced by `[redacted]` (a token response or a create/rotate answer that fails to decode
+/// holds live credentials; an error body may echo them).
 pub(crate) fn snippet(body: &[u8]) -> String {
-    let cut = &body[..body.len().min(BODY_SNIPPET_LIMIT)];
-    let mut s = String::from_utf8_lossy(cut).into_owned();
-    if body.len() > BODY_SNIPPET_LIMIT {
+    let text = String::from_utf8_lossy(body);
+    let redacted = redact_json_secrets(&text);
+    let mut s: String = redacted.chars().take(BODY_SNIPPET_LIMIT).collect();
+    if redacted.chars().nth(BODY_SNIPPET_LIMIT).is_some() {
         s.push('…');
     }
     s
+}
+
+/// Whether a JSON key names a credential (`clientSecret`, `access_token`, `serverToken`,
+/// `partnerApiKey`, `password`, `codeVerifier`, …), whatever its case and separators.
+fn is_sensitive_key(key: &str) -> bool {
+    let k: String = key.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+    ["secret", "token", "password", "apikey", "privatekey", "verifier", "authorization", "credential"]
+        .iter()
+        .any(|suffix| k.ends_with(suffix))
+}
+
+/// Index of the quote that closes the JSON string opened at `open`, if the text has it.
+fn json_string_end(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut k = open + 1;
+    while k < bytes.len() {
+        match bytes[k] {
+            b'\\' => k += 2,
+            b'"' => return Some(k),
+            _ => k += 1,
+        }
+    }
+    None
+}
+
+/// Replaces the string values of credential-like keys in (possibly truncated or invalid) JSON.
+pub(crate) fn redact_json_secrets(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let skip_ws = |mut j: usize| {
+        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        j
+    };
+    let mut out = String::new();
+    let (mut i, mut copied) = (0, 0);
+    while i < bytes.len() {
+        if bytes[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let Some(key_end) = json_string_end(bytes, i) else { break };
+        let colon = skip_ws(key_end + 1);
+        if colon < bytes.len() && bytes[colon] == b':' && is_sensitive_key(&text[i + 1..key_end]) {
+            let value = skip_ws(colon + 1);
+            if value < bytes.len() && bytes[value] == b'"' {
+                // A value cut off by truncation is redacted to the end.
+                let value_end = json_string_end(bytes, value).map_or(bytes.len(), |e| e + 1);
+                out.push_str(&text[copied..value]);
+                out.push_str("\"[redacted]\"");
+                copied = value_end;
+                i = value_end;
+                continue;
+            }
+        }
+        i = key_end + 1;
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
 }
 
 fn default_status_message(status: u16) -> &'static str {
@@ -460,6 +541,50 @@ mod tests {
         let e = Error::from_api_response(502, b"<html>bad gateway</html>", None, None);
         assert_eq!(e.to_string(), "HTTP 502: Bad gateway");
         assert_eq!(e.details().body.as_deref(), Some("<html>bad gateway</html>"));
+    }
+
+    #[test]
+    fn snippets_redact_credentials() {
+        let body = br#"{"access_token": "ory_at_SECRET1","token_type":"Bearer","expires_in":"soon",
+            "credentials":{"clientId":"sa_1","clientSecret":"sa_secret_SECRET2"},"partnerApiKey":"SECRET3",
+            "clientSecretConfigured":true,"note":"clientSecret","escaped":"a\"b","refresh_token":"SECRET4"#;
+        let s = snippet(body);
+        for leaked in ["SECRET1", "SECRET2", "SECRET3", "SECRET4"] {
+            assert!(!s.contains(leaked), "{leaked} in {s}");
+        }
+        for kept in
+            ["\"token_type\":\"Bearer\"", "\"clientId\":\"sa_1\"", "\"note\":\"clientSecret\"", "true", "a\\\"b"]
+        {
+            assert!(s.contains(kept), "{kept} missing from {s}");
+        }
+        assert_eq!(snippet(b"<html>no json</html>"), "<html>no json</html>");
+    }
+
+    #[test]
+    fn redaction_never_panics_on_odd_input() {
+        // Quotes, escapes, colons and multi-byte characters in every arrangement a small LCG makes.
+        let alphabet: Vec<char> = "\"\\:{} ,aé€😀tokenSecret".chars().collect();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..5000 {
+            let len = (state % 40) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    alphabet[(state >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            let _ = snippet(text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn serde_messages_drop_the_offending_value() {
+        let msg = |json: &str| serde_message(&serde_json::from_str::<crate::ClientOptions>(json).unwrap_err());
+        let text = msg(r#"{"baseUrl": "https://x", "credentials": "s3cret-value"}"#);
+        assert_eq!(text, "invalid type: string, expected struct Credentials");
+        let text = msg(r#"{"baseUrl": "https://x", "timeoutMs": -12345}"#);
+        assert!(!text.contains("12345"), "{text}");
+        assert!(msg(r#"{"baseUrl": "https://x", "retries": 1}"#).contains("unknown field `retries`"));
     }
 
     #[test]

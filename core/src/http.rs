@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::TokenManager;
 use crate::config::check_header;
-use crate::error::{Error, Result, snippet};
+use crate::error::{Error, Result, serde_message, snippet};
 use crate::retry;
 use crate::runtime;
 
@@ -47,6 +47,12 @@ pub struct RequestOptions {
 }
 
 impl RequestOptions {
+    /// Parses per-request options from JSON (what bindings receive); errors never echo values.
+    pub fn from_json(json: &str) -> Result<Self> {
+        serde_json::from_str(json)
+            .map_err(|e| Error::invalid("options", format!("invalid request options: {}", crate::error::serde_message(&e))))
+    }
+
     /// No overrides.
     pub fn new() -> Self {
         Self::default()
@@ -178,7 +184,7 @@ impl RawResponse {
             Ok(data) => Ok(Response::new(data, self.meta)),
             Err(e) => Err(Error::Decode {
                 status: self.status,
-                message: e.to_string(),
+                message: serde_message(&e),
                 snippet: snippet(&self.body),
                 request_id: self.meta.request_id,
             }),
@@ -448,7 +454,7 @@ fn transport_error(error: reqwest::Error, timeout: Duration) -> Error {
     // fetch() does not tell a refused connection from a reset one.
     #[cfg(target_arch = "wasm32")]
     let not_sent = false;
-    Error::Connection { message: error_chain(&error), not_sent }
+    Error::Connection { message: runtime::transport_message(&error), not_sent }
 }
 
 /// The error and all its sources, `: `-joined: reqwest's own message alone only says

@@ -92,6 +92,29 @@ fn in_browser() -> bool {
         .is_some_and(|agent| agent.starts_with("Mozilla/"))
 }
 
+/// The message of a transport failure, with its whole source chain.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn transport_message(error: &reqwest::Error) -> String {
+    crate::http::error_chain(error)
+}
+
+/// The message of a transport failure. reqwest renders the JS exception of `fetch` with its
+/// stack (`JsValue(TypeError: fetch failed\nTypeError: fetch failed\n    at …)`): keep the first
+/// line of it.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn transport_message(error: &reqwest::Error) -> String {
+    let chain = crate::http::error_chain(error);
+    match chain.split_once("JsValue(") {
+        Some((before, js)) => {
+            let mut lines = js.lines();
+            let first = lines.next().unwrap_or_default();
+            let first = if lines.next().is_none() { first.strip_suffix(')').unwrap_or(first) } else { first };
+            format!("{before}{first}")
+        }
+        None => chain,
+    }
+}
+
 /// A uniform random number in `[0, 1)` for jitter.
 pub(crate) fn unit_random() -> f64 {
     let mut bytes = [0u8; 8];

@@ -62,6 +62,8 @@ fn main() {
     rt.block_on(async move {
         let emu = Emulator::start(Options { rate_limit_per_minute: 0, ..Options::default() }).await.expect("start");
         let base = emu.base_url();
+        // The workspace builds reqwest with `rustls-no-provider`; give it one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::new();
         let token: Value = http
             .post(format!("{base}/oauth2/token"))

@@ -14,6 +14,7 @@ mod authorize;
 mod cedar;
 pub mod cli;
 mod clock;
+mod console;
 mod control;
 mod errors;
 mod extract;
@@ -51,6 +52,9 @@ pub struct Options {
     pub token_ttl_seconds: u64,
     /// 0 turns the rate limit off.
     pub rate_limit_per_minute: u32,
+    /// Serve this folder's static files at `/console/` (the admin console, `packages/console`);
+    /// `None` (the default) serves nothing there.
+    pub console_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -64,6 +68,7 @@ impl Default for Options {
             client_secret: "local-dev-secret".into(),
             token_ttl_seconds: 3600,
             rate_limit_per_minute: 120,
+            console_dir: None,
         }
     }
 }

@@ -64,7 +64,10 @@ impl Emulator {
             options.db.as_deref(),
             options.seed,
         )?);
-        let router = routes::router(state.clone());
+        let mut router = routes::router(state.clone());
+        if let Some(dir) = &options.console_dir {
+            router = router.merge(crate::console::router(dir.clone()));
+        }
         let (shutdown, rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, router, rx));
         Ok(Emulator { base_url, state, shutdown, task: Some(task) })

@@ -100,7 +100,8 @@ fn cli_prints_one_json_line_and_stops_on_sigterm() {
     assert!(base.starts_with("http://127.0.0.1:"));
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
     let status = rt.block_on(async {
-        reqwest::get(format!("{base}/.well-known/oauth-authorization-server")).await.map(|r| r.status().as_u16())
+        let http = common::http_client(reqwest::Client::builder());
+        http.get(format!("{base}/.well-known/oauth-authorization-server")).send().await.map(|r| r.status().as_u16())
     });
     assert_eq!(status.ok(), Some(200));
     let pid = child.id().to_string();

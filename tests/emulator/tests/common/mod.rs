@@ -47,7 +47,7 @@ pub async fn start() -> Env {
 pub async fn start_with(options: Options) -> Env {
     let emu = Emulator::start(options).await.expect("emulator starts");
     let base = emu.base_url();
-    let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let http = http_client(Client::builder().redirect(reqwest::redirect::Policy::none()));
     let mut env = Env { emu, base, http, token: String::new() };
     env.token = env.mint(None).await;
     env
@@ -143,4 +143,11 @@ pub async fn read(r: reqwest::Response) -> Resp {
 
 pub fn s(v: &Value) -> String {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}")).to_owned()
+}
+
+/// Builds a test HTTP client. Installs a rustls crypto provider first: in a workspace build
+/// reqwest is compiled with `rustls-no-provider` (from the `kontext` crate) and would panic.
+pub fn http_client(builder: reqwest::ClientBuilder) -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    builder.build().expect("client")
 }

@@ -44,6 +44,7 @@ pub const CLIENT_KEYS: &[&str] = &[
     "audience",
     "timeoutMs",
     "maxRetries",
+    "allowInsecureHttp",
 ];
 
 /// Keys of a call's `options`.

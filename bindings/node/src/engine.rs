@@ -1,0 +1,175 @@
+//! The `Engine` class (one `kontext::Client`), its list `Paginator`, and the `CancelToken` the JS
+//! side trips when an `AbortSignal` fires.
+
+use std::sync::{Arc, Mutex};
+
+use futures_util::future::{AbortHandle, AbortRegistration, Abortable};
+use futures_util::lock::Mutex as AsyncMutex;
+use napi::bindgen_prelude::PromiseRaw;
+use napi::{Env, Result};
+use napi_derive::napi;
+
+use crate::outcome::{Failure, spawn};
+
+/// One client: configuration, token cache and connection pool live here, in Rust, so secrets
+/// never sit in a JS object.
+#[napi]
+pub struct Engine {
+    client: kontext::Client,
+    user_agent: String,
+}
+
+#[napi]
+impl Engine {
+    /// `optionsJson`: the client options (`ClientOptions`, camelCase). `runtime` names the JS
+    /// runtime for the user agent, e.g. `node/v20.11.0`.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(env: Env, options_json: String, runtime: Option<String>) -> Result<Self> {
+        Self::build(&options_json, runtime.as_deref()).map_err(|failure| match failure.into_js(&env) {
+            Ok(error) | Err(error) => error,
+        })
+    }
+
+    fn build(options_json: &str, runtime: Option<&str>) -> std::result::Result<Self, Failure> {
+        let mut options = kontext::ClientOptions::from_json(options_json)?;
+        let ours = format!("kontext-node/{} {}", env!("CARGO_PKG_VERSION"), runtime.unwrap_or("node"));
+        let extra = match options.user_agent.take().filter(|s| !s.trim().is_empty()) {
+            Some(theirs) => format!("{ours} {}", theirs.trim()),
+            None => ours,
+        };
+        options.user_agent = Some(extra.clone());
+        let client = kontext::Client::from_options(options)?;
+        Ok(Self { client, user_agent: format!("{} {extra}", kontext::USER_AGENT) })
+    }
+
+    /// The user agent this engine sends.
+    #[napi(catch_unwind)]
+    pub fn user_agent(&self) -> String {
+        self.user_agent.clone()
+    }
+
+    /// Calls `method` with the JSON array `argsJson`; resolves with the result's JSON text.
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn call<'env>(
+        &self,
+        env: &'env Env,
+        method: String,
+        args_json: String,
+        options_json: Option<String>,
+        token: Option<&CancelToken>,
+    ) -> Result<PromiseRaw<'env, String>> {
+        let registration = token.map(CancelToken::registration).transpose()?;
+        let client = self.client.clone();
+        spawn(env, registration, async move {
+            let args = kontext::dispatch::parse_args(&args_json)?;
+            let options = request_options(options_json.as_deref())?;
+            Ok(kontext::dispatch::call_json(&client, &method, args, options).await?)
+        })
+    }
+
+    /// Starts a `*.listAll` iteration; nothing is fetched until `nextPage`.
+    #[napi(catch_unwind)]
+    pub fn list_all(
+        &self,
+        env: Env,
+        method: String,
+        args_json: String,
+        options_json: Option<String>,
+    ) -> Result<Paginator> {
+        let start = || -> std::result::Result<_, Failure> {
+            let args = kontext::dispatch::parse_args(&args_json)?;
+            let options = request_options(options_json.as_deref())?;
+            Ok(kontext::dispatch::list_all(&self.client, &method, args, options)?)
+        };
+        match start() {
+            Ok(pages) => Ok(Paginator { pages: Arc::new(AsyncMutex::new(Some(pages))) }),
+            Err(failure) => Err(failure.into_js(&env).unwrap_or_else(|e| e)),
+        }
+    }
+}
+
+fn request_options(json: Option<&str>) -> std::result::Result<Option<kontext::RequestOptions>, Failure> {
+    let Some(json) = json.filter(|j| !j.is_empty() && *j != "null") else {
+        return Ok(None);
+    };
+    Ok(Some(kontext::RequestOptions::from_json(json)?))
+}
+
+/// The pages of one `listAll`, fetched one at a time.
+#[napi]
+pub struct Paginator {
+    /// `None` once closed or aborted: the stream (and any request in flight) is dropped.
+    pages: Arc<AsyncMutex<Option<kontext::dispatch::Paginator>>>,
+}
+
+#[napi]
+impl Paginator {
+    /// The next page as the JSON text of an array, or `null` after the last page.
+    #[napi(catch_unwind, ts_return_type = "Promise<string | null>")]
+    pub fn next_page<'env>(
+        &self,
+        env: &'env Env,
+        token: Option<&CancelToken>,
+    ) -> Result<PromiseRaw<'env, Option<String>>> {
+        let registration = token.map(CancelToken::registration).transpose()?;
+        let pages = self.pages.clone();
+        spawn(env, None, async move {
+            let mut guard = pages.lock().await;
+            let Some(stream) = guard.as_mut() else { return Ok(None) };
+            let Some(registration) = registration else { return Ok(stream.next_page_json().await?) };
+            match Abortable::new(stream.next_page_json(), registration).await {
+                Ok(page) => Ok(page?),
+                Err(_aborted) => {
+                    // The stream still holds the half-done request; drop it so it stops now.
+                    *guard = None;
+                    Err(Failure::Aborted)
+                }
+            }
+        })
+    }
+
+    /// Stops the iteration early (a `break` out of `for await`), dropping any request in flight.
+    #[napi(catch_unwind)]
+    pub fn close(&self) {
+        if let Some(mut guard) = self.pages.try_lock() {
+            *guard = None;
+        }
+    }
+}
+
+/// The Rust end of an `AbortSignal`: `cancel()` drops the future of the call it was passed to.
+#[napi]
+pub struct CancelToken {
+    handle: AbortHandle,
+    registration: Mutex<Option<AbortRegistration>>,
+}
+
+#[napi]
+impl CancelToken {
+    #[napi(constructor, catch_unwind)]
+    pub fn new() -> Self {
+        let (handle, registration) = AbortHandle::new_pair();
+        Self { handle, registration: Mutex::new(Some(registration)) }
+    }
+
+    /// Cancels the call this token was given to (before or while it runs).
+    #[napi(catch_unwind)]
+    pub fn cancel(&self) {
+        self.handle.abort();
+    }
+
+    /// A token guards exactly one call.
+    pub(crate) fn registration(&self) -> Result<AbortRegistration> {
+        self.registration
+            .lock()
+            .ok()
+            .and_then(|mut slot| slot.take())
+            .ok_or_else(|| napi::Error::from_reason("a CancelToken can be used for one call only"))
+    }
+}
+
+impl Default for CancelToken {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,44 @@
+//! Node engine of the Kontext SDK: `kontext::dispatch` exported through napi-rs.
+//!
+//! This crate converts and nothing else (see `bindings/ENGINE.md`): JSON text in, JSON text out,
+//! errors as JS `Error` objects carrying the fields of `kontext::ErrorDetails`. The JS layer in
+//! `packages/npm` builds the public API on top and serves the wasm engine with the same code.
+
+mod engine;
+mod outcome;
+
+use napi::bindgen_prelude::PromiseRaw;
+use napi::{Env, Result};
+use napi_derive::napi;
+
+pub use engine::{CancelToken, Engine, Paginator};
+use outcome::spawn;
+
+/// Runs an `oauth.*` call (`oauth.createPkceChallenge`, `oauth.exchangeCode`, …).
+#[napi(catch_unwind, ts_return_type = "Promise<string>")]
+pub fn oauth_call<'env>(
+    env: &'env Env,
+    method: String,
+    args_json: String,
+    token: Option<&CancelToken>,
+) -> Result<PromiseRaw<'env, String>> {
+    let registration = token.map(CancelToken::registration).transpose()?;
+    spawn(env, registration, async move {
+        let args = kontext::dispatch::parse_args(&args_json)?;
+        Ok(kontext::dispatch::call_oauth_json(&method, args).await?)
+    })
+}
+
+/// Test hook: a promise whose Rust future panics, to prove a panic rejects instead of aborting
+/// Node. Inert unless `KONTEXT_NODE_TEST_HOOKS=1`, and not reachable through the public API.
+#[napi(catch_unwind, js_name = "__panicForTests", ts_return_type = "Promise<string>")]
+pub fn panic_for_tests(env: &Env, sync: bool) -> Result<PromiseRaw<'_, String>> {
+    let enabled = std::env::var("KONTEXT_NODE_TEST_HOOKS").is_ok_and(|v| v == "1");
+    if !enabled {
+        return Err(napi::Error::from_reason("test hooks are disabled"));
+    }
+    if sync {
+        panic!("deliberate synchronous panic (test hook)");
+    }
+    spawn(env, None, async move { panic!("deliberate asynchronous panic (test hook)") })
+}

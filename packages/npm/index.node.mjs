@@ -1,0 +1,33 @@
+// Node entry (ES module): the CommonJS entry's object, re-exported by name.
+import api from './index.node.cjs';
+
+export const {
+  KontextManagementClient,
+  oauth,
+  createPkceChallenge,
+  buildAuthorizeUrl,
+  exchangeCode,
+  refresh,
+  init,
+  KontextError,
+  HttpError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  PreconditionFailedError,
+  RateLimitError,
+  InternalServerError,
+  NetworkError,
+  TimeoutError,
+  OAuthError,
+  ConfigError,
+  ValidationError,
+  DecodeError,
+  AbortError,
+  InternalError,
+  isKontextError,
+  isNetworkError,
+  isUnauthorizedError,
+} = api;

@@ -1,0 +1,202 @@
+// Compiled with `tsc --noEmit --strict` (never run): every public method once, results used
+// through their declared types, and `@ts-expect-error` lines proving the types are not `any`.
+
+import {
+  AbortError,
+  ConfigError,
+  HttpError,
+  KontextError,
+  KontextManagementClient,
+  NetworkError,
+  OAuthError,
+  RateLimitError,
+  TimeoutError,
+  ValidationError,
+  buildAuthorizeUrl,
+  createPkceChallenge,
+  exchangeCode,
+  init,
+  isKontextError,
+  isNetworkError,
+  isUnauthorizedError,
+  oauth,
+  refresh,
+} from '@kontext/management';
+import type { Application, ErrorKind, ListAll, Page, RequestOptions, TraceStats } from '@kontext/management';
+
+export async function everyMethod(): Promise<void> {
+  await init();
+  const mgmt = new KontextManagementClient({
+    baseUrl: 'https://api.kontext.security',
+    credentials: { clientId: 'sa_x', clientSecret: 'secret' },
+    apiVersion: 'v1',
+    tokenUrl: 'https://api.kontext.security/oauth2/token',
+    scopes: ['management:all'],
+    audience: 'https://api.kontext.security/api/v1',
+    timeoutMs: 10_000,
+    maxRetries: 3,
+  });
+  const user = new KontextManagementClient({ baseUrl: 'https://api.kontext.security', accessToken: 'tok' });
+  const controller = new AbortController();
+  const options: RequestOptions = {
+    timeoutMs: 500,
+    maxRetries: 0,
+    idempotencyKey: 'k',
+    headers: { 'x-a': 'b' },
+    signal: controller.signal,
+  };
+
+  // Applications
+  const page: Page<Application> = await mgmt.applications.list({ limit: 50, cursor: 'c', all: true }, options);
+  const next: string | undefined = page.nextCursor;
+  const created = await mgmt.applications.create({
+    name: 'bot',
+    oauth: { type: 'public', redirectUris: ['http://127.0.0.1/cb'] },
+  });
+  const id: string = created.application.id;
+  const secret: string | undefined = created.oauth.clientSecret;
+  await mgmt.applications.get(id);
+  await mgmt.applications.update(id, { name: 'bot 2', externalAuth: { enabled: false } });
+  await mgmt.applications.rotateSecret(id);
+  await mgmt.applications.getOAuth(id);
+  await mgmt.applications.getOAuthConfig(id);
+  await mgmt.applications.updateOAuth(id, { pkceRequired: true });
+  await mgmt.applications.updateOAuthConfig(id, { scopes: ['mcp:invoke'] });
+  const ids: string[] = (await mgmt.applications.listIntegrations(id)).integrationIds;
+  await mgmt.applications.setIntegrations(id, { integrationIds: ids });
+  await mgmt.applications.setIntegrations(id, ids);
+  await mgmt.applications.attachIntegration(id, 'int');
+  await mgmt.applications.detachIntegration(id, 'int');
+  const revoked: number = (await mgmt.applications.revokeAllAgentSessions(id)).disconnectedCount;
+  const graph = await mgmt.applications.accessGraph({ includePolicy: true });
+  const archived: void = await mgmt.applications.archive(id);
+  const apps: ListAll<Application> = mgmt.applications.listAll({ limit: 200 }, { signal: controller.signal });
+  for await (const app of apps) app.name.toUpperCase();
+  for await (const chunk of apps.pages()) chunk.length.toFixed();
+
+  // Integrations
+  const integration = (await mgmt.integrations.create({ name: 'GitHub', url: 'https://x', authMode: 'oauth' }))
+    .integration;
+  await mgmt.integrations.list({ limit: 10 });
+  for await (const i of mgmt.integrations.listAll()) i.authMode.toString();
+  await mgmt.integrations.get(integration.id);
+  await mgmt.integrations.update(integration.id, { serverToken: 't', authMode: 'server_token' });
+  await mgmt.integrations.validate(integration.id);
+  await mgmt.integrations.getOAuthConfig(integration.id);
+  await mgmt.integrations.setOAuthConfig(integration.id, {
+    clientId: 'c',
+    clientSecret: 's',
+    authorizationUrl: 'a',
+    tokenUrl: 't',
+  });
+  await mgmt.integrations.deleteOAuthConfig(integration.id);
+  await mgmt.integrations.addConnection(integration.id, { token: 't', displayName: 'me' });
+  const status: string = (await mgmt.integrations.getConnectionStatus(integration.id)).connection.status;
+  await mgmt.integrations.revokeConnection(integration.id);
+  await mgmt.integrations.archive(integration.id);
+
+  // Service accounts
+  const sa = await mgmt.serviceAccounts.create({ name: 'ci', description: 'nightly' });
+  const saSecret: string = sa.credentials.clientSecret;
+  await mgmt.serviceAccounts.list();
+  for await (const s of mgmt.serviceAccounts.listAll({ limit: 5 })) s.createdAt.trim();
+  await mgmt.serviceAccounts.get(sa.serviceAccount.id);
+  await mgmt.serviceAccounts.rotateSecret(sa.serviceAccount.id);
+  await mgmt.serviceAccounts.revoke(sa.serviceAccount.id);
+
+  // Agent sessions, traces, events
+  const sessions = await mgmt.agentSessions.list(id, { status: 'all', limit: 10, includeInactive: true });
+  await mgmt.agentSessions.get(id, sessions.items[0].id);
+  await mgmt.agentSessions.revokeAll(id);
+  const traces = await mgmt.traces.list({ applicationId: id, limit: 20, offset: 40 });
+  const ended: string | null = traces.items[0].endedAt;
+  for await (const t of mgmt.traces.listAll({ userId: 'u' })) t.traceId.trim();
+  const detail = await mgmt.traces.get(traces.items[0].traceId, { userId: 'u' });
+  detail.events.map((e) => e.status);
+  const stats: TraceStats = (await mgmt.traces.stats({ period: '7d' })).stats;
+  stats.latency.p95.toFixed();
+  await mgmt.events.list({ limit: 5 });
+
+  // Policy and decisions
+  const policy = await mgmt.policy.get();
+  await mgmt.policy.update({ policyText: 'permit(principal, action, resource);', etag: policy.etag });
+  const validation = await mgmt.policy.validate({ policyText: 'forbid(principal, action, resource);' });
+  validation.diagnostics.map((d) => d.line ?? 0);
+  const deployment = await mgmt.policy.getDeployment();
+  await mgmt.policy.updateDeployment({
+    policyVersionId: policy.policy.policyVersionId,
+    rolloutMode: 'observe',
+    etag: deployment.etag,
+  });
+  const settings = await mgmt.policy.getSettings();
+  await mgmt.policy.updateSettings({ expectedUpdatedAt: settings.settings.updatedAt, payloadCaptureMode: 'metadata' });
+  const decisions = await mgmt.decisions.list({ decisionResult: 'deny', limit: 10 });
+  await mgmt.decisions.get(decisions.items[0].id);
+  for await (const d of mgmt.decisions.listAll({ riskLevel: 'high' })) d.occurredAt.trim();
+
+  // Client
+  await mgmt.refreshToken();
+  await mgmt.clearToken();
+  const patient: KontextManagementClient = mgmt.withOptions({ timeoutMs: 120_000, maxRetries: 5 });
+  const agent: string = patient.userAgent;
+
+  // OAuth helpers, as named exports and as a namespace
+  const pkce = await createPkceChallenge();
+  const { url, state } = await buildAuthorizeUrl({
+    baseUrl: 'https://api.kontext.security',
+    clientId: 'app_x',
+    redirectUri: 'http://127.0.0.1:8976/callback',
+    codeChallenge: pkce.codeChallenge,
+  });
+  const tokens = await exchangeCode({
+    baseUrl: 'https://api.kontext.security',
+    clientId: 'app_x',
+    code: 'c',
+    redirectUri: url,
+    codeVerifier: pkce.codeVerifier,
+  });
+  await refresh({
+    baseUrl: 'https://api.kontext.security',
+    clientId: 'app_x',
+    refreshToken: tokens.refreshToken ?? state,
+  });
+  await oauth.createPkceChallenge({ signal: controller.signal });
+
+  // Errors
+  try {
+    await user.applications.list();
+  } catch (error) {
+    if (isKontextError(error)) {
+      const kind: ErrorKind = error.kind;
+      const code: string = error.code;
+      const httpStatus: number | undefined = error.statusCode;
+      const requestId: string | undefined = error.requestId;
+      const wait: number | undefined = error.retryAfter;
+      const missing: string[] | undefined = error.missingScopes;
+      void [kind, code, httpStatus, requestId, wait, missing];
+    }
+    if (error instanceof ValidationError) error.argument?.trim();
+    if (error instanceof OAuthError) error.errorCode?.trim();
+    if (error instanceof HttpError) error.body?.trim();
+    if (error instanceof RateLimitError || error instanceof TimeoutError || error instanceof AbortError) void error;
+    if (isNetworkError(error)) {
+      const network: NetworkError = error;
+      void network;
+    }
+    if (isUnauthorizedError(error) || error instanceof ConfigError)
+      throw new KontextError('again', { kind: 'authentication' });
+  }
+  void [next, secret, revoked, graph.nodes, archived, status, saSecret, ended, agent];
+
+  // @ts-expect-error: ids are strings
+  await mgmt.applications.get(42);
+  // @ts-expect-error: create needs a name
+  await mgmt.applications.create({ description: 'no name' });
+  // @ts-expect-error: credentials and accessToken exclude each other
+  new KontextManagementClient({ baseUrl: 'x', accessToken: 't', credentials: { clientId: 'a', clientSecret: 'b' } });
+  // @ts-expect-error: results are typed, not any
+  const wrong: number = (await mgmt.applications.get(id)).application.name;
+  // @ts-expect-error: unknown resource
+  mgmt.widgets.list();
+  void wrong;
+}
