@@ -75,6 +75,11 @@ impl Client {
         Self { inner: self.inner.clone(), options: Arc::new(self.options.merged(&options)) }
     }
 
+    /// The user agent sent with every request.
+    pub fn user_agent(&self) -> &str {
+        &self.inner.config.user_agent
+    }
+
     /// The normalised origin, e.g. `https://api.kontext.security`.
     pub fn base_url(&self) -> &str {
         &self.inner.config.origin

@@ -108,6 +108,14 @@ impl ClientOptions {
         serde_json::from_str(json).map_err(|e| Error::config(format!("invalid client options: {}", crate::error::serde_message(&e))))
     }
 
+    /// Names the engine in the user agent (`kontext-python/0.1.0 CPython/3.11`), ahead of any
+    /// text the caller appended, so the server sees `kontext-rust/… <engine> <caller>`.
+    pub fn identify_engine(&mut self, engine: &str) {
+        let parts = [engine.trim(), self.user_agent.as_deref().unwrap_or_default().trim()];
+        let joined = parts.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+        self.user_agent = (!joined.is_empty()).then_some(joined);
+    }
+
     /// Options for `base_url` with nothing else set.
     pub fn new(base_url: impl Into<String>) -> Self {
         Self { base_url: base_url.into(), ..Self::default() }
@@ -362,6 +370,16 @@ mod tests {
         assert!(!format!("{o:?}").contains("very-secret"));
         let unknown = serde_json::from_value::<ClientOptions>(serde_json::json!({"baseUrl": "x", "retries": 1}));
         assert!(unknown.unwrap_err().to_string().contains("retries"));
+    }
+
+    #[test]
+    fn engines_identify_themselves_before_the_callers_suffix() {
+        let mut o = ClientOptions { user_agent: Some("my-app/2".into()), ..opts("https://h") };
+        o.identify_engine("kontext-node/0.1.0 node/v20");
+        assert_eq!(o.resolve().unwrap().user_agent, format!("{USER_AGENT} kontext-node/0.1.0 node/v20 my-app/2"));
+        let mut bare = opts("https://h");
+        bare.identify_engine(" ");
+        assert_eq!(bare.resolve().unwrap().user_agent, USER_AGENT);
     }
 
     #[test]

@@ -16,7 +16,6 @@ use crate::outcome::{Failure, spawn};
 #[napi]
 pub struct Engine {
     client: kontext::Client,
-    user_agent: String,
 }
 
 #[napi]
@@ -32,20 +31,14 @@ impl Engine {
 
     fn build(options_json: &str, runtime: Option<&str>) -> std::result::Result<Self, Failure> {
         let mut options = kontext::ClientOptions::from_json(options_json)?;
-        let ours = format!("kontext-node/{} {}", env!("CARGO_PKG_VERSION"), runtime.unwrap_or("node"));
-        let extra = match options.user_agent.take().filter(|s| !s.trim().is_empty()) {
-            Some(theirs) => format!("{ours} {}", theirs.trim()),
-            None => ours,
-        };
-        options.user_agent = Some(extra.clone());
-        let client = kontext::Client::from_options(options)?;
-        Ok(Self { client, user_agent: format!("{} {extra}", kontext::USER_AGENT) })
+        options.identify_engine(&format!("kontext-node/{} {}", env!("CARGO_PKG_VERSION"), runtime.unwrap_or("node")));
+        Ok(Self { client: kontext::Client::from_options(options)? })
     }
 
     /// The user agent this engine sends.
     #[napi(catch_unwind)]
     pub fn user_agent(&self) -> String {
-        self.user_agent.clone()
+        self.client.user_agent().to_owned()
     }
 
     /// Calls `method` with the JSON array `argsJson`; resolves with the result's JSON text.

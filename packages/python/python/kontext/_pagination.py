@@ -1,0 +1,114 @@
+"""Lazy iteration over every item of a list, one request per page."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, AsyncIterator, Generic, Iterator, List, Optional, Type, TypeVar
+
+from ._engine import NATIVE_ERRORS, raise_converted, wait
+from ._model import Model
+
+__all__ = ["SyncPager", "AsyncPager"]
+
+T = TypeVar("T", bound=Model)
+
+
+def _items(text: str, item: Type[T]) -> List[T]:
+    wrap = item._wrap
+    return [wrap(v) for v in json.loads(text)]
+
+
+class SyncPager(Iterator[T], Generic[T]):
+    """Iterates every item of a list; the next page is requested only when the current one is
+    used up, so memory stays at one page. ``pages()`` iterates page by page instead.
+
+    A pager is a one-pass iterator (like a generator): to start over, call ``list_all`` again.
+    Arguments are checked when ``list_all`` is called; nothing is fetched before the first item is
+    asked for.
+    """
+
+    __slots__ = ("_paginator", "_item", "_buffer")
+
+    def __init__(self, paginator: Any, item: Type[T]) -> None:
+        self._paginator = paginator
+        self._item = item
+        self._buffer: Iterator[T] = iter(())
+
+    def __iter__(self) -> "SyncPager[T]":
+        return self
+
+    def __next__(self) -> T:
+        while True:
+            for item in self._buffer:
+                return item
+            page = self._next_page()
+            if page is None:
+                raise StopIteration
+            self._buffer = iter(page)
+
+    def pages(self) -> Iterator[List[T]]:
+        """Iterates the remaining pages, each as a list of items."""
+        rest = list(self._buffer)
+        if rest:
+            yield rest
+        while True:
+            page = self._next_page()
+            if page is None:
+                return
+            yield page
+
+    def _next_page(self) -> Optional[List[T]]:
+        text = wait(self._paginator.start_next_page())
+        return None if text == "null" else _items(text, self._item)
+
+    def __repr__(self) -> str:
+        return f"SyncPager[{self._item.__name__}]"
+
+
+class AsyncPager(AsyncIterator[T], Generic[T]):
+    """Iterates every item of a list with ``async for``; the next page is requested only when
+    the current one is used up. ``pages()`` iterates page by page instead.
+
+    A pager is a one-pass iterator: to start over, call ``list_all`` again. Cancelling the task
+    that awaits a page cancels its request.
+    """
+
+    __slots__ = ("_paginator", "_item", "_buffer")
+
+    def __init__(self, paginator: Any, item: Type[T]) -> None:
+        self._paginator = paginator
+        self._item = item
+        self._buffer: Iterator[T] = iter(())
+
+    def __aiter__(self) -> "AsyncPager[T]":
+        return self
+
+    async def __anext__(self) -> T:
+        while True:
+            for item in self._buffer:
+                return item
+            page = await self._next_page()
+            if page is None:
+                raise StopAsyncIteration
+            self._buffer = iter(page)
+
+    async def pages(self) -> AsyncIterator[List[T]]:
+        """Iterates the remaining pages, each as a list of items."""
+        rest = list(self._buffer)
+        if rest:
+            yield rest
+        while True:
+            page = await self._next_page()
+            if page is None:
+                return
+            yield page
+
+    async def _next_page(self) -> Optional[List[T]]:
+        try:
+            text = await self._paginator.next_page()
+        except NATIVE_ERRORS as e:
+            raise_converted(e)
+        return None if text is None else _items(text, self._item)
+
+    def __repr__(self) -> str:
+        return f"AsyncPager[{self._item.__name__}]"

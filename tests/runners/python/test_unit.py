@@ -1,0 +1,508 @@
+"""Unit tests of the Python layer: what the shared scenarios cannot see (exception classes,
+laziness, repr redaction, environment defaults, threads, cancellation, packaging details)."""
+
+from __future__ import annotations
+
+import _thread
+import asyncio
+import importlib.metadata
+import json
+import pickle
+import pydoc
+import threading
+import time
+import urllib.request
+from typing import Any, Dict, Iterator, List
+
+import kontext
+import pytest
+from kontext import _engine, _native
+from kontext._exceptions import error_from_details
+
+SECRET = "local-dev-secret"
+UUID = "6f0f1c1e-3a51-4a9e-9d0f-2f1f6f0a9c11"
+
+
+def control(target: Dict[str, str], method: str, path: str, body: Any = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        target["baseUrl"] + path, data=data, method=method, headers={"content-type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        text = response.read().decode()
+    return json.loads(text) if text.strip() else None
+
+
+def log(target: Dict[str, str], path: str, method: str = "GET") -> List[Dict[str, Any]]:
+    items = control(target, "GET", "/_emulator/requests")["items"]
+    return [e for e in items if e["path"] == path and e["method"] == method]
+
+
+@pytest.fixture()
+def target(emulator: Dict[str, str]) -> Iterator[Dict[str, str]]:
+    """The session's emulator, reset to a fresh organization."""
+    control(emulator, "POST", "/_emulator/reset", {})
+    yield emulator
+
+
+@pytest.fixture()
+def client(target: Dict[str, str]) -> Iterator[kontext.ManagementClient]:
+    with kontext.ManagementClient(
+        base_url=target["baseUrl"], client_id=target["clientId"], client_secret=target["clientSecret"]
+    ) as c:
+        yield c
+
+
+def async_client(target: Dict[str, str], **options: Any) -> kontext.AsyncManagementClient:
+    return kontext.AsyncManagementClient(
+        base_url=target["baseUrl"], client_id=target["clientId"], client_secret=target["clientSecret"], **options
+    )
+
+
+# --- exceptions -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kind, cls, bases",
+    [
+        ("bad_request", kontext.BadRequestError, (kontext.APIError,)),
+        ("authentication", kontext.AuthenticationError, (kontext.APIError,)),
+        ("permission_denied", kontext.PermissionDeniedError, (kontext.APIError,)),
+        ("not_found", kontext.NotFoundError, (kontext.APIError,)),
+        ("conflict", kontext.ConflictError, (kontext.APIError,)),
+        ("precondition_failed", kontext.PreconditionFailedError, (kontext.APIError,)),
+        ("rate_limited", kontext.RateLimitError, (kontext.APIError,)),
+        ("server_error", kontext.InternalServerError, (kontext.APIError,)),
+        ("api_error", kontext.APIError, ()),
+        ("decode", kontext.DecodeError, (kontext.APIError,)),
+        ("connection", kontext.APIConnectionError, ()),
+        ("timeout", kontext.APITimeoutError, (kontext.APIConnectionError,)),
+        ("oauth", kontext.OAuthError, ()),
+        ("config", kontext.ConfigError, (ValueError,)),
+        ("invalid_input", kontext.InvalidArgumentError, (ValueError,)),
+        ("internal", kontext.InternalError, ()),
+    ],
+)
+def test_every_kind_maps_to_its_class(kind: str, cls: type, bases: tuple) -> None:
+    error = error_from_details({"kind": kind, "code": "kontext_x", "message": "m", "status": 418})
+    assert type(error) is cls
+    assert isinstance(error, kontext.KontextError)
+    for base in bases:
+        assert isinstance(error, base)
+    assert error.kind == kind and error.code == "kontext_x" and str(error) == "m"
+    assert pickle.loads(pickle.dumps(error)).code == "kontext_x"
+
+
+def test_unknown_kind_is_still_a_kontext_error() -> None:
+    error = error_from_details({"kind": "from_the_future", "message": "m"})
+    assert type(error) is kontext.KontextError
+
+
+def test_api_errors_carry_status_request_id_and_body(client: kontext.ManagementClient) -> None:
+    with pytest.raises(kontext.NotFoundError) as caught:
+        client.applications.get(UUID)
+    e = caught.value
+    assert e.status_code == 404 and e.code == "kontext_not_found" and e.kind == "not_found"
+    assert e.request_id is not None and e.request_id.startswith("req_")
+    assert e.docs_url.endswith("/kontext_not_found")
+    assert e.body and "statusCode" in e.body
+    assert "404" in repr(e) and e.request_id in repr(e)
+
+
+def test_permission_denied_names_the_missing_scopes(target: Dict[str, str]) -> None:
+    with (
+        kontext.ManagementClient(
+            base_url=target["baseUrl"],
+            client_id=target["clientId"],
+            client_secret=target["clientSecret"],
+            scopes=["management:applications:read"],
+        ) as c,
+        pytest.raises(kontext.PermissionDeniedError) as caught,
+    ):
+        c.applications.create(name="needs write")
+    assert caught.value.missing_scopes == ["management:applications:write"]
+
+
+def test_rate_limit_error_has_retry_after(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+    control(
+        target,
+        "POST",
+        "/_emulator/faults",
+        {
+            "method": "GET",
+            "path": "/api/v1/applications",
+            "status": 429,
+            "times": 5,
+            "headers": {"retry-after": "7"},
+            "body": {"message": "slow down", "statusCode": 429},
+        },
+    )
+    with pytest.raises(kontext.RateLimitError) as caught:
+        client.with_options(max_retries=0).applications.list()
+    assert caught.value.retry_after == 7.0
+    assert caught.value.status_code == 429
+
+
+def test_oauth_and_connection_and_timeout_errors(target: Dict[str, str]) -> None:
+    bad = kontext.ManagementClient(base_url=target["baseUrl"], client_id=target["clientId"], client_secret="wrong")
+    with pytest.raises(kontext.OAuthError) as oauth:
+        bad.applications.list()
+    assert oauth.value.oauth_error == "invalid_client"
+    assert "wrong" not in str(oauth.value) and "wrong" not in repr(oauth.value)
+
+    down = kontext.ManagementClient(base_url="http://127.0.0.1:9", client_id="sa_x", client_secret="s", max_retries=0)
+    with pytest.raises(kontext.APIConnectionError):
+        down.applications.list()
+
+    control(target, "POST", "/_emulator/faults", {"path": "/api/v1/applications", "action": "delay", "delayMs": 2000})
+    slow = kontext.ManagementClient(
+        base_url=target["baseUrl"], client_id=target["clientId"], client_secret=SECRET, timeout=0.2, max_retries=0
+    )
+    with pytest.raises(kontext.APITimeoutError) as timeout:
+        slow.applications.list()
+    assert isinstance(timeout.value, kontext.APIConnectionError)
+
+
+def test_invalid_arguments_are_value_errors_naming_the_argument(client: kontext.ManagementClient) -> None:
+    with pytest.raises(ValueError) as caught:
+        client.applications.get("not-a-uuid")
+    assert isinstance(caught.value, kontext.InvalidArgumentError)
+    assert caught.value.argument == "id"
+    with pytest.raises(kontext.InvalidArgumentError) as limit:
+        client.applications.list(limit=0)
+    assert limit.value.argument == "limit"
+
+
+def test_bad_options_are_config_errors() -> None:
+    with pytest.raises(kontext.ConfigError) as caught:
+        kontext.ManagementClient(base_url="http://example.com", client_id="sa_x", client_secret="s")
+    assert isinstance(caught.value, ValueError)
+    assert "clear text" in str(caught.value)
+    with pytest.raises(kontext.ConfigError):
+        kontext.ManagementClient(base_url="https://example.com", client_id="sa_x", client_secret="s", timeout=0)
+
+
+def test_a_rust_panic_is_an_exception_not_an_abort() -> None:
+    with pytest.raises(kontext.InternalError, match="panic requested by a test"):
+        _engine.wait(_native.start_panic_for_tests())
+
+    async def in_async() -> None:
+        await _native.panic_for_tests()
+
+    with pytest.raises(_engine.NATIVE_ERRORS) as spawned:
+        asyncio.run(in_async())
+    assert isinstance(_engine.convert_error(spawned.value), kontext.InternalError)
+    # uniffi's own error for a failure in the FFI machinery maps to the same class.
+    assert isinstance(_engine.convert_error(_native.InternalError("boom")), kontext.InternalError)
+
+
+# --- iterators ----------------------------------------------------------------------------------
+
+
+def test_list_all_pages_lazily(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+    control(target, "POST", "/_emulator/seed", {"applications": 250})
+    control(target, "DELETE", "/_emulator/requests")
+    pager = client.applications.list_all(limit=100)
+    assert log(target, "/api/v1/applications") == []
+    first = next(pager)
+    assert isinstance(first, kontext.Application)
+    assert len(log(target, "/api/v1/applications")) == 1
+    for _ in range(99):
+        next(pager)
+    assert len(log(target, "/api/v1/applications")) == 1
+    next(pager)
+    assert len(log(target, "/api/v1/applications")) == 2
+    rest = [len(page) for page in pager.pages()]
+    assert rest == [99, 50]
+    assert list(pager) == []
+
+
+def test_async_list_all_pages_lazily(target: Dict[str, str]) -> None:
+    control(target, "POST", "/_emulator/seed", {"applications": 120})
+
+    async def main() -> List[int]:
+        async with async_client(target) as c:
+            pager = c.applications.list_all(limit=50)
+            control(target, "DELETE", "/_emulator/requests")
+            first = await pager.__anext__()
+            assert isinstance(first, kontext.Application)
+            assert len(log(target, "/api/v1/applications")) == 1
+            sizes = [len(page) async for page in pager.pages()]
+            ids = {a.id async for a in c.applications.list_all(limit=200)}
+            assert len(ids) == 120
+            return sizes
+
+    assert asyncio.run(main()) == [49, 50, 20]
+
+
+def test_list_all_checks_arguments_when_iterated(client: kontext.ManagementClient) -> None:
+    pager = client.applications.list_all(limit=0)
+    with pytest.raises(kontext.InvalidArgumentError):
+        next(pager)
+
+
+# --- redaction ----------------------------------------------------------------------------------
+
+
+def test_nothing_secret_in_any_repr(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+    created = client.applications.create(name="secretive", oauth={"redirect_uris": ["https://app.example/cb"]})
+    secret = created.oauth.client_secret
+    assert secret and len(secret) > 8
+    for shown in (repr(created), str(created), repr(created.oauth), repr([created]), repr(client), str(client)):
+        assert secret not in shown
+    assert "client_secret='[redacted]'" in repr(created.oauth)
+    assert created.to_dict()["oauth"]["clientSecret"] == secret  # the wire form keeps it
+
+    sa = client.service_accounts.create(name="robot")
+    assert sa.credentials.client_secret not in repr(sa)
+    pkce = kontext.oauth.create_pkce_challenge()
+    assert pkce.code_verifier not in repr(pkce)
+    token_client = kontext.ManagementClient(base_url=target["baseUrl"], access_token="ory_at_TOPSECRET")
+    assert "TOPSECRET" not in repr(token_client)
+    assert SECRET not in repr(client) and SECRET not in repr(vars(client))
+    assert SECRET not in repr(client.applications)
+    redacted_input = kontext.ExternalAuth(enabled=True, partner_api_key="pk_live_HIDDEN")
+    assert "pk_live_HIDDEN" not in repr(redacted_input)
+
+
+# --- environment defaults -----------------------------------------------------------------------
+
+
+def test_credentials_default_from_the_environment(target: Dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KONTEXT_BASE_URL", target["baseUrl"])
+    monkeypatch.setenv("KONTEXT_CLIENT_ID", target["clientId"])
+    monkeypatch.setenv("KONTEXT_CLIENT_SECRET", target["clientSecret"])
+    with kontext.ManagementClient() as c:
+        assert c.base_url == target["baseUrl"]
+        assert c.applications.list().items == []
+    # Explicit arguments win over the environment.
+    with pytest.raises(kontext.OAuthError):
+        kontext.ManagementClient(client_secret="not-the-secret").applications.list()
+    # An access token means no client credentials, whatever the environment says.
+    with pytest.raises(kontext.AuthenticationError):
+        kontext.ManagementClient(access_token="ory_at_unknown", max_retries=0).applications.list()
+
+
+def test_missing_credentials_are_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("KONTEXT_BASE_URL", "KONTEXT_CLIENT_ID", "KONTEXT_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(kontext.ConfigError, match="baseUrl is required"):
+        kontext.ManagementClient()
+    with pytest.raises(kontext.ConfigError, match="no credentials"):
+        kontext.ManagementClient(base_url="https://api.kontext.security")
+
+
+# --- models and inputs --------------------------------------------------------------------------
+
+
+def test_models_read_wire_fields_and_round_trip() -> None:
+    stats = kontext.TraceStats.from_dict(
+        {
+            "totalTraces": 3,
+            "bytesTransferred": {"in": 10, "out": 20},
+            "latency": {"p50": 1.5, "p95": 2, "p99": 3},
+            "topTools": [{"toolName": "search", "count": 2}],
+            "futureField": {"kept": True},
+        }
+    )
+    assert stats.total_traces == 3 and stats.bytes_transferred.in_ == 10 and stats.latency.p50 == 1.5
+    assert stats.top_tools[0].tool_name == "search"
+    assert stats.top_tools is stats.top_tools  # built once
+    assert stats.to_dict()["futureField"] == {"kept": True}
+    assert pickle.loads(pickle.dumps(stats)) == stats
+    assert kontext.TraceStats.from_dict({"total_traces": 3}).total_traces == 3
+    with pytest.raises(AttributeError):
+        stats.total_traces = 4  # type: ignore[misc]
+    claims = {"tenant_id": "acme"}  # free-form: keys are kept as written
+    assert kontext.ExternalAuth(required_claims=claims, jwks_url="u").to_dict() == {
+        "requiredClaims": claims,
+        "jwksUrl": "u",
+    }
+    page = kontext.Page._parser(kontext.Application)({"items": [{"id": "a", "name": "x"}], "nextCursor": "c"})
+    assert len(page) == 1 and [a.name for a in page] == ["x"] and page.next_cursor == "c"
+
+
+def test_inputs_accept_snake_and_camel_dicts_and_models(client: kontext.ManagementClient) -> None:
+    capabilities = {"tools": [{"name": "search", "input_schema": {"type": "object"}}]}
+    created = client.integrations.create(
+        name="Linear",
+        url="https://mcp.linear.app/sse",
+        auth_mode="oauth",
+        oauth=kontext.IntegrationOAuth(provider="linear", scopes=["read"]),
+        capabilities=capabilities,
+    )
+    integration = created.integration
+    assert integration.oauth is not None and integration.oauth.provider == "linear"
+    assert integration.capabilities == capabilities  # free-form keys are not renamed
+    app = client.applications.create(name="a", oauth={"redirectUris": ["https://x.example/cb"], "pkce_required": True})
+    assert app.oauth.redirect_uris == ["https://x.example/cb"] and app.oauth.pkce_required is True
+
+
+# --- clients --------------------------------------------------------------------------------------
+
+
+def test_the_blocking_client_is_thread_safe(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+    control(target, "POST", "/_emulator/seed", {"applications": 5})
+    control(target, "DELETE", "/_emulator/requests")
+    results: List[int] = []
+    errors: List[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(10):
+                results.append(len(client.applications.list().items))
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and results == [5] * 80
+    assert len(log(target, "/oauth2/token", "POST")) == 1  # one token, shared by every thread
+
+
+def test_the_blocking_client_needs_no_event_loop_and_works_inside_one(client: kontext.ManagementClient) -> None:
+    assert client.applications.list().items == []
+
+    async def inside() -> int:
+        return len(client.applications.list().items)
+
+    assert asyncio.run(inside()) == 0
+
+
+def test_ctrl_c_interrupts_a_blocking_call(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+    client.refresh_token()
+    control(target, "POST", "/_emulator/faults", {"path": "/api/v1/applications", "action": "delay", "delayMs": 5000})
+    threading.Timer(0.1, _thread.interrupt_main).start()  # what a Ctrl-C does to the main thread
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        client.applications.list()
+    assert time.monotonic() - started < 1.0
+    assert client.policy.get_settings().settings.updated_at  # the client is still usable
+
+
+def test_cancelling_a_task_cancels_the_request(target: Dict[str, str]) -> None:
+    control(target, "POST", "/_emulator/faults", {"path": "/api/v1/applications", "action": "delay", "delayMs": 5000})
+
+    async def main() -> float:
+        async with async_client(target) as c:
+            await c.refresh_token()
+            task = asyncio.ensure_future(c.applications.list())
+            await asyncio.sleep(0.1)
+            started = time.monotonic()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            return time.monotonic() - started
+
+    assert asyncio.run(main()) < 0.5
+
+
+def test_nothing_blocks_the_event_loop(target: Dict[str, str]) -> None:
+    control(target, "POST", "/_emulator/faults", {"path": "/api/v1/applications", "action": "delay", "delayMs": 500})
+
+    async def main() -> int:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        async with async_client(target) as c:
+            await c.refresh_token()
+            background = asyncio.ensure_future(ticker())
+            await c.applications.list()
+            background.cancel()
+        return ticks
+
+    assert asyncio.run(main()) >= 20  # ~50 expected while the request waits 500 ms
+
+
+def test_async_client_is_shareable_across_tasks(target: Dict[str, str]) -> None:
+    control(target, "POST", "/_emulator/seed", {"applications": 3})
+
+    async def main() -> List[int]:
+        async with async_client(target) as c:
+            pages = await asyncio.gather(*(c.applications.list() for _ in range(20)))
+            return [len(p.items) for p in pages]
+
+    assert asyncio.run(main()) == [3] * 20
+
+
+def test_with_options_and_close(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+    control(target, "DELETE", "/_emulator/requests")
+    keyed = client.with_options(idempotency_key="key-1", extra_headers={"x-team": "blue"}, timeout=5)
+    keyed.service_accounts.create(name="once")
+    keyed.service_accounts.create(name="once")
+    posts = log(target, "/api/v1/service-accounts", "POST")
+    assert [p["headers"].get("idempotency-key") for p in posts] == ["key-1", "key-1"]
+    assert posts[0]["headers"].get("x-team") == "blue"
+    assert len(client.service_accounts.list().items) == 2  # bootstrap account + one, not two
+    assert len(log(target, "/oauth2/token", "POST")) == 1  # the copy shares the token cache
+    client.close()
+    with pytest.raises(kontext.APIConnectionError, match="closed"):
+        keyed.applications.list()
+
+
+def test_refresh_and_clear_token(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+    control(target, "DELETE", "/_emulator/requests")
+    client.refresh_token()
+    client.clear_token()
+    client.applications.list()
+    assert len(log(target, "/oauth2/token", "POST")) == 2
+
+
+def test_user_agent_names_the_binding(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+    assert "kontext-python/" in client.user_agent and ("CPython/" in client.user_agent or "PyPy/" in client.user_agent)
+    control(target, "DELETE", "/_emulator/requests")
+    client.applications.list()
+    assert client.user_agent in log(target, "/api/v1/applications")[0]["headers"]["user-agent"]
+
+
+def test_oauth_functions_run_sync_and_async(target: Dict[str, str]) -> None:
+    pkce = kontext.oauth.create_pkce_challenge()
+    assert pkce.code_challenge_method == "S256"
+
+    async def main() -> kontext.AuthorizeUrl:
+        challenge = await kontext.async_oauth.create_pkce_challenge()
+        return await kontext.async_oauth.build_authorize_url(
+            base_url=target["baseUrl"],
+            client_id="app_x",
+            redirect_uri="http://127.0.0.1:8976/callback",
+            code_challenge=challenge.code_challenge,
+            state="s1",
+        )
+
+    url = asyncio.run(main())
+    assert url.state == "s1" and url.url.startswith(target["baseUrl"] + "/oauth2/auth?")
+    with pytest.raises(kontext.InvalidArgumentError) as caught:
+        kontext.oauth.refresh(base_url=target["baseUrl"], client_id="app_x", refresh_token="")
+    assert caught.value.argument == "refreshToken"
+
+
+# --- packaging and docs -------------------------------------------------------------------------
+
+
+def test_version_matches_the_installed_distribution() -> None:
+    assert kontext.__version__ == importlib.metadata.version("kontext")
+
+
+def test_public_api_is_documented() -> None:
+    for name in kontext.__all__:
+        obj = getattr(kontext, name)
+        if name != "__version__":
+            assert obj.__doc__, f"kontext.{name} has no docstring"
+    from kontext import _async_resources, _resources
+
+    for module in (_resources, _async_resources):
+        for cls in vars(module).values():
+            if isinstance(cls, type) and cls.__module__ == module.__name__ and not cls.__name__.startswith("_"):
+                assert cls.__doc__, f"{cls.__name__} has no docstring"
+                for method_name, method in vars(cls).items():
+                    if not method_name.startswith("_") and callable(method):
+                        assert method.__doc__, f"{cls.__name__}.{method_name} has no docstring"
+    assert "client_secret" in pydoc.render_doc(kontext.ManagementClient)
