@@ -16,7 +16,7 @@ use crate::scenario::{self, Scenario, Step, StepKind};
 use crate::vars::{Vars, get_path, short};
 
 /// What a scenario runs against.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Target {
     /// Origin, without `/api/v1`.
     pub base_url: String,
@@ -25,6 +25,13 @@ pub struct Target {
     /// A real organization (`KONTEXT_LIVE_*`): no reset, no emulator control, `requests` and
     /// `clearRequests` steps skipped; only `readOnly` scenarios may run.
     pub live: bool,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secret may belong to a real organization (live mode): never print it.
+        f.debug_struct("Target").field("base_url", &self.base_url).field("client_id", &self.client_id).field("live", &self.live).finish_non_exhaustive()
+    }
 }
 
 impl Target {
@@ -660,19 +667,16 @@ pub fn run_with_emulator(scenario: &Scenario) -> Result<Report, Box<Failure>> {
     })
 }
 
-/// Loads and runs one scenario file: against the live organization of `KONTEXT_LIVE_*` when set
-/// (readOnly scenarios only), else against a fresh in-process emulator.
+/// Loads and runs one scenario file against a fresh in-process emulator.
 pub fn run_file(path: &Path) -> Result<Report, String> {
     let scenario = scenario::load_file(path).map_err(|e| e.to_string())?;
-    match Target::live_from_env() {
-        Some(target) => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("build a tokio runtime");
-            runtime.block_on(run(&scenario, &target)).map_err(|f| f.to_string())
-        }
-        None => run_with_emulator(&scenario).map_err(|f| f.to_string()),
-    }
+    run_with_emulator(&scenario).map_err(|f| f.to_string())
+}
+
+/// Loads and runs one readOnly scenario file against a live organization.
+pub fn run_file_live(path: &Path, target: &Target) -> Result<Report, String> {
+    let scenario = scenario::load_file(path).map_err(|e| e.to_string())?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("build a tokio runtime");
+    runtime.block_on(run(&scenario, target)).map_err(|f| f.to_string())
 }
