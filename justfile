@@ -19,9 +19,9 @@ import? 'tests/bench/bench.just'
 default:
     @just --list --unsorted
 
-# Every test of every engine (what CI runs).
-test: test-rust test-python test-node test-wasm
-    @echo "all test suites passed"
+# Every test of every engine (what CI runs): Rust, Python, Node, WASM (Node + Chromium), the
+# console in Chromium, the fault-matrix report, and the benchmarks at smoke size.
+test: test-rust test-python test-node test-wasm test-console reliability-matrix bench-smoke
 
 # Rust: unit tests, doc tests, the emulator's tests and the shared scenarios on the Rust client;
 # then the vendor's own Rust client (crates.io kontext-dev-sdk 0.2.1) against the emulator.
