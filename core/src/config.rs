@@ -236,18 +236,19 @@ pub fn normalize_base_url(input: &str, api_version: &str, allow_insecure_http: b
     if trimmed.is_empty() {
         return Err(Error::config("baseUrl is required"));
     }
-    let mut url = checked_url("baseUrl", trimmed, allow_insecure_http)?;
-    if url.contains('?') || url.contains('#') {
+    let url = Url::parse(&checked_url("baseUrl", trimmed, allow_insecure_http)?)
+        .map_err(|e| Error::config(format!("baseUrl is not a valid URL: {e}")))?;
+    if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::config("baseUrl must not contain a query or fragment"));
     }
-    while url.ends_with('/') {
-        url.pop();
+    // Work on the path only: string surgery on the whole URL could cut into the host
+    // (`https:///api/v1` parses as host `api`, path `/v1`).
+    let mut path = url.path().trim_end_matches('/');
+    if let Some(prefix) = path.strip_suffix(&format!("/api/{api_version}")) {
+        path = prefix.trim_end_matches('/');
     }
-    let suffix = format!("/api/{api_version}");
-    if let Some(stripped) = url.strip_suffix(&suffix) {
-        url = stripped.trim_end_matches('/').to_owned();
-    }
-    Ok(url)
+    let origin = url.origin().ascii_serialization();
+    Ok(format!("{origin}{path}"))
 }
 
 /// Parses an absolute http(s) URL and applies the clear-text guard.
@@ -311,6 +312,10 @@ mod tests {
             normalize_base_url("https://proxy.example/kontext/api/v1", "v1", false).unwrap(),
             "https://proxy.example/kontext"
         );
+        // Found by the fuzzer: the suffix must come off the path, never out of the host.
+        assert_eq!(normalize_base_url("https:///api/v1", "v1", false).unwrap(), "https://api/v1");
+        assert_eq!(normalize_base_url("https://api/v1", "v1", false).unwrap(), "https://api/v1");
+        assert_eq!(normalize_base_url("http://127.0.0.1:4010/api/v1/", "v1", false).unwrap(), "http://127.0.0.1:4010");
     }
 
     #[test]

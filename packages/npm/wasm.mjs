@@ -8,7 +8,8 @@
 // edge runtime that hands out compiled modules), call `await init(moduleOrBytesOrUrl)` once
 // before creating a client. No Node API is imported unless the .wasm is a local file.
 
-import initWasm, * as wasm from './wasm/kontext_wasm.js';
+import initWasm, { initSync as initWasmSync } from './wasm/kontext_wasm.js';
+import * as wasm from './wasm/kontext_wasm.js';
 import { createApi } from './src/index.js';
 
 export {
@@ -61,13 +62,21 @@ let autoInitFailure;
 export function init(source) {
   if (ready) return Promise.resolve();
   pending ??= (async () => {
-    let module_or_path = source ?? WASM_URL;
-    if (module_or_path instanceof URL && module_or_path.protocol === 'file:') {
+    let input = source ?? WASM_URL;
+    if (input instanceof URL && input.protocol === 'file:') {
       // fetch() cannot read file: URLs in Node; only here is a Node API (also in Bun and Deno).
-      const { readFile } = await import('node:fs/promises');
-      module_or_path = await readFile(module_or_path);
+      const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
+      input = await readFile(input);
     }
-    await initWasm({ module_or_path });
+    if (input instanceof WebAssembly.Module || input instanceof ArrayBuffer || ArrayBuffer.isView(input)) {
+      // Compiled off the main thread, instantiated without the fetch path (in Node the first touch
+      // of the `Response` global loads the fetch implementation: ~20 ms at import for nothing).
+      const module = input instanceof WebAssembly.Module ? input : await WebAssembly.compile(input);
+      initWasmSync({ module });
+    } else {
+      // A URL, Request or Response: streaming compilation where the runtime has it.
+      await initWasm({ module_or_path: input });
+    }
     ready = true;
     autoInitFailure = undefined;
   })().catch((error) => {
@@ -109,8 +118,8 @@ function oauthCall(method, argsJson, signal) {
   return wasm.oauthCall(method, argsJson, signal);
 }
 
-/** The engine object itself (`{ Engine, oauthCall }`), for tests and advanced embedding. */
-export const engine = Object.freeze({ Engine, oauthCall });
+/** The engine object the shared layer is built over (`{ Engine, oauthCall }`). */
+const engine = Object.freeze({ Engine, oauthCall });
 
 export const { KontextManagementClient, oauth, createPkceChallenge, buildAuthorizeUrl, exchangeCode, refresh } =
   createApi(engine);

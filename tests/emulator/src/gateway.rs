@@ -91,8 +91,8 @@ async fn public(st: &AppState, req: Request, next: Next) -> Response {
     resp
 }
 
-/// Closes the TCP connection without writing a byte: the connection task owns the socket and
-/// drops it when signalled; this future never completes.
+/// Breaks the TCP connection mid-status-line: the connection task owns the socket and breaks it
+/// when signalled; this future never completes.
 async fn drop_connection(req: Request) -> Response {
     match req.extensions().get::<ConnKill>() {
         Some(kill) => {

@@ -129,6 +129,10 @@ async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: watch:
 
 async fn serve_connection(stream: TcpStream, router: Router, mut shutdown: watch::Receiver<bool>) {
     let _ = stream.set_nodelay(true);
+    // A second handle on the socket, for `drop` faults: see `break_connection`.
+    let Some((stream, breaker)) = split_off_breaker(stream) else {
+        return;
+    };
     let kill = ConnKill(Arc::new(Notify::new()));
     let handle = kill.clone();
     let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
@@ -143,10 +147,27 @@ async fn serve_connection(stream: TcpStream, router: Router, mut shutdown: watch
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
-        _ = kill.0.notified() => {}
+        _ = kill.0.notified() => break_connection(&breaker),
         _ = shutdown.changed() => {
             conn.as_mut().graceful_shutdown();
             let _ = tokio::time::timeout(Duration::from_secs(2), conn.as_mut()).await;
         }
     }
+}
+
+/// Duplicates the socket so the connection can be broken from outside hyper.
+fn split_off_breaker(stream: TcpStream) -> Option<(TcpStream, std::net::TcpStream)> {
+    let std_stream = stream.into_std().ok()?;
+    let breaker = std_stream.try_clone().ok()?;
+    Some((TcpStream::from_std(std_stream).ok()?, breaker))
+}
+
+/// A `drop` fault: the start of a status line, then the connection is shut down. Closing without a
+/// byte would look like a stale keep-alive connection, which browsers silently re-send (even a
+/// POST), hiding the fault from the client; a few bytes make it an unmistakable broken response.
+fn break_connection(breaker: &std::net::TcpStream) {
+    use std::io::Write;
+    let mut socket = breaker;
+    let _ = socket.write(b"HTTP/1.1 5");
+    let _ = breaker.shutdown(std::net::Shutdown::Both);
 }
