@@ -688,17 +688,19 @@ def main() -> int:
             f.write("\n")
         update_benchmarks_md(args.markdown, body)
         log(f"wrote {os.path.relpath(args.json_out, ROOT)} and {os.path.relpath(args.markdown, ROOT)}")
-    if args.smoke:
-        # The plain closing line test harnesses read: one "test" per bench program run.
-        print(f"\nbench-smoke: {len(res['passed'])} passed, {len(res['failures'])} failed")
+    status = 0
     if res["failures"]:
         log(f"{len(res['failures'])} bench program(s) failed")
-        return 1
+        status = 1
     if missing:
         log(f"required but unavailable: {', '.join(sorted(set(missing)))}")
-        return 1
+        status = 1
     log(f"done in {res['elapsed_s']:.0f} s")
-    return 0
+    if args.smoke:
+        # Last, as the plain closing line test harnesses read: one "test" per bench program run.
+        sys.stderr.flush()
+        print(f"\nbench-smoke: {len(res['passed'])} passed, {len(res['failures'])} failed", flush=True)
+    return status
 
 
 if __name__ == "__main__":
