@@ -31,16 +31,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let created = client
         .applications()
         .create(
-            CreateApplication::new(format!("Support Copilot {run}")).with_description("Answers tickets with Linear and GitHub context").with_oauth(
-                CreateApplicationOAuth::new(["https://copilot.example.com/oauth/callback", "http://127.0.0.1:8976/callback"])
+            CreateApplication::new(format!("Support Copilot {run}"))
+                .with_description("Answers tickets with Linear and GitHub context")
+                .with_oauth(
+                    CreateApplicationOAuth::new([
+                        "https://copilot.example.com/oauth/callback",
+                        "http://127.0.0.1:8976/callback",
+                    ])
                     .with_type(OAuthClientType::Confidential)
                     .with_scopes(["mcp:invoke"])
                     .with_allowed_resources(["mcp-gateway"]),
-            ),
+                ),
         )
         .await?;
     let app = &created.application;
-    println!("rust: created application {:?} ({}), request id {}", app.name, app.id, created.request_id().unwrap_or("-"));
+    println!(
+        "rust: created application {:?} ({}), request id {}",
+        app.name,
+        app.id,
+        created.request_id().unwrap_or("-")
+    );
     println!(
         "rust:   oauth client {} ({}), secret shown once: {}",
         created.oauth.client_id,
@@ -50,13 +60,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let integration = client
         .integrations()
-        .create(CreateIntegration::new(format!("Linear {run}"), "https://mcp.linear.app/sse").with_auth_mode(AuthMode::Oauth))
+        .create(
+            CreateIntegration::new(format!("Linear {run}"), "https://mcp.linear.app/sse")
+                .with_auth_mode(AuthMode::Oauth),
+        )
         .await?
         .into_inner()
         .integration;
     client.applications().attach_integration(&app.id, &integration.id).await?;
     let attached = client.applications().list_integrations(&app.id).await?;
-    println!("rust: attached integration {:?}; the app now uses {} integration(s)", integration.name, attached.integration_ids.len());
+    println!(
+        "rust: attached integration {:?}; the app now uses {} integration(s)",
+        integration.name,
+        attached.integration_ids.len()
+    );
 
     let mut apps = client.applications().list_all(ListApplicationsParams { limit: Some(100), ..Default::default() });
     let mut count = 0usize;
@@ -68,10 +85,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rotated = client.applications().rotate_secret(&app.id).await?;
     println!("rust: rotated the client secret of {} (the old one stopped working)", rotated.oauth.client_id);
 
-    let sessions = client.agent_sessions().list(&app.id, ListSessionsParams { include_inactive: Some(true), ..Default::default() }).await?;
+    let sessions = client
+        .agent_sessions()
+        .list(&app.id, ListSessionsParams { include_inactive: Some(true), ..Default::default() })
+        .await?;
     println!("rust: {} agent session(s) for the new app", sessions.items.len());
     for period in [StatsPeriod::OneDay, StatsPeriod::SevenDays, StatsPeriod::ThirtyDays] {
-        let stats = client.traces().stats(TraceStatsParams { period: Some(period.clone()), ..Default::default() }).await?.into_inner().stats;
+        let stats = client
+            .traces()
+            .stats(TraceStatsParams { period: Some(period.clone()), ..Default::default() })
+            .await?
+            .into_inner()
+            .stats;
         println!(
             "rust: traces {period:>3}: {} traces, {} events, error rate {:.1}%, p95 latency {:.0} ms",
             stats.total_traces, stats.total_events, stats.error_rate, stats.latency.p95

@@ -105,7 +105,8 @@ impl ClientOptions {
     /// Parses options from JSON (what bindings receive), as a `config` error naming the problem
     /// but never echoing a value, since values here are credentials.
     pub fn from_json(json: &str) -> Result<Self> {
-        serde_json::from_str(json).map_err(|e| Error::config(format!("invalid client options: {}", crate::error::serde_message(&e))))
+        serde_json::from_str(json)
+            .map_err(|e| Error::config(format!("invalid client options: {}", crate::error::serde_message(&e))))
     }
 
     /// Names the engine in the user agent (`kontext-python/0.1.0 CPython/3.11`), ahead of any

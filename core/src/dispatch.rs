@@ -346,7 +346,9 @@ async fn oauth_dispatch<E: Encode>(mut a: Args) -> Result<E::Out> {
         }
         "oauth.exchangeCode" => {
             let request = a.required::<ExchangeCode>("request")?;
-            out_with!(a, E, async move { oauth::exchange_code(&request).await.map(|t| Response::new(t, Default::default())) })
+            out_with!(a, E, async move {
+                oauth::exchange_code(&request).await.map(|t| Response::new(t, Default::default()))
+            })
         }
         "oauth.refresh" => {
             let request = a.required::<RefreshUserToken>("request")?;

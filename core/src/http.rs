@@ -49,8 +49,9 @@ pub struct RequestOptions {
 impl RequestOptions {
     /// Parses per-request options from JSON (what bindings receive); errors never echo values.
     pub fn from_json(json: &str) -> Result<Self> {
-        serde_json::from_str(json)
-            .map_err(|e| Error::invalid("options", format!("invalid request options: {}", crate::error::serde_message(&e))))
+        serde_json::from_str(json).map_err(|e| {
+            Error::invalid("options", format!("invalid request options: {}", crate::error::serde_message(&e)))
+        })
     }
 
     /// No overrides.

@@ -67,7 +67,12 @@ pub mod fuzzing {
     /// Decodes a response body into every model shape the client reads.
     pub fn decode_response(body: &[u8]) {
         use crate::models::*;
-        let raw = |b: &[u8]| crate::http::RawResponse { status: 200, meta: Default::default(), retry_after: None, body: b.to_vec() };
+        let raw = |b: &[u8]| crate::http::RawResponse {
+            status: 200,
+            meta: Default::default(),
+            retry_after: None,
+            body: b.to_vec(),
+        };
         let _ = raw(body).decode::<crate::Page<Application>>();
         let _ = raw(body).decode::<CreatedApplication>();
         let _ = raw(body).decode::<crate::Page<Integration>>();

@@ -52,10 +52,11 @@ pub fn authenticate(st: &Shared, headers: &HeaderMap) -> ApiResult<Principal> {
     let hash = util::sha256(token.as_bytes());
     let now = st.now();
     st.read(|d| {
-        d.tokens
-            .get(&hash)
-            .filter(|t| t.kind == TokenKind::Access && t.expires_at > now)
-            .map(|t| Principal { client_id: t.client_id.clone(), subject: t.subject.clone(), scopes: t.scopes.clone() })
+        d.tokens.get(&hash).filter(|t| t.kind == TokenKind::Access && t.expires_at > now).map(|t| Principal {
+            client_id: t.client_id.clone(),
+            subject: t.subject.clone(),
+            scopes: t.scopes.clone(),
+        })
     })
     .ok_or_else(ApiError::unauthorized)
 }

@@ -202,12 +202,11 @@ pub async fn page(State(st): State<AppState>, uri: Uri) -> Response {
         Err(Invalid::Redirect { url, .. }) => return redirect(&url),
     };
     let email = st.read(|d| d.org.user_email.clone());
-    let hidden: String = q
-        .0
-        .iter()
-        .filter(|(k, _)| k != "decision")
-        .map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", escape(k), escape(v)))
-        .collect();
+    let hidden: String =
+        q.0.iter()
+            .filter(|(k, _)| k != "decision")
+            .map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", escape(k), escape(v)))
+            .collect();
     let scope_items: String = scopes.iter().map(|s| format!("<li><code>{}</code></li>", escape(s))).collect();
     let html = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>Sign in to Kontext (emulator)</title>\

@@ -87,7 +87,8 @@ mod tests {
 
     #[test]
     fn parses_flags() {
-        let (o, json) = run(&["--port", "0", "--json", "--rate-limit=0", "--seed", "3", "--db", "x.db"]).unwrap_or_else(|e| panic!("{e}"));
+        let (o, json) = run(&["--port", "0", "--json", "--rate-limit=0", "--seed", "3", "--db", "x.db"])
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((o.port, o.rate_limit_per_minute, o.seed, json), (0, 0, Some(3), true));
         assert_eq!(o.db, Some(PathBuf::from("x.db")));
         let (o, json) = run(&[]).unwrap_or_else(|e| panic!("{e}"));

@@ -114,10 +114,12 @@ async fn clear_requests(State(st): State<AppState>) -> Response {
 async fn advance_clock(State(st): State<AppState>, JsonBody(body): JsonBody) -> ApiResult<Response> {
     let secs = match body.get("advanceSeconds") {
         None | Some(Value::Null) => 0,
-        Some(v) => match v.as_u64().or_else(|| v.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64)) {
-            Some(s) if s <= 100 * 365 * 86_400 => s,
-            _ => return Err(ApiError::bad_request("advanceSeconds must be a non-negative integer")),
-        },
+        Some(v) => {
+            match v.as_u64().or_else(|| v.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64)) {
+                Some(s) if s <= 100 * 365 * 86_400 => s,
+                _ => return Err(ApiError::bad_request("advanceSeconds must be a non-negative integer")),
+            }
+        }
     };
     st.advance_clock(secs as i64 * 1000);
     Ok(ok(json!({ "now": clock::fmt(st.now()) })))

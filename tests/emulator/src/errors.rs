@@ -41,27 +41,20 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "Missing or invalid token")
-            .with_header(header::WWW_AUTHENTICATE, "Bearer")
+        Self::new(StatusCode::UNAUTHORIZED, "Missing or invalid token").with_header(header::WWW_AUTHENTICATE, "Bearer")
     }
 
     pub fn insufficient_scope(missing: &str) -> Self {
         let mut e = Self::new(StatusCode::FORBIDDEN, format!("Insufficient scope: {missing} is required"));
         e.extra.insert("error".into(), json!("insufficient_scope"));
         e.extra.insert("missingScopes".into(), json!([missing]));
-        e.extra.insert(
-            "hint".into(),
-            json!(format!("Request a token with the scope {missing} (or management:all).")),
-        );
+        e.extra.insert("hint".into(), json!(format!("Request a token with the scope {missing} (or management:all).")));
         e.with_header(header::WWW_AUTHENTICATE, "Bearer error=\"insufficient_scope\"")
     }
 
     pub fn rate_limited(retry_after_secs: u64) -> Self {
-        Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("Rate limit exceeded; retry after {retry_after_secs} seconds"),
-        )
-        .with_header(header::RETRY_AFTER, &retry_after_secs.to_string())
+        Self::new(StatusCode::TOO_MANY_REQUESTS, format!("Rate limit exceeded; retry after {retry_after_secs} seconds"))
+            .with_header(header::RETRY_AFTER, &retry_after_secs.to_string())
     }
 
     pub fn with_header(mut self, name: HeaderName, value: &str) -> Self {
@@ -120,18 +113,12 @@ impl OAuthError {
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
-        let mut resp = (
-            self.status,
-            axum::Json(json!({"error": self.error, "error_description": self.description})),
-        )
+        let mut resp = (self.status, axum::Json(json!({"error": self.error, "error_description": self.description})))
             .into_response();
         let headers = resp.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if self.status == StatusCode::UNAUTHORIZED {
-            headers.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Basic realm=\"kontext-emulator\""),
-            );
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"kontext-emulator\""));
         }
         resp
     }

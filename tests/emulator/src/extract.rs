@@ -14,10 +14,8 @@ pub const MAX_BODY: usize = 1 << 20;
 
 pub async fn read_body(headers: &HeaderMap, body: Body) -> ApiResult<Bytes> {
     let too_large = || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body must be at most 1 MiB");
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return Err(too_large());
     }
@@ -55,13 +53,10 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             return Ok(JsonBody(Map::new()));
         }
         if !is_json_content_type(&parts.headers) {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Content-Type must be application/json",
-            ));
+            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json"));
         }
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| ApiError::bad_request("Request body must be valid UTF-8"))?;
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| ApiError::bad_request("Request body must be valid UTF-8"))?;
         match serde_json::from_str::<Value>(text) {
             Ok(Value::Object(map)) => Ok(JsonBody(map)),
             Ok(_) => Err(ApiError::bad_request("Request body must be a JSON object")),

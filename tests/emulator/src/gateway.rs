@@ -24,7 +24,8 @@ pub fn is_control(path: &str) -> bool {
 
 pub async fn gateway(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let request_id = st.request_id();
-    let preflight = req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let preflight =
+        req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     let mut resp = if preflight {
         preflight_response(req.headers())
     } else if is_control(req.uri().path()) {
@@ -50,10 +51,8 @@ fn preflight_response(req_headers: &HeaderMap) -> Response {
         header::ACCESS_CONTROL_ALLOW_METHODS,
         HeaderValue::from_static("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"),
     );
-    let allow_headers = req_headers
-        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
-        .cloned()
-        .unwrap_or(HeaderValue::from_static("*"));
+    let allow_headers =
+        req_headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS).cloned().unwrap_or(HeaderValue::from_static("*"));
     h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, allow_headers);
     h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     resp

@@ -3,8 +3,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use kontext_emulator::cli::{self, Command};
 use kontext_emulator::Emulator;
+use kontext_emulator::cli::{self, Command};
 
 fn main() -> ExitCode {
     let (options, json) = match cli::parse(std::env::args().skip(1)) {

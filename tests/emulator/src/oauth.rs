@@ -69,10 +69,9 @@ fn client_auth(headers: &HeaderMap, form: &Query) -> Result<Option<ClientAuth>, 
             return Ok(Some(ClientAuth { id: unescape(id), secret: Some(unescape(secret)) }));
         }
     }
-    Ok(form.filter("client_id").map(|id| ClientAuth {
-        id: id.to_owned(),
-        secret: form.get("client_secret").map(str::to_owned),
-    }))
+    Ok(form
+        .filter("client_id")
+        .map(|id| ClientAuth { id: id.to_owned(), secret: form.get("client_secret").map(str::to_owned) }))
 }
 
 /// Requested scopes, all of which must be known; none requested means `management:all`.
@@ -93,7 +92,15 @@ pub fn parse_scopes(raw: Option<&str>) -> Result<Vec<String>, String> {
 }
 
 /// Mints an access token (and for users a refresh token) and records their hashes.
-pub fn issue(d: &mut Data, cfg: Config, now: i64, client_id: &str, subject: Subject, scopes: &[String], refresh: bool) -> Value {
+pub fn issue(
+    d: &mut Data,
+    cfg: Config,
+    now: i64,
+    client_id: &str,
+    subject: Subject,
+    scopes: &[String],
+    refresh: bool,
+) -> Value {
     let access = util::secret("ory_at_");
     let ttl_ms = cfg.token_ttl_seconds.saturating_mul(1000).min(i64::MAX as u64 / 4) as i64;
     d.insert_token(
@@ -148,16 +155,15 @@ pub async fn token(State(st): State<AppState>, headers: HeaderMap, body: Body) -
 }
 
 async fn token_inner(st: &AppState, headers: &HeaderMap, body: Body) -> Result<Value, OAuthError> {
-    let bytes = read_body(headers, body)
-        .await
-        .map_err(|e| OAuthError::new(e.status, "invalid_request", e.message))?;
+    let bytes = read_body(headers, body).await.map_err(|e| OAuthError::new(e.status, "invalid_request", e.message))?;
     if !bytes.is_empty() {
         let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         if !ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded") {
             return Err(OAuthError::invalid_request("Content-Type must be application/x-www-form-urlencoded"));
         }
     }
-    let text = std::str::from_utf8(&bytes).map_err(|_| OAuthError::invalid_request("Request body must be valid UTF-8"))?;
+    let text =
+        std::str::from_utf8(&bytes).map_err(|_| OAuthError::invalid_request("Request body must be valid UTF-8"))?;
     let form = Query::parse(text);
     let client = client_auth(headers, &form)?;
     match form.filter("grant_type") {
@@ -180,7 +186,8 @@ fn server_error(e: crate::errors::ApiError) -> OAuthError {
 fn client_credentials(st: &AppState, client: Option<ClientAuth>, form: &Query) -> Result<Value, OAuthError> {
     let client = client.ok_or_else(OAuthError::invalid_client)?;
     let secret = client.secret.ok_or_else(OAuthError::invalid_client)?;
-    let scopes = parse_scopes(form.get("scope")).map_err(|m| OAuthError::new(StatusCode::BAD_REQUEST, "invalid_scope", m))?;
+    let scopes =
+        parse_scopes(form.get("scope")).map_err(|m| OAuthError::new(StatusCode::BAD_REQUEST, "invalid_scope", m))?;
     // `audience` is accepted as sent: clients derive it from their base URL, which may name
     // this emulator differently (localhost vs 127.0.0.1).
     let (cfg, now, hash) = (st.config(), st.now(), util::sha256_hex(&secret));
@@ -227,11 +234,9 @@ fn authorization_code(st: &AppState, client: Option<ClientAuth>, form: &Query) -
     st.write(|d| {
         let result = (|| {
             let app_id = authenticate_app(d, &client)?;
-            let grant = d
-                .codes
-                .get(&code_hash)
-                .filter(|c| c.expires_at > now)
-                .ok_or_else(|| OAuthError::invalid_grant("The authorization code is invalid, expired or already used"))?;
+            let grant = d.codes.get(&code_hash).filter(|c| c.expires_at > now).ok_or_else(|| {
+                OAuthError::invalid_grant("The authorization code is invalid, expired or already used")
+            })?;
             if grant.client_id != client.id || grant.app_id != app_id {
                 return Err(OAuthError::invalid_grant("The authorization code was issued to another client"));
             }

@@ -38,13 +38,21 @@ impl Page {
     }
 
     /// Oldest first.
-    pub fn ascending<'a, T: Record>(&self, table: &'a Table<T>, visible: impl Fn(&T) -> bool) -> (Vec<&'a T>, Option<String>) {
+    pub fn ascending<'a, T: Record>(
+        &self,
+        table: &'a Table<T>,
+        visible: impl Fn(&T) -> bool,
+    ) -> (Vec<&'a T>, Option<String>) {
         let iter = table.after(self.after.unwrap_or(0)).filter(|r| visible(r));
         self.collect(iter)
     }
 
     /// Newest first.
-    pub fn descending<'a, T: Record>(&self, table: &'a Table<T>, visible: impl Fn(&T) -> bool) -> (Vec<&'a T>, Option<String>) {
+    pub fn descending<'a, T: Record>(
+        &self,
+        table: &'a Table<T>,
+        visible: impl Fn(&T) -> bool,
+    ) -> (Vec<&'a T>, Option<String>) {
         let iter = table.before(self.after.unwrap_or(u64::MAX)).filter(|r| visible(r));
         self.collect(iter)
     }

@@ -213,7 +213,10 @@ fn seed_applications(d: &mut Data, rng: &mut Rng, now: i64, n: u64, out: &mut Se
         let id = rng.uuid();
         let seq = d.next_seq();
         let kind = if rng.chance(70) { "confidential" } else { "public" };
-        let description = Some(format!("{base} agent for the {} team", rng.pick(&["support", "sales", "platform", "finance", "security"])));
+        let description = Some(format!(
+            "{base} agent for the {} team",
+            rng.pick(&["support", "sales", "platform", "finance", "security"])
+        ));
         let (mut app, _) = new_application(seq, id, name, description, now - (n - i) as i64 * MINUTE, kind);
         let slug = base.to_ascii_lowercase().replace(' ', "-");
         app.oauth.redirect_uris =
@@ -240,7 +243,8 @@ fn seed_service_accounts(d: &mut Data, now: i64, n: u64, out: &mut Seeded) {
         let name = unique_name(&d.sa_names, base, i / 6 + 1 + skip);
         let seq = d.next_seq();
         let id = util::new_id();
-        let (sa, _) = new_service_account(seq, id, name, Some(format!("{base} automation")), now - (n - i) as i64 * MINUTE);
+        let (sa, _) =
+            new_service_account(seq, id, name, Some(format!("{base} automation")), now - (n - i) as i64 * MINUTE);
         out.service_account_ids.push(id);
         d.insert_sa(sa);
     }
@@ -285,12 +289,8 @@ fn seed_traces(d: &mut Data, rng: &mut Rng, now: i64, n: u64, out: &mut Seeded) 
     if n == 0 {
         return;
     }
-    let mut apps: Vec<(Uuid, String)> = out
-        .application_ids
-        .iter()
-        .filter_map(|id| d.apps.get(id).map(|a| (a.id, a.name.clone())))
-        .take(50)
-        .collect();
+    let mut apps: Vec<(Uuid, String)> =
+        out.application_ids.iter().filter_map(|id| d.apps.get(id).map(|a| (a.id, a.name.clone()))).take(50).collect();
     if apps.is_empty() {
         apps = d.apps.iter().filter(|a| a.archived_at.is_none()).take(50).map(|a| (a.id, a.name.clone())).collect();
     }
@@ -299,13 +299,8 @@ fn seed_traces(d: &mut Data, rng: &mut Rng, now: i64, n: u64, out: &mut Seeded) 
     }
     let sessions: Vec<(Uuid, Uuid, String)> =
         out.session_ids.iter().filter_map(|id| d.sessions.get(id)).map(|s| (s.id, s.app_id, s.name.clone())).collect();
-    let integrations: Vec<(Uuid, String)> = d
-        .integrations
-        .iter()
-        .filter(|i| i.archived_at.is_none())
-        .take(50)
-        .map(|i| (i.id, i.name.clone()))
-        .collect();
+    let integrations: Vec<(Uuid, String)> =
+        d.integrations.iter().filter(|i| i.archived_at.is_none()).take(50).map(|i| (i.id, i.name.clone())).collect();
     let mut users: Vec<(String, String)> = vec![(d.org.user_id.to_string(), d.org.user_email.clone())];
     users.extend(USERS.iter().map(|e| (user_id(e).to_string(), e.to_string())));
     let span = 20 * DAY;
@@ -380,9 +375,15 @@ fn seed_traces(d: &mut Data, rng: &mut Rng, now: i64, n: u64, out: &mut Seeded) 
                 tool_name: Some(tool.clone()),
                 error_message: error,
                 bytes_in: Some(rng.range(120, 4000) as u64),
-                bytes_out: Some(if status.starts_with("error") { rng.range(60, 300) } else { rng.range(300, 48_000) } as u64),
+                bytes_out: Some(
+                    if status.starts_with("error") { rng.range(60, 300) } else { rng.range(300, 48_000) } as u64
+                ),
                 request_json: Some(json!({"method": "tools/call", "params": {"name": tool}})),
-                response_json: if status.starts_with("error") { None } else { Some(json!({"content": [{"type": "text", "text": "ok"}]})) },
+                response_json: if status.starts_with("error") {
+                    None
+                } else {
+                    Some(json!({"content": [{"type": "text", "text": "ok"}]}))
+                },
                 parent_event_id: parent,
                 agent_session_id: session.as_ref().map(|s| s.0),
             };
@@ -414,7 +415,12 @@ fn seed_decisions(d: &mut Data, rng: &mut Rng, now: i64, n: u64, out: &mut Seede
     for i in 0..n {
         let (_, slug, _, tools) = *rng.pick(&INTEGRATIONS);
         let tool = *rng.pick(tools);
-        let operation = if tool.starts_with("get") || tool.starts_with("list") || tool.starts_with("search") || tool.starts_with("read") || tool == "query" {
+        let operation = if tool.starts_with("get")
+            || tool.starts_with("list")
+            || tool.starts_with("search")
+            || tool.starts_with("read")
+            || tool == "query"
+        {
             "read"
         } else {
             "write"
@@ -423,14 +429,22 @@ fn seed_decisions(d: &mut Data, rng: &mut Rng, now: i64, n: u64, out: &mut Seede
         let (category, reason) = if allow {
             ("policy", *rng.pick(&["policy_permit", "default_allow"]))
         } else {
-            *rng.pick(&[("policy", "policy_forbid"), ("risk", "risk_threshold_exceeded"), ("policy", "no_matching_permit")])
+            *rng.pick(&[
+                ("policy", "policy_forbid"),
+                ("risk", "risk_threshold_exceeded"),
+                ("policy", "no_matching_permit"),
+            ])
         };
         let x = Decision {
             id: rng.uuid(),
             seq: d.next_seq(),
             occurred_at: now - span + (i as i64 + 1) * (span / (n as i64 + 1)),
             tool_name: if rng.chance(5) { String::new() } else { format!("{slug}.{tool}") },
-            session_id: if sessions.is_empty() { Some(rng.uuid().to_string()) } else { Some(rng.pick(&sessions).clone()) },
+            session_id: if sessions.is_empty() {
+                Some(rng.uuid().to_string())
+            } else {
+                Some(rng.pick(&sessions).clone())
+            },
             installation_id: rng.pick(&installations).clone(),
             decision_result: if allow { "allow" } else { "deny" }.into(),
             decision_category: category.into(),

@@ -141,9 +141,8 @@ async fn serve_connection(stream: TcpStream, router: Router, mut shutdown: watch
         let mut router = router.clone();
         async move { router.call(req).await }
     });
-    let conn = hyper::server::conn::http1::Builder::new()
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(stream), service);
+    let conn =
+        hyper::server::conn::http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}

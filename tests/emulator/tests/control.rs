@@ -72,7 +72,8 @@ async fn delay_drop_truncate_malformed() {
     assert_eq!(buf, b"HTTP/1.1 5", "only the start of a status line");
 
     fault(&env, json!({"path": "/api/v1/applications", "action": "truncate"})).await;
-    let resp = env.http.get(env.url("/api/v1/applications")).bearer_auth(&env.token).send().await.expect("headers arrive");
+    let resp =
+        env.http.get(env.url("/api/v1/applications")).bearer_auth(&env.token).send().await.expect("headers arrive");
     assert_eq!(resp.status(), 200);
     assert!(resp.bytes().await.is_err(), "the body is cut short");
 
@@ -83,7 +84,9 @@ async fn delay_drop_truncate_malformed() {
     assert!(serde_json::from_str::<serde_json::Value>(&r.text).is_err());
     assert_eq!(env.get("/api/v1/applications").await.status, 200, "the server is fine afterwards");
 
-    let bad = read(env.http.post(env.url("/_emulator/faults")).json(&json!({"path": "/x"})).send().await.expect("send")).await;
+    let bad =
+        read(env.http.post(env.url("/_emulator/faults")).json(&json!({"path": "/x"})).send().await.expect("send"))
+            .await;
     bad.error(400);
 }
 
@@ -155,7 +158,9 @@ async fn seed_is_deterministic() {
     let b = env.seed(json!({"applications": 3, "integrations": 2, "traces": 5, "sessions": 4, "decisions": 3})).await;
     assert_eq!(a["applicationIds"], b["applicationIds"]);
     assert_eq!(a["traceIds"], b["traceIds"]);
-    let r = read(env.http.post(env.url("/_emulator/seed")).json(&json!({"applications": -1})).send().await.expect("send")).await;
+    let r =
+        read(env.http.post(env.url("/_emulator/seed")).json(&json!({"applications": -1})).send().await.expect("send"))
+            .await;
     r.error(400);
 }
 
@@ -201,7 +206,12 @@ async fn idempotency_key_replays() {
 async fn malformed_input_gets_standard_errors() {
     let env = start().await;
     let post = |body: Vec<u8>, ct: &'static str| {
-        env.http.post(env.url("/api/v1/applications")).bearer_auth(&env.token).header("content-type", ct).body(body).send()
+        env.http
+            .post(env.url("/api/v1/applications"))
+            .bearer_auth(&env.token)
+            .header("content-type", ct)
+            .body(body)
+            .send()
     };
     read(post(b"{\"name\": ".to_vec(), "application/json").await.expect("send")).await.error(400);
     read(post(b"[1,2]".to_vec(), "application/json").await.expect("send")).await.error(400);
@@ -219,7 +229,8 @@ async fn malformed_input_gets_standard_errors() {
     r.error(400);
     let r = env.get("/api/v1/traces?offset=99999999999999999999").await;
     r.error(400);
-    let r = read(env.http.get(env.url("/api/v1/nothing-here")).bearer_auth(&env.token).send().await.expect("send")).await;
+    let r =
+        read(env.http.get(env.url("/api/v1/nothing-here")).bearer_auth(&env.token).send().await.expect("send")).await;
     r.error(404);
     // Still healthy.
     assert_eq!(env.get("/api/v1/applications").await.status, 200);

@@ -56,7 +56,12 @@ async fn sqlite_state_survives_a_restart() {
     let got = env.get(&format!("/api/v1/applications/{app_id}")).await;
     assert_eq!(got.status, 200, "{}", got.text);
     assert_eq!(got.body["application"]["name"], "Durable");
-    assert_eq!(env.get(&format!("/api/v1/applications/{app_id}/integrations")).await.body["integrationIds"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        env.get(&format!("/api/v1/applications/{app_id}/integrations")).await.body["integrationIds"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
     assert_eq!(env.token_response(&sa_client, &sa_secret, None).await.status, 200, "SA secret hashes persist");
     let pol = env.get("/api/v1/policy").await;
     assert_eq!(pol.body["policy"]["policyVersionId"], json!(policy_version));

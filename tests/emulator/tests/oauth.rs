@@ -59,13 +59,26 @@ async fn client_credentials_basic_and_form() {
     let bad = form(&env, &[("grant_type", "client_credentials")], Some(("sa_local_dev", "wrong"))).await;
     assert_eq!(bad.status, 401);
     assert_eq!(bad.body, json!({"error": "invalid_client", "error_description": "Client authentication failed"}));
-    let scope = form(&env, &[("grant_type", "client_credentials"), ("scope", "admin")], Some(("sa_local_dev", "local-dev-secret"))).await;
+    let scope = form(
+        &env,
+        &[("grant_type", "client_credentials"), ("scope", "admin")],
+        Some(("sa_local_dev", "local-dev-secret")),
+    )
+    .await;
     assert_eq!((scope.status, scope.body["error"].as_str()), (400, Some("invalid_scope")));
     let grant = form(&env, &[("grant_type", "password")], Some(("sa_local_dev", "local-dev-secret"))).await;
     assert_eq!(grant.body["error"], "unsupported_grant_type");
     let none = form(&env, &[("scope", "x")], None).await;
     assert_eq!(none.status, 400);
-    let json_body = read(env.http.post(env.url("/oauth2/token")).json(&json!({"grant_type": "client_credentials"})).send().await.expect("send")).await;
+    let json_body = read(
+        env.http
+            .post(env.url("/oauth2/token"))
+            .json(&json!({"grant_type": "client_credentials"}))
+            .send()
+            .await
+            .expect("send"),
+    )
+    .await;
     assert_eq!((json_body.status, json_body.body["error"].as_str()), (400, Some("invalid_request")));
 
     env.control(Method::POST, "/_emulator/config", Some(json!({"omitExpiresIn": true, "tokenTtlSeconds": 61}))).await;
@@ -139,10 +152,12 @@ async fn authorization_code_with_pkce_and_refresh() {
     let again = exchange(code, verifier).await;
     assert_eq!(again.body["error"], "invalid_grant", "codes are single use");
 
-    let refreshed = form(&env, &[("grant_type", "refresh_token"), ("refresh_token", &rt), ("client_id", &client_id)], None).await;
+    let refreshed =
+        form(&env, &[("grant_type", "refresh_token"), ("refresh_token", &rt), ("client_id", &client_id)], None).await;
     assert_eq!(refreshed.status, 200, "{}", refreshed.text);
     assert_ne!(s(&refreshed.body["refresh_token"]), rt);
-    let reused = form(&env, &[("grant_type", "refresh_token"), ("refresh_token", &rt), ("client_id", &client_id)], None).await;
+    let reused =
+        form(&env, &[("grant_type", "refresh_token"), ("refresh_token", &rt), ("client_id", &client_id)], None).await;
     assert_eq!(reused.body["error"], "invalid_grant", "refresh tokens rotate");
 }
 
@@ -160,7 +175,8 @@ async fn codes_expire_after_a_minute_and_confidential_clients_authenticate() {
             ("code_verifier", verifier.to_string()),
         ]
     };
-    let code = s(&authorize(&env, &authorize_url(&env, &client_id, &challenge(verifier), "mcp:invoke"), true).await["code"]);
+    let code =
+        s(&authorize(&env, &authorize_url(&env, &client_id, &challenge(verifier), "mcp:invoke"), true).await["code"]);
     let f = fields(&code);
     let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let anon = form(&env, &[&f[..], &[("client_id", client_id.as_str())]].concat(), None).await;
@@ -168,7 +184,8 @@ async fn codes_expire_after_a_minute_and_confidential_clients_authenticate() {
     let ok = form(&env, &f, Some((&client_id, &secret))).await;
     assert_eq!(ok.status, 200, "{}", ok.text);
 
-    let code = s(&authorize(&env, &authorize_url(&env, &client_id, &challenge(verifier), "mcp:invoke"), true).await["code"]);
+    let code =
+        s(&authorize(&env, &authorize_url(&env, &client_id, &challenge(verifier), "mcp:invoke"), true).await["code"]);
     env.control(Method::POST, "/_emulator/clock", Some(json!({"advanceSeconds": 61}))).await;
     let f = fields(&code);
     let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -205,7 +222,9 @@ async fn authorize_page_and_errors() {
     let evil = url.replace("127.0.0.1%3A8976%2Fcallback", "evil.test%2Fcb");
     let r = env.http.get(&evil).send().await.expect("send");
     assert_eq!(r.status(), 400);
-    let r = read(env.http.post(env.url("/_emulator/authorize")).json(&json!({"url": evil})).send().await.expect("send")).await;
+    let r =
+        read(env.http.post(env.url("/_emulator/authorize")).json(&json!({"url": evil})).send().await.expect("send"))
+            .await;
     r.error(400);
     // Loopback redirect URIs may use any port (RFC 8252).
     let other_port = url.replace("8976", "9999");

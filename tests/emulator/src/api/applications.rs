@@ -83,7 +83,9 @@ struct OAuthInput {
 fn parse_oauth(f: &Fields, require_redirects: bool) -> ApiResult<OAuthInput> {
     let redirect_uris = f.opt_str_list("redirectUris")?;
     match &redirect_uris {
-        None if require_redirects => return Err(ApiError::bad_request(format!("{} is required", f.name("redirectUris")))),
+        None if require_redirects => {
+            return Err(ApiError::bad_request(format!("{} is required", f.name("redirectUris"))));
+        }
         Some(uris) => {
             for (i, uri) in uris.iter().enumerate() {
                 check_absolute_url(&format!("{}[{i}]", f.name("redirectUris")), uri)?;
@@ -130,7 +132,14 @@ fn apply_oauth(o: &mut AppOAuth, input: OAuthInput) -> Option<String> {
 }
 
 /// Builds a new application record (shared with the seeder). Returns it with its secret.
-pub fn new_application(seq: u64, id: Uuid, name: String, description: Option<String>, now: i64, client_type: &str) -> (Application, Option<String>) {
+pub fn new_application(
+    seq: u64,
+    id: Uuid,
+    name: String,
+    description: Option<String>,
+    now: i64,
+    client_type: &str,
+) -> (Application, Option<String>) {
     let mut oauth = AppOAuth {
         client_type: "public".into(),
         client_id: format!("app_{id}"),
@@ -323,7 +332,9 @@ pub async fn archive(State(st): State<AppState>, ids: PathIds) -> ApiResult<Resp
             d.app_names.remove(&name);
         }
         super::sessions::disconnect_all(d, &id, now);
-        d.remove_tokens(|t| t.client_id == client_id || matches!(t.subject, Subject::User { app_id, .. } if app_id == id));
+        d.remove_tokens(|t| {
+            t.client_id == client_id || matches!(t.subject, Subject::User { app_id, .. } if app_id == id)
+        });
         Ok(no_content())
     })
 }
@@ -396,7 +407,11 @@ fn live_integration(d: &Data, id: &Uuid) -> ApiResult<()> {
     }
 }
 
-pub async fn set_integrations(State(st): State<AppState>, ids: PathIds, JsonBody(body): JsonBody) -> ApiResult<Response> {
+pub async fn set_integrations(
+    State(st): State<AppState>,
+    ids: PathIds,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let id = ids.uuid("id")?;
     let raw = Fields::new(&body)
         .opt_str_list("integrationIds")?

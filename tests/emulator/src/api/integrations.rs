@@ -117,7 +117,10 @@ fn apply(i: &mut Integration, input: Input, now: i64) -> ApiResult<bool> {
     if input.server_token.is_some() && mode != "server_token" {
         return Err(ApiError::bad_request("serverToken is only allowed when authMode is server_token"));
     }
-    if mode == "server_token" && input.server_token.is_none() && (i.server_token_hash.is_none() || i.auth_mode != "server_token") {
+    if mode == "server_token"
+        && input.server_token.is_none()
+        && (i.server_token_hash.is_none() || i.auth_mode != "server_token")
+    {
         return Err(ApiError::bad_request("serverToken is required when authMode is server_token"));
     }
     if matches!(input.oauth, Some(Some(_))) && mode != "oauth" {
@@ -414,7 +417,9 @@ pub async fn add_connection(
     let display_name = f.opt_str("displayName", 200)?.filter(|s| !s.is_empty());
     let expires_at = match f.opt_str("expiresAt", 64)? {
         None => None,
-        Some(s) => Some(clock::parse(&s).ok_or_else(|| ApiError::bad_request("expiresAt must be an ISO 8601 timestamp"))?),
+        Some(s) => {
+            Some(clock::parse(&s).ok_or_else(|| ApiError::bad_request("expiresAt must be an ISO 8601 timestamp"))?)
+        }
     };
     let now = st.now();
     st.write(|d| {
@@ -452,7 +457,11 @@ pub async fn get_connection(State(st): State<AppState>, Caller(caller): Caller, 
     })
 }
 
-pub async fn revoke_connection(State(st): State<AppState>, Caller(caller): Caller, ids: PathIds) -> ApiResult<Response> {
+pub async fn revoke_connection(
+    State(st): State<AppState>,
+    Caller(caller): Caller,
+    ids: PathIds,
+) -> ApiResult<Response> {
     let id = ids.uuid("id")?;
     st.write(|d| {
         find(d, &id)?;

@@ -111,7 +111,11 @@ fn policy_text(body: &serde_json::Map<String, Value>) -> ApiResult<String> {
     }
 }
 
-pub async fn put_policy(State(st): State<AppState>, headers: HeaderMap, JsonBody(body): JsonBody) -> ApiResult<Response> {
+pub async fn put_policy(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let text = policy_text(&body)?;
     if let Some(diag) = cedar::check(&text).1.first() {
         return Err(ApiError::bad_request(format!(
@@ -128,7 +132,13 @@ pub async fn put_policy(State(st): State<AppState>, headers: HeaderMap, JsonBody
         let version_id = match d.policy_by_hash.get(&hash) {
             Some(id) => *id,
             None => {
-                let v = PolicyVersion { id: util::new_id(), seq: d.next_seq(), text: text.clone(), text_hash: hash, created_at: now };
+                let v = PolicyVersion {
+                    id: util::new_id(),
+                    seq: d.next_seq(),
+                    text: text.clone(),
+                    text_hash: hash,
+                    created_at: now,
+                };
                 let id = v.id;
                 d.insert_policy_version(v);
                 id
@@ -138,7 +148,8 @@ pub async fn put_policy(State(st): State<AppState>, headers: HeaderMap, JsonBody
         if !unchanged {
             d.org.revision += 1;
             let previous = d.org.policy.as_ref().map(|h| h.updated_at).unwrap_or(0);
-            d.org.policy = Some(PolicyHead { version_id, updated_at: next_stamp(now, previous), revision: d.org.revision });
+            d.org.policy =
+                Some(PolicyHead { version_id, updated_at: next_stamp(now, previous), revision: d.org.revision });
             d.put_org();
         }
         let head = d.org.policy.as_ref().ok_or_else(|| ApiError::internal("policy missing after write"))?;
@@ -169,9 +180,14 @@ pub async fn get_deployment(State(st): State<AppState>) -> ApiResult<Response> {
     Ok(st.read(|d| with_etag(ok(json!({ "deployment": deployment_view(d) })), &deployment_etag(d))))
 }
 
-pub async fn put_deployment(State(st): State<AppState>, headers: HeaderMap, JsonBody(body): JsonBody) -> ApiResult<Response> {
+pub async fn put_deployment(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let f = Fields::new(&body);
-    let mode = f.opt_enum("rolloutMode", &ROLLOUT_MODES)?.ok_or_else(|| ApiError::bad_request("rolloutMode is required"))?;
+    let mode =
+        f.opt_enum("rolloutMode", &ROLLOUT_MODES)?.ok_or_else(|| ApiError::bad_request("rolloutMode is required"))?;
     let version = match f.value("policyVersionId") {
         None => None,
         Some(Value::String(s)) => {

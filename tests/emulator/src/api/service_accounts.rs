@@ -29,7 +29,13 @@ pub fn sa_view(sa: &ServiceAccount) -> Value {
     })
 }
 
-pub fn new_service_account(seq: u64, id: Uuid, name: String, description: Option<String>, now: i64) -> (ServiceAccount, String) {
+pub fn new_service_account(
+    seq: u64,
+    id: Uuid,
+    name: String,
+    description: Option<String>,
+    now: i64,
+) -> (ServiceAccount, String) {
     let secret = util::secret("sa_secret_");
     let sa = ServiceAccount {
         id,

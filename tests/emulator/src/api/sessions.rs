@@ -95,7 +95,8 @@ pub async fn get(State(st): State<AppState>, ids: PathIds) -> ApiResult<Response
     let now = st.now();
     st.read(|d| {
         find(d, &id)?;
-        let s = d.sessions.get(&sid).filter(|s| s.app_id == id).ok_or_else(|| ApiError::not_found("Session not found"))?;
+        let s =
+            d.sessions.get(&sid).filter(|s| s.app_id == id).ok_or_else(|| ApiError::not_found("Session not found"))?;
         Ok(ok(json!({ "session": session_view(d, s, now) })))
     })
 }

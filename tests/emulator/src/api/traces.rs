@@ -76,7 +76,11 @@ pub async fn list(State(st): State<AppState>, q: Query) -> ApiResult<Response> {
             .iter()
             .rev()
             .filter(|t| user.is_none_or(|u| t.owner_user_id == u))
-            .filter(|t| session.is_none_or(|s| t.session_id.to_string() == s || t.agent_session_id.is_some_and(|a| a.to_string() == s)))
+            .filter(|t| {
+                session.is_none_or(|s| {
+                    t.session_id.to_string() == s || t.agent_session_id.is_some_and(|a| a.to_string() == s)
+                })
+            })
             .filter(|t| agent.is_none_or(|a| t.agent_id.to_string() == a))
             .filter(|t| application.is_none_or(|a| t.agent_id.to_string() == a))
             .skip(offset)
@@ -119,11 +123,8 @@ pub async fn stats(State(st): State<AppState>, q: Query) -> ApiResult<Response> 
     let user = q.filter("userId");
     let since = st.now() - days * DAY;
     Ok(ok(st.read(|d| {
-        let traces: Vec<&Trace> = d
-            .traces
-            .iter()
-            .filter(|t| t.started_at >= since && user.is_none_or(|u| t.owner_user_id == u))
-            .collect();
+        let traces: Vec<&Trace> =
+            d.traces.iter().filter(|t| t.started_at >= since && user.is_none_or(|u| t.owner_user_id == u)).collect();
         let mut counts: HashMap<&str, u64> = EVENT_STATUSES.iter().map(|s| (*s, 0)).collect();
         let mut tools: HashMap<&str, u64> = HashMap::new();
         let (mut durations, mut bytes_in, mut bytes_out, mut total) = (Vec::new(), 0u64, 0u64, 0u64);

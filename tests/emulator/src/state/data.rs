@@ -123,7 +123,12 @@ impl Data {
             user_email: LOCAL_USER_EMAIL.into(),
             created_at: now,
             policy: None,
-            deployment: Deployment { policy_version_id: None, rollout_mode: "disabled".into(), updated_at: now, revision: 0 },
+            deployment: Deployment {
+                policy_version_id: None,
+                rollout_mode: "disabled".into(),
+                updated_at: now,
+                revision: 0,
+            },
             settings: Settings { policy_enabled: false, payload_capture_mode: "off".into(), updated_at: now },
             revision: 0,
         };

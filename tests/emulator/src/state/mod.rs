@@ -156,9 +156,7 @@ impl Shared {
             && !changes.is_empty()
             && let Some(db) = &self.db
         {
-            lock(db)
-                .apply(&changes)
-                .map_err(|e| ApiError::internal(format!("Failed to persist the change: {e}")))?;
+            lock(db).apply(&changes).map_err(|e| ApiError::internal(format!("Failed to persist the change: {e}")))?;
         }
         result
     }

@@ -51,7 +51,8 @@ async fn create_validation_and_conflicts() {
     assert!(r.error(400).contains("oauth.redirectUris"));
     let r = env.post("/api/v1/applications", json!({"name": "A", "oauth": {"redirectUris": ["not a url"]}})).await;
     assert!(r.error(400).contains("oauth.redirectUris[0]"));
-    let r = env.post("/api/v1/applications", json!({"name": "A", "oauth": {"type": "weird", "redirectUris": []}})).await;
+    let r =
+        env.post("/api/v1/applications", json!({"name": "A", "oauth": {"type": "weird", "redirectUris": []}})).await;
     assert!(r.error(400).contains("oauth.type"));
     env.create_app("Dup").await;
     let r = env.post("/api/v1/applications", json!({"name": "Dup"})).await;
@@ -75,7 +76,10 @@ async fn create_validation_and_conflicts() {
 async fn public_apps_have_no_secret() {
     let env = start().await;
     let r = env
-        .post("/api/v1/applications", json!({"name": "CLI", "oauth": {"type": "public", "redirectUris": ["http://127.0.0.1:8976/callback"]}}))
+        .post(
+            "/api/v1/applications",
+            json!({"name": "CLI", "oauth": {"type": "public", "redirectUris": ["http://127.0.0.1:8976/callback"]}}),
+        )
         .await;
     assert_eq!(r.status, 201);
     assert!(r.body["oauth"].get("clientSecret").is_none());
@@ -104,7 +108,11 @@ async fn rotate_secret_kills_the_old_one() {
                 .http
                 .post(env.url("/oauth2/token"))
                 .basic_auth(&client_id, Some(secret))
-                .form(&[("grant_type", "authorization_code"), ("code", "nope"), ("redirect_uri", "https://app.test/cb")])
+                .form(&[
+                    ("grant_type", "authorization_code"),
+                    ("code", "nope"),
+                    ("redirect_uri", "https://app.test/cb"),
+                ])
                 .send()
                 .await
                 .expect("send");
@@ -122,7 +130,9 @@ async fn oauth_patch_and_put() {
     let env = start().await;
     let created = env.create_app("Bot").await;
     let id = s(&created["application"]["id"]);
-    let r = env.patch(&format!("/api/v1/applications/{id}/oauth"), json!({"pkceRequired": false, "scopes": ["mcp:invoke"]})).await;
+    let r = env
+        .patch(&format!("/api/v1/applications/{id}/oauth"), json!({"pkceRequired": false, "scopes": ["mcp:invoke"]}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["oauth"]["pkceRequired"], false);
     assert_eq!(r.body["oauth"]["redirectUris"], json!(["https://app.test/cb"]));

@@ -9,11 +9,14 @@ async fn create_validation_rules() {
     assert_eq!(r.error(400), "name is required");
     let r = env.post("/api/v1/integrations", json!({"name": "X"})).await;
     assert_eq!(r.error(400), "url is required");
-    let r = env.post("/api/v1/integrations", json!({"name": "X", "url": "https://x.test", "authMode": "server_token"})).await;
+    let r = env
+        .post("/api/v1/integrations", json!({"name": "X", "url": "https://x.test", "authMode": "server_token"}))
+        .await;
     assert!(r.error(400).contains("serverToken"));
     let r = env.post("/api/v1/integrations", json!({"name": "X", "url": "https://x.test", "serverToken": "t"})).await;
     assert!(r.error(400).contains("serverToken"));
-    let r = env.post("/api/v1/integrations", json!({"name": "X", "url": "https://x.test", "oauth": {"scopes": []}})).await;
+    let r =
+        env.post("/api/v1/integrations", json!({"name": "X", "url": "https://x.test", "oauth": {"scopes": []}})).await;
     assert!(r.error(400).contains("oauth"));
     let r = env.post("/api/v1/integrations", json!({"name": "X", "url": "https://x.test", "authMode": "magic"})).await;
     assert!(r.error(400).contains("authMode"));
@@ -33,9 +36,12 @@ async fn create_validation_rules() {
 #[tokio::test]
 async fn auth_mode_change_clears_connections() {
     let env = start().await;
-    let i = env.create_integration(json!({"name": "Jira", "url": "https://jira.test/mcp", "authMode": "user_token"})).await;
+    let i =
+        env.create_integration(json!({"name": "Jira", "url": "https://jira.test/mcp", "authMode": "user_token"})).await;
     let id = s(&i["id"]);
-    let c = env.post(&format!("/api/v1/integrations/{id}/connection"), json!({"token": "pat_123", "displayName": "me"})).await;
+    let c = env
+        .post(&format!("/api/v1/integrations/{id}/connection"), json!({"token": "pat_123", "displayName": "me"}))
+        .await;
     assert_eq!(c.status, 201, "{}", c.text);
     assert_eq!(c.body["connection"]["status"], "connected");
     let c = env.get(&format!("/api/v1/integrations/{id}/connection")).await;
@@ -44,7 +50,9 @@ async fn auth_mode_change_clears_connections() {
 
     let u = env.patch(&format!("/api/v1/integrations/{id}"), json!({"authMode": "server_token"})).await;
     assert!(u.error(400).contains("serverToken"));
-    let u = env.patch(&format!("/api/v1/integrations/{id}"), json!({"authMode": "server_token", "serverToken": "tok"})).await;
+    let u = env
+        .patch(&format!("/api/v1/integrations/{id}"), json!({"authMode": "server_token", "serverToken": "tok"}))
+        .await;
     assert_eq!(u.status, 200, "{}", u.text);
     assert_eq!(u.body["integration"]["serverTokenConfigured"], true);
     let c = env.get(&format!("/api/v1/integrations/{id}/connection")).await;

@@ -23,7 +23,10 @@ async fn sessions_filters_and_revoke_all() {
     assert_eq!(all.body["items"].as_array().map(Vec::len), Some(8));
     assert_eq!(statuses(&all.body["items"], "derivedStatus").len(), 4, "every derived status is seeded");
     let inactive = env.get(&format!("{base}?status=inactive")).await;
-    assert_eq!(statuses(&inactive.body["items"], "derivedStatus"), HashSet::from(["expired".into(), "disconnected".into()]));
+    assert_eq!(
+        statuses(&inactive.body["items"], "derivedStatus"),
+        HashSet::from(["expired".into(), "disconnected".into()])
+    );
     assert_eq!(env.get(&format!("{base}?status=all&limit=3")).await.body["items"].as_array().map(Vec::len), Some(3));
     env.get(&format!("{base}?status=sleeping")).await.error(400);
     env.get(&format!("{base}?limit=0")).await.error(400);
@@ -59,7 +62,9 @@ async fn sessions_expire_with_the_clock_and_archive_revokes() {
     let app = s(&seeded["applicationIds"][0]);
     let r = env.send_as(&token, reqwest::Method::DELETE, &format!("/api/v1/applications/{app}"), None).await;
     assert_eq!(r.status, 204);
-    let r = env.send_as(&token, reqwest::Method::GET, &format!("/api/v1/applications/{app}/sessions?status=all"), None).await;
+    let r = env
+        .send_as(&token, reqwest::Method::GET, &format!("/api/v1/applications/{app}/sessions?status=all"), None)
+        .await;
     assert_eq!(statuses(&r.body["items"], "derivedStatus"), HashSet::from(["disconnected".into()]));
 }
 
@@ -101,7 +106,10 @@ async fn traces_events_and_stats() {
     assert_eq!(stats.status, 200);
     assert_eq!(stats.body["totalTraces"], 120);
     let counts = &stats.body["eventCounts"];
-    let sum: u64 = ["ok", "warn", "error_remote", "error_proxy", "error_auth"].iter().map(|k| counts[k].as_u64().unwrap_or(0)).sum();
+    let sum: u64 = ["ok", "warn", "error_remote", "error_proxy", "error_auth"]
+        .iter()
+        .map(|k| counts[k].as_u64().unwrap_or(0))
+        .sum();
     assert_eq!(Some(sum), stats.body["totalEvents"].as_u64());
     assert!(stats.body["latency"]["p95"].as_u64() >= stats.body["latency"]["p50"].as_u64());
     assert!(stats.body["topTools"][0]["toolName"].is_string());

@@ -63,7 +63,9 @@ async fn validations() {
     assert_eq!(r.body["diagnostics"], json!([]));
     let r = env.post("/api/v1/policy/validations", json!({"policyText": ""})).await;
     assert_eq!(r.body["valid"], true);
-    let r = env.post("/api/v1/policy/validations", json!({"policyText": "permit(principal, action, resource);\nallow(x);"})).await;
+    let r = env
+        .post("/api/v1/policy/validations", json!({"policyText": "permit(principal, action, resource);\nallow(x);"}))
+        .await;
     assert_eq!(r.body["valid"], false);
     let d = &r.body["diagnostics"][0];
     assert_eq!((d["severity"].as_str(), d["line"].as_u64(), d["column"].as_u64()), (Some("error"), Some(2), Some(1)));
@@ -80,7 +82,12 @@ async fn deployment_rules() {
     let etag = g.header("etag").expect("etag").to_owned();
     let r = put_deployment(&env, json!({"rolloutMode": "enforce", "policyVersionId": null}), None).await;
     assert!(r.error(400).contains("policyVersionId"));
-    let r = put_deployment(&env, json!({"rolloutMode": "enforce", "policyVersionId": "9f1c2a44-1111-4222-8333-444455556666"}), None).await;
+    let r = put_deployment(
+        &env,
+        json!({"rolloutMode": "enforce", "policyVersionId": "9f1c2a44-1111-4222-8333-444455556666"}),
+        None,
+    )
+    .await;
     r.error(404);
     let r = put_deployment(&env, json!({"rolloutMode": "sometimes"}), None).await;
     assert!(r.error(400).contains("rolloutMode"));

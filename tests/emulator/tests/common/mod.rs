@@ -63,7 +63,14 @@ impl Env {
         if let Some(s) = scope {
             form.push(("scope", s));
         }
-        let r = self.http.post(self.url("/oauth2/token")).basic_auth(id, Some(secret)).form(&form).send().await.expect("send");
+        let r = self
+            .http
+            .post(self.url("/oauth2/token"))
+            .basic_auth(id, Some(secret))
+            .form(&form)
+            .send()
+            .await
+            .expect("send");
         read(r).await
     }
 
@@ -121,7 +128,9 @@ impl Env {
     }
 
     pub async fn create_app(&self, name: &str) -> Value {
-        let r = self.post("/api/v1/applications", json!({"name": name, "oauth": {"redirectUris": ["https://app.test/cb"]}})).await;
+        let r = self
+            .post("/api/v1/applications", json!({"name": name, "oauth": {"redirectUris": ["https://app.test/cb"]}}))
+            .await;
         assert_eq!(r.status, 201, "{}", r.text);
         r.body
     }

@@ -30,7 +30,11 @@ pub struct Target {
 impl std::fmt::Debug for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The secret may belong to a real organization (live mode): never print it.
-        f.debug_struct("Target").field("base_url", &self.base_url).field("client_id", &self.client_id).field("live", &self.live).finish_non_exhaustive()
+        f.debug_struct("Target")
+            .field("base_url", &self.base_url)
+            .field("client_id", &self.client_id)
+            .field("live", &self.live)
+            .finish_non_exhaustive()
     }
 }
 
@@ -676,7 +680,10 @@ pub fn run_file(path: &Path) -> Result<Report, String> {
 /// Loads and runs one readOnly scenario file against a live organization.
 pub fn run_file_live(path: &Path, target: &Target) -> Result<Report, String> {
     let scenario = scenario::load_file(path).map_err(|e| e.to_string())?;
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("build a tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("build a tokio runtime");
     runtime.block_on(run(&scenario, target)).map_err(|f| f.to_string())
 }

@@ -32,7 +32,9 @@ fn main() {
         trials.push(Trial::test(name, move || runner::run_file(&path).map(drop).map_err(Failed::from)));
     }
     if live.is_none() {
-        println!("live mode: skipped (set KONTEXT_LIVE_BASE_URL, KONTEXT_LIVE_CLIENT_ID and KONTEXT_LIVE_CLIENT_SECRET to also run the read-only scenarios against a real organization)");
+        println!(
+            "live mode: skipped (set KONTEXT_LIVE_BASE_URL, KONTEXT_LIVE_CLIENT_ID and KONTEXT_LIVE_CLIENT_SECRET to also run the read-only scenarios against a real organization)"
+        );
     }
     let conclusion = libtest_mimic::run(&args, trials);
     if !args.list {
