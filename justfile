@@ -60,8 +60,10 @@ lint:
     RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p kontext
 
 # Fuzz the core's parsers (response decoding, error bodies, Retry-After, base URLs); not in CI.
+# New inputs go to core/fuzz/target/corpus; core/fuzz/corpus holds only the committed seeds.
 fuzz SECONDS="60":
     command -v cargo-fuzz >/dev/null || cargo install -q cargo-fuzz
     cd core && for t in decode_response error_body retry_after base_url; do \
-      RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" "fuzz/corpus/$t" -- -max_total_time={{SECONDS}} -rss_limit_mb=2048; \
+      mkdir -p "fuzz/target/corpus/$t"; \
+      RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" "fuzz/target/corpus/$t" "fuzz/corpus/$t" -- -max_total_time={{SECONDS}} -rss_limit_mb=2048; \
     done
