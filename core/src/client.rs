@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::auth::TokenManager;
 use crate::config::{ClientConfig, ClientOptions, Credentials};
 use crate::error::Result;
-use crate::http::{RawResponse, RequestOptions, RequestSpec, Response, Transport};
+use crate::http::{RawResponse, RequestOptions, RequestSpec, Transport};
+use crate::pending::{Pending, Shape};
 use crate::resources::{AgentSessions, Applications, Decisions, Events, Integrations, Policy, ServiceAccounts, Traces};
 use crate::secret::Secret;
 
@@ -41,7 +41,8 @@ pub struct Client {
 struct Inner {
     config: ClientConfig,
     transport: Transport,
-    tokens: TokenManager,
+    /// Shared with the handles [`Client::with_own_connections`] makes.
+    tokens: Arc<TokenManager>,
 }
 
 impl fmt::Debug for Client {
@@ -65,8 +66,23 @@ impl Client {
     pub fn from_options(options: ClientOptions) -> Result<Self> {
         let config = options.resolve()?;
         let transport = Transport::new(&config.user_agent, config.timeout, config.max_retries, config.headers.clone())?;
-        let tokens = TokenManager::new(&config);
+        let tokens = Arc::new(TokenManager::new(&config));
         Ok(Self { inner: Arc::new(Inner { config, transport, tokens }), options: Arc::default() })
+    }
+
+    /// A handle with a connection pool of its own that shares everything else (settings, token
+    /// cache, options) with `self`.
+    ///
+    /// For bindings that run requests on several tokio runtimes: a pooled connection is a task on
+    /// the runtime that opened it and only makes progress while that runtime runs, so a caller
+    /// driving its own runtime (e.g. a current-thread runtime per OS thread) needs connections of
+    /// its own. Tokens are still minted once and shared.
+    pub fn with_own_connections(&self) -> Result<Self> {
+        let inner = &self.inner;
+        let config = inner.config.clone();
+        let transport = Transport::new(&config.user_agent, config.timeout, config.max_retries, config.headers.clone())?;
+        let tokens = inner.tokens.clone();
+        Ok(Self { inner: Arc::new(Inner { config, transport, tokens }), options: self.options.clone() })
     }
 
     /// A handle that applies `options` to every request it makes, sharing everything else
@@ -145,7 +161,7 @@ pub(crate) struct Call<'a> {
     spec: RequestSpec,
 }
 
-impl Call<'_> {
+impl<'a> Call<'a> {
     pub(crate) fn query<Q: Serialize + ?Sized>(mut self, query: &Q) -> Result<Self> {
         self.spec = self.spec.query(query)?;
         Ok(self)
@@ -161,19 +177,24 @@ impl Call<'_> {
         self
     }
 
-    async fn raw(self) -> Result<RawResponse> {
+    pub(crate) async fn execute(self) -> Result<RawResponse> {
         let inner = &self.client.inner;
         inner.transport.execute(&self.spec, &self.client.options, Some(&inner.tokens)).await
     }
 
-    /// Sends and decodes the JSON body.
-    pub(crate) async fn send<T: DeserializeOwned>(self) -> Result<Response<T>> {
-        self.raw().await?.decode()
+    /// The request, decoded as the JSON body when awaited.
+    pub(crate) fn send<T>(self) -> Pending<'a, T> {
+        Pending::new(Ok(self), Shape::Json)
     }
 
-    /// Sends and ignores the body (204 endpoints).
-    pub(crate) async fn send_empty(self) -> Result<Response<()>> {
-        Ok(self.raw().await?.empty())
+    /// The request, with the body ignored (204 endpoints).
+    pub(crate) fn send_empty(self) -> Pending<'a, ()> {
+        Pending::new(Ok(self), Shape::Empty)
+    }
+
+    /// The request, with its result shaped by the SDK (see [`Shape`]).
+    pub(crate) fn send_shaped<T>(self, shape: Shape) -> Pending<'a, T> {
+        Pending::new(Ok(self), shape)
     }
 }
 

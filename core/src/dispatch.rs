@@ -10,10 +10,11 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::http::{RequestOptions, Response};
+use crate::http::RequestOptions;
 use crate::models::{
     AccessGraphParams, AddConnection, AuthorizeUrlRequest, CreateApplication, CreateIntegration, CreateServiceAccount,
     ExchangeCode, GetTraceParams, ListApplicationsParams, ListDecisionsParams, ListEventsParams,
@@ -23,6 +24,7 @@ use crate::models::{
 };
 use crate::oauth;
 use crate::pagination::{ItemStream, PageStream};
+use crate::pending::Pending;
 
 /// Every method [`call`] accepts.
 pub const METHODS: &[&str] = &[
@@ -104,12 +106,16 @@ pub async fn call_json(
 /// How a result leaves [`dispatch`]: as a value tree or as JSON text.
 trait Encode {
     type Out;
+    fn from_json(json: String) -> serde_json::Result<Self::Out>;
     fn encode<T: Serialize>(value: &T) -> serde_json::Result<Self::Out>;
 }
 
 struct ToValue;
 impl Encode for ToValue {
     type Out = Value;
+    fn from_json(json: String) -> serde_json::Result<Value> {
+        serde_json::from_str(&json)
+    }
     fn encode<T: Serialize>(value: &T) -> serde_json::Result<Value> {
         serde_json::to_value(value)
     }
@@ -118,6 +124,9 @@ impl Encode for ToValue {
 struct ToJson;
 impl Encode for ToJson {
     type Out = String;
+    fn from_json(json: String) -> serde_json::Result<String> {
+        Ok(json)
+    }
     fn encode<T: Serialize>(value: &T) -> serde_json::Result<String> {
         serde_json::to_string(value)
     }
@@ -170,25 +179,24 @@ pub fn list_all(client: &Client, method: &str, args: Vec<Value>, options: Option
     let mut args = Args::new(method, args);
     let pages = match method {
         "applications.listAll" => {
-            json_pages(client.applications().list_pages(args.optional::<ListApplicationsParams>("params")?))
+            json_pages(client.applications().pages(args.optional::<ListApplicationsParams>("params")?))
         }
         "integrations.listAll" => {
-            json_pages(client.integrations().list_pages(args.optional::<ListIntegrationsParams>("params")?))
+            json_pages(client.integrations().pages(args.optional::<ListIntegrationsParams>("params")?))
         }
         "serviceAccounts.listAll" => {
-            json_pages(client.service_accounts().list_pages(args.optional::<ListServiceAccountsParams>("params")?))
+            json_pages(client.service_accounts().pages(args.optional::<ListServiceAccountsParams>("params")?))
         }
-        "traces.listAll" => json_pages(client.traces().list_pages(args.optional::<ListTracesParams>("params")?)),
-        "decisions.listAll" => {
-            json_pages(client.decisions().list_pages(args.optional::<ListDecisionsParams>("params")?))
-        }
+        "traces.listAll" => json_pages(client.traces().pages(args.optional::<ListTracesParams>("params")?)),
+        "decisions.listAll" => json_pages(client.decisions().pages(args.optional::<ListDecisionsParams>("params")?)),
         other => return Err(unknown_method(other)),
     };
     args.finish()?;
     Ok(Paginator { pages })
 }
 
-fn json_pages<T: Serialize + crate::pagination::MaybeSend + 'static>(pages: PageStream<T>) -> ItemStream<String> {
+/// Pages of items kept as the server's JSON, joined into the JSON text of an array.
+fn json_pages(pages: PageStream<Box<RawValue>>) -> ItemStream<String> {
     Box::pin(pages.map(|page| page.and_then(|items| serde_json::to_string(&items).map_err(encode_error))))
 }
 
@@ -212,15 +220,14 @@ fn encode_error(e: serde_json::Error) -> Error {
     }
 }
 
-/// Finishes a call: checks no argument is left over, awaits, and encodes the result.
+/// Finishes a call the SDK answers itself (tokens, PKCE): awaits, then encodes the result.
 macro_rules! out_with {
     ($args:ident, $encode:ident, $future:expr) => {
-        // Temporaries of the scrutinee (borrowed ids) live until the end of the match.
         match $future {
             future => {
                 $args.finish()?;
-                let response = future.await?.into_inner();
-                $encode::encode(&response).map_err(encode_error)
+                let result = future.await?;
+                $encode::encode(&result).map_err(encode_error)
             }
         }
     };
@@ -234,96 +241,107 @@ async fn dispatch<E: Encode>(
 ) -> Result<E::Out> {
     let client = with_options(client, options);
     let mut a = Args::new(method, args);
-    let c = &client;
-    macro_rules! out {
-        ($future:expr) => {
-            out_with!(a, E, $future)
-        };
-    }
-    match method {
-        "applications.list" => out!(c.applications().list(a.optional("params")?)),
-        "applications.get" => out!(c.applications().get(&a.string("id")?)),
-        "applications.create" => out!(c.applications().create(a.required::<CreateApplication>("data")?)),
+    let pending = match method {
+        "client.refreshToken" => return out_with!(a, E, client.refresh_token()),
+        "client.clearToken" => {
+            return out_with!(a, E, async {
+                client.clear_token();
+                Ok(())
+            });
+        }
+        other if other.starts_with("oauth.") => return oauth_dispatch::<E>(a).await,
+        other => request(&client, other, &mut a)?,
+    };
+    a.finish()?;
+    // One await for every method keeps this future small (it is most of the wasm engine's code).
+    let json = pending.raw().await?.into_inner();
+    E::from_json(json).map_err(encode_error)
+}
+
+/// The request an API method stands for: arguments decoded and checked, nothing sent yet.
+fn request<'c>(c: &'c Client, method: &str, a: &mut Args) -> Result<Pending<'c, ()>> {
+    Ok(match method {
+        "applications.list" => c.applications().list(a.optional("params")?).untyped(),
+        "applications.get" => c.applications().get(&a.string("id")?).untyped(),
+        "applications.create" => c.applications().create(a.required::<CreateApplication>("data")?).untyped(),
         "applications.update" => {
-            out!(c.applications().update(&a.string("id")?, a.required::<UpdateApplication>("data")?))
+            c.applications().update(&a.string("id")?, a.required::<UpdateApplication>("data")?).untyped()
         }
-        "applications.archive" => out!(c.applications().archive(&a.string("id")?)),
-        "applications.rotateSecret" => out!(c.applications().rotate_secret(&a.string("id")?)),
-        "applications.getOAuth" | "applications.getOAuthConfig" => out!(c.applications().get_oauth(&a.string("id")?)),
+        "applications.archive" => c.applications().archive(&a.string("id")?).untyped(),
+        "applications.rotateSecret" => c.applications().rotate_secret(&a.string("id")?).untyped(),
+        "applications.getOAuth" | "applications.getOAuthConfig" => {
+            c.applications().get_oauth(&a.string("id")?).untyped()
+        }
         "applications.updateOAuth" | "applications.updateOAuthConfig" => {
-            out!(c.applications().update_oauth(&a.string("id")?, a.required::<UpdateApplicationOAuth>("data")?))
+            c.applications().update_oauth(&a.string("id")?, a.required::<UpdateApplicationOAuth>("data")?).untyped()
         }
-        "applications.listIntegrations" => out!(c.applications().list_integrations(&a.string("id")?)),
+        "applications.listIntegrations" => c.applications().list_integrations(&a.string("id")?).untyped(),
         "applications.setIntegrations" => {
-            out!(c.applications().set_integrations(&a.string("id")?, a.required::<SetIntegrations>("data")?))
+            c.applications().set_integrations(&a.string("id")?, a.required::<SetIntegrations>("data")?).untyped()
         }
         "applications.attachIntegration" => {
-            out!(c.applications().attach_integration(&a.string("id")?, &a.string("integrationId")?))
+            c.applications().attach_integration(&a.string("id")?, &a.string("integrationId")?).untyped()
         }
         "applications.detachIntegration" => {
-            out!(c.applications().detach_integration(&a.string("id")?, &a.string("integrationId")?))
+            c.applications().detach_integration(&a.string("id")?, &a.string("integrationId")?).untyped()
         }
-        "applications.revokeAllAgentSessions" => out!(c.applications().revoke_all_agent_sessions(&a.string("id")?)),
-        "applications.accessGraph" => out!(c.applications().access_graph(a.optional::<AccessGraphParams>("params")?)),
+        "applications.revokeAllAgentSessions" => c.applications().revoke_all_agent_sessions(&a.string("id")?).untyped(),
+        "applications.accessGraph" => {
+            c.applications().access_graph(a.optional::<AccessGraphParams>("params")?).untyped()
+        }
 
-        "integrations.list" => out!(c.integrations().list(a.optional::<ListIntegrationsParams>("params")?)),
-        "integrations.get" => out!(c.integrations().get(&a.string("id")?)),
-        "integrations.create" => out!(c.integrations().create(a.required::<CreateIntegration>("data")?)),
+        "integrations.list" => c.integrations().list(a.optional::<ListIntegrationsParams>("params")?).untyped(),
+        "integrations.get" => c.integrations().get(&a.string("id")?).untyped(),
+        "integrations.create" => c.integrations().create(a.required::<CreateIntegration>("data")?).untyped(),
         "integrations.update" => {
-            out!(c.integrations().update(&a.string("id")?, a.required::<UpdateIntegration>("data")?))
+            c.integrations().update(&a.string("id")?, a.required::<UpdateIntegration>("data")?).untyped()
         }
-        "integrations.archive" => out!(c.integrations().archive(&a.string("id")?)),
-        "integrations.validate" => out!(c.integrations().validate(&a.string("id")?)),
-        "integrations.getOAuthConfig" => out!(c.integrations().get_oauth_config(&a.string("id")?)),
-        "integrations.setOAuthConfig" => {
-            out!(c.integrations().set_oauth_config(&a.string("id")?, a.required::<SetIntegrationOAuthConfig>("data")?))
-        }
-        "integrations.deleteOAuthConfig" => out!(c.integrations().delete_oauth_config(&a.string("id")?)),
+        "integrations.archive" => c.integrations().archive(&a.string("id")?).untyped(),
+        "integrations.validate" => c.integrations().validate(&a.string("id")?).untyped(),
+        "integrations.getOAuthConfig" => c.integrations().get_oauth_config(&a.string("id")?).untyped(),
+        "integrations.setOAuthConfig" => c
+            .integrations()
+            .set_oauth_config(&a.string("id")?, a.required::<SetIntegrationOAuthConfig>("data")?)
+            .untyped(),
+        "integrations.deleteOAuthConfig" => c.integrations().delete_oauth_config(&a.string("id")?).untyped(),
         "integrations.addConnection" => {
-            out!(c.integrations().add_connection(&a.string("id")?, a.required::<AddConnection>("data")?))
+            c.integrations().add_connection(&a.string("id")?, a.required::<AddConnection>("data")?).untyped()
         }
-        "integrations.getConnectionStatus" => out!(c.integrations().get_connection_status(&a.string("id")?)),
-        "integrations.revokeConnection" => out!(c.integrations().revoke_connection(&a.string("id")?)),
+        "integrations.getConnectionStatus" => c.integrations().get_connection_status(&a.string("id")?).untyped(),
+        "integrations.revokeConnection" => c.integrations().revoke_connection(&a.string("id")?).untyped(),
 
-        "serviceAccounts.list" => out!(c.service_accounts().list(a.optional::<ListServiceAccountsParams>("params")?)),
-        "serviceAccounts.get" => out!(c.service_accounts().get(&a.string("id")?)),
-        "serviceAccounts.create" => out!(c.service_accounts().create(a.required::<CreateServiceAccount>("data")?)),
-        "serviceAccounts.rotateSecret" => out!(c.service_accounts().rotate_secret(&a.string("id")?)),
-        "serviceAccounts.revoke" => out!(c.service_accounts().revoke(&a.string("id")?)),
+        "serviceAccounts.list" => {
+            c.service_accounts().list(a.optional::<ListServiceAccountsParams>("params")?).untyped()
+        }
+        "serviceAccounts.get" => c.service_accounts().get(&a.string("id")?).untyped(),
+        "serviceAccounts.create" => c.service_accounts().create(a.required::<CreateServiceAccount>("data")?).untyped(),
+        "serviceAccounts.rotateSecret" => c.service_accounts().rotate_secret(&a.string("id")?).untyped(),
+        "serviceAccounts.revoke" => c.service_accounts().revoke(&a.string("id")?).untyped(),
 
         "agentSessions.list" => {
-            out!(c.agent_sessions().list(&a.string("applicationId")?, a.optional::<ListSessionsParams>("params")?))
+            c.agent_sessions().list(&a.string("applicationId")?, a.optional::<ListSessionsParams>("params")?).untyped()
         }
-        "agentSessions.get" => out!(c.agent_sessions().get(&a.string("applicationId")?, &a.string("sessionId")?)),
-        "agentSessions.revokeAll" => out!(c.agent_sessions().revoke_all(&a.string("applicationId")?)),
+        "agentSessions.get" => c.agent_sessions().get(&a.string("applicationId")?, &a.string("sessionId")?).untyped(),
+        "agentSessions.revokeAll" => c.agent_sessions().revoke_all(&a.string("applicationId")?).untyped(),
 
-        "traces.list" => out!(c.traces().list(a.optional::<ListTracesParams>("params")?)),
-        "traces.get" => out!(c.traces().get(&a.string("traceId")?, a.optional::<GetTraceParams>("params")?)),
-        "traces.stats" => out!(c.traces().stats(a.optional::<TraceStatsParams>("params")?)),
-        "events.list" => out!(c.events().list(a.optional::<ListEventsParams>("params")?)),
+        "traces.list" => c.traces().list(a.optional::<ListTracesParams>("params")?).untyped(),
+        "traces.get" => c.traces().get(&a.string("traceId")?, a.optional::<GetTraceParams>("params")?).untyped(),
+        "traces.stats" => c.traces().stats(a.optional::<TraceStatsParams>("params")?).untyped(),
+        "events.list" => c.events().list(a.optional::<ListEventsParams>("params")?).untyped(),
 
-        "policy.get" => out!(c.policy().get()),
-        "policy.update" => out!(c.policy().update(a.required::<UpdatePolicy>("data")?)),
-        "policy.validate" => out!(c.policy().validate(a.required::<ValidatePolicy>("data")?)),
-        "policy.getDeployment" => out!(c.policy().get_deployment()),
-        "policy.updateDeployment" => out!(c.policy().update_deployment(a.required::<UpdateDeployment>("data")?)),
-        "policy.getSettings" => out!(c.policy().get_settings()),
-        "policy.updateSettings" => out!(c.policy().update_settings(a.required::<UpdateSettings>("data")?)),
+        "policy.get" => c.policy().get().untyped(),
+        "policy.update" => c.policy().update(a.required::<UpdatePolicy>("data")?).untyped(),
+        "policy.validate" => c.policy().validate(a.required::<ValidatePolicy>("data")?).untyped(),
+        "policy.getDeployment" => c.policy().get_deployment().untyped(),
+        "policy.updateDeployment" => c.policy().update_deployment(a.required::<UpdateDeployment>("data")?).untyped(),
+        "policy.getSettings" => c.policy().get_settings().untyped(),
+        "policy.updateSettings" => c.policy().update_settings(a.required::<UpdateSettings>("data")?).untyped(),
 
-        "decisions.list" => out!(c.decisions().list(a.optional::<ListDecisionsParams>("params")?)),
-        "decisions.get" => out!(c.decisions().get(&a.string("id")?)),
+        "decisions.list" => c.decisions().list(a.optional::<ListDecisionsParams>("params")?).untyped(),
+        "decisions.get" => c.decisions().get(&a.string("id")?).untyped(),
 
-        "client.refreshToken" => {
-            out!(async { c.refresh_token().await.map(|()| Response::new((), Default::default())) })
-        }
-        "client.clearToken" => out!(async {
-            c.clear_token();
-            Ok(Response::new((), Default::default()))
-        }),
-
-        other if other.starts_with("oauth.") => oauth_dispatch::<E>(a).await,
-        other => Err(unknown_method(other)),
-    }
+        other => return Err(unknown_method(other)),
+    })
 }
 
 /// The `oauth.*` calls (user tokens through Authorization Code + PKCE), which need no client:
@@ -336,23 +354,19 @@ async fn oauth_dispatch<E: Encode>(mut a: Args) -> Result<E::Out> {
     let method = a.method.clone();
     match method.as_str() {
         "oauth.createPkceChallenge" => {
-            out_with!(a, E, async { oauth::create_pkce_challenge().map(|p| Response::new(p, Default::default())) })
+            out_with!(a, E, async { oauth::create_pkce_challenge() })
         }
         "oauth.buildAuthorizeUrl" => {
             let request = a.required::<AuthorizeUrlRequest>("request")?;
-            out_with!(a, E, async move {
-                oauth::build_authorize_url(&request).await.map(|u| Response::new(u, Default::default()))
-            })
+            out_with!(a, E, async move { oauth::build_authorize_url(&request).await })
         }
         "oauth.exchangeCode" => {
             let request = a.required::<ExchangeCode>("request")?;
-            out_with!(a, E, async move {
-                oauth::exchange_code(&request).await.map(|t| Response::new(t, Default::default()))
-            })
+            out_with!(a, E, async move { oauth::exchange_code(&request).await })
         }
         "oauth.refresh" => {
             let request = a.required::<RefreshUserToken>("request")?;
-            out_with!(a, E, async move { oauth::refresh(&request).await.map(|t| Response::new(t, Default::default())) })
+            out_with!(a, E, async move { oauth::refresh(&request).await })
         }
         other => Err(unknown_method(other)),
     }
@@ -412,21 +426,24 @@ impl Args {
 /// Decodes an argument object, naming the offending field (`name`, `oauth.redirectUris`) the way
 /// the caller wrote it.
 fn decode_arg<T: DeserializeOwned>(name: &str, value: Value) -> Result<T> {
-    if !value.is_object() {
-        return Err(Error::invalid(name, format!("must be an object, not {}", json_type(&value))));
+    // Straight from the map (not `from_value`): no sequence form of every struct to compile.
+    match value {
+        Value::Object(map) => T::deserialize(map).map_err(|e| argument_error(name, &e)),
+        other => Err(Error::invalid(name, format!("must be an object, not {}", json_type(&other)))),
     }
-    serde_json::from_value(value).map_err(|e| {
-        let text = crate::error::serde_message(&e);
-        let field = text
-            .split('`')
-            .nth(1)
-            .filter(|_| text.starts_with("missing field") || text.starts_with("unknown field"))
-            .map(str::to_owned);
-        match field {
-            Some(field) => Error::invalid(field, text),
-            None => Error::invalid(name, text),
-        }
-    })
+}
+
+fn argument_error(name: &str, error: &serde_json::Error) -> Error {
+    let text = crate::error::serde_message(error);
+    let field = text
+        .split('`')
+        .nth(1)
+        .filter(|_| text.starts_with("missing field") || text.starts_with("unknown field"))
+        .map(str::to_owned);
+    match field {
+        Some(field) => Error::invalid(field, text),
+        None => Error::invalid(name, text),
+    }
 }
 
 fn json_type(value: &Value) -> &'static str {

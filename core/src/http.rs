@@ -156,9 +156,6 @@ impl<T> Response<T> {
     pub fn into_parts(self) -> (T, ResponseMeta) {
         (self.data, self.meta)
     }
-    pub(crate) fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response { data: f(self.data), meta: self.meta }
-    }
 }
 
 impl<T> Deref for Response<T> {
@@ -190,10 +187,6 @@ impl RawResponse {
                 request_id: self.meta.request_id,
             }),
         }
-    }
-
-    pub(crate) fn empty(self) -> Response<()> {
-        Response::new((), self.meta)
     }
 }
 

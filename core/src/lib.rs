@@ -44,6 +44,7 @@ mod http;
 pub mod models;
 pub mod oauth;
 mod pagination;
+mod pending;
 pub mod resources;
 mod retry;
 mod runtime;
@@ -58,6 +59,7 @@ pub use config::{
 pub use error::{ApiError, Error, ErrorDetails, ErrorKind, OAuthError, Result};
 pub use http::{RequestOptions, Response, ResponseMeta};
 pub use pagination::{ItemStream, Page, PageStream};
+pub use pending::Pending;
 pub use secret::Secret;
 
 /// Entry points for `cargo fuzz` (built only with `--cfg fuzzing`).

@@ -37,7 +37,6 @@ pub struct Engine {
     // `panic = "unwind"`); a panic never leaves the client half-updated (its token cache is
     // poison-tolerant), and the futures that use it are caught whole in `spawn`.
     client: AssertUnwindSafe<kontext::Client>,
-    user_agent: String,
 }
 
 #[wasm_bindgen]
@@ -49,17 +48,9 @@ impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(options_json: &str, runtime: Option<String>) -> Result<Engine, JsValue> {
         let mut options = kontext::ClientOptions::from_json(options_json).map_err(|e| js_error(&e))?;
-        let extra = [Some(ENGINE_USER_AGENT.to_owned()), runtime, options.user_agent.take()]
-            .into_iter()
-            .flatten()
-            .map(|part| part.trim().to_owned())
-            .filter(|part| !part.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let user_agent = format!("{} {extra}", kontext::USER_AGENT);
-        options.user_agent = Some(extra);
+        options.identify_engine(&format!("{ENGINE_USER_AGENT} {}", runtime.unwrap_or_default()));
         let client = kontext::Client::from_options(options).map_err(|e| js_error(&e))?;
-        Ok(Engine { client: AssertUnwindSafe(client), user_agent })
+        Ok(Engine { client: AssertUnwindSafe(client) })
     }
 
     /// Calls `method` (`applications.create`, …) with the JSON text of its positional arguments;
@@ -103,7 +94,7 @@ impl Engine {
     /// `User-Agent` outside browsers).
     #[wasm_bindgen(js_name = userAgent)]
     pub fn user_agent(&self) -> String {
-        self.user_agent.clone()
+        self.client.user_agent().to_owned()
     }
 }
 

@@ -1,10 +1,11 @@
 use reqwest::Method;
 
 use crate::client::Client;
-use crate::error::Result;
-use crate::http::Response;
 use crate::models::{Decision, DecisionResponse, ListDecisionsParams};
-use crate::pagination::{self, ItemStream, Page, PageStream};
+use crate::pending::{Pending, pending};
+use serde::de::DeserializeOwned;
+
+use crate::pagination::{self, ItemStream, MaybeSend, Page, PageStream};
 use crate::validate;
 
 /// `/decisions`: what the policy engine allowed or denied.
@@ -19,9 +20,11 @@ impl<'a> Decisions<'a> {
     }
 
     /// One page of decisions, newest first, with optional filters.
-    pub async fn list(&self, params: ListDecisionsParams) -> Result<Response<Page<Decision>>> {
-        validate::limit(params.limit)?;
-        self.client.request(Method::GET, "/decisions").query(&params)?.send().await
+    pub fn list(&self, params: ListDecisionsParams) -> Pending<'a, Page<Decision>> {
+        pending(|| {
+            validate::limit(params.limit)?;
+            Ok(self.client.request(Method::GET, "/decisions").query(&params)?.send())
+        })
     }
 
     /// Every matching decision, fetched lazily.
@@ -31,17 +34,27 @@ impl<'a> Decisions<'a> {
 
     /// Every page of matching decisions, fetched lazily.
     pub fn list_pages(&self, params: ListDecisionsParams) -> PageStream<Decision> {
+        self.pages(params)
+    }
+
+    /// Pages with items decoded as `U` (raw JSON for the bindings).
+    pub(crate) fn pages<U: DeserializeOwned + MaybeSend + 'static>(
+        &self,
+        params: ListDecisionsParams,
+    ) -> PageStream<U> {
         let client = self.client.clone_for_stream();
         pagination::non_empty(pagination::by_cursor(move |cursor| {
             let client = client.clone();
             let params = ListDecisionsParams { cursor, ..params.clone() };
-            async move { Ok(client.decisions().list(params).await?.into_inner()) }
+            async move { Ok(client.decisions().list(params).decode_as::<Page<U>>().await?.into_inner()) }
         }))
     }
 
     /// One decision.
-    pub async fn get(&self, id: &str) -> Result<Response<DecisionResponse>> {
-        let id = validate::id("id", id)?;
-        self.client.request(Method::GET, format!("/decisions/{id}")).send().await
+    pub fn get(&self, id: &str) -> Pending<'a, DecisionResponse> {
+        pending(|| {
+            let id = validate::id("id", id)?;
+            Ok(self.client.request(Method::GET, format!("/decisions/{id}")).send())
+        })
     }
 }

@@ -1,10 +1,9 @@
 use reqwest::Method;
 
 use crate::client::Client;
-use crate::error::Result;
-use crate::http::Response;
 use crate::models::{ListEventsParams, TraceEvent};
 use crate::pagination::Page;
+use crate::pending::{Pending, pending};
 use crate::validate;
 
 /// `/mcp-events`: recent MCP events of the caller.
@@ -19,8 +18,10 @@ impl<'a> Events<'a> {
     }
 
     /// The most recent events (`GET /mcp-events?limit=`).
-    pub async fn list(&self, params: ListEventsParams) -> Result<Response<Page<TraceEvent>>> {
-        validate::limit(params.limit)?;
-        self.client.request(Method::GET, "/mcp-events").query(&params)?.send().await
+    pub fn list(&self, params: ListEventsParams) -> Pending<'a, Page<TraceEvent>> {
+        pending(|| {
+            validate::limit(params.limit)?;
+            Ok(self.client.request(Method::GET, "/mcp-events").query(&params)?.send())
+        })
     }
 }

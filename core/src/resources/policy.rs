@@ -1,12 +1,11 @@
 use reqwest::Method;
 
 use crate::client::Client;
-use crate::error::Result;
-use crate::http::Response;
 use crate::models::{
     DeploymentResponse, PolicyResponse, PolicyValidation, SettingsResponse, UpdateDeployment, UpdatePolicy,
     UpdateSettings, ValidatePolicy,
 };
+use crate::pending::{Pending, Shape, pending};
 use crate::validate;
 
 /// `/policy`: the organization's Cedar policy, its deployment and settings.
@@ -24,62 +23,58 @@ impl<'a> Policy<'a> {
     }
 
     /// The current policy text and its `etag`.
-    pub async fn get(&self) -> Result<Response<PolicyResponse>> {
-        let response = self.client.request(Method::GET, "/policy").send::<PolicyResponse>().await?;
-        Ok(with_etag(response, |r, etag| r.etag = etag))
+    pub fn get(&self) -> Pending<'a, PolicyResponse> {
+        self.client.request(Method::GET, "/policy").send_shaped(Shape::WithEtag)
     }
 
     /// Saves new policy text. With `etag`, only if the policy is still that version
     /// (`If-Match`); without, only if there is no policy yet (`If-None-Match: *`).
-    pub async fn update(&self, body: UpdatePolicy) -> Result<Response<PolicyResponse>> {
-        let call = self.client.request(Method::PUT, "/policy").json(&body)?;
-        let call = match &body.etag {
-            Some(etag) => call.header("if-match", etag.clone()),
-            None => call.header("if-none-match", "*"),
-        };
-        Ok(with_etag(call.send::<PolicyResponse>().await?, |r, etag| r.etag = etag))
+    pub fn update(&self, body: UpdatePolicy) -> Pending<'a, PolicyResponse> {
+        pending(|| {
+            let call = self.client.request(Method::PUT, "/policy").json(&body)?;
+            let call = match &body.etag {
+                Some(etag) => call.header("if-match", etag.clone()),
+                None => call.header("if-none-match", "*"),
+            };
+            Ok(call.send_shaped(Shape::WithEtag))
+        })
     }
 
     /// Checks policy text without saving it.
-    pub async fn validate(&self, body: ValidatePolicy) -> Result<Response<PolicyValidation>> {
-        self.client.request(Method::POST, "/policy/validations").json(&body)?.send().await
+    pub fn validate(&self, body: ValidatePolicy) -> Pending<'a, PolicyValidation> {
+        pending(|| Ok(self.client.request(Method::POST, "/policy/validations").json(&body)?.send()))
     }
 
     /// Which policy version is deployed, in which mode, and the deployment's `etag`.
-    pub async fn get_deployment(&self) -> Result<Response<DeploymentResponse>> {
-        let response = self.client.request(Method::GET, "/policy/deployment").send::<DeploymentResponse>().await?;
-        Ok(with_etag(response, |r, etag| r.etag = etag))
+    pub fn get_deployment(&self) -> Pending<'a, DeploymentResponse> {
+        self.client.request(Method::GET, "/policy/deployment").send_shaped(Shape::WithEtag)
     }
 
     /// Deploys a version (`observe`, `enforce`) or turns enforcement off (`disabled`, no
     /// version). With `etag`, only if the deployment is still that one.
-    pub async fn update_deployment(&self, body: UpdateDeployment) -> Result<Response<DeploymentResponse>> {
-        if let Some(version) = &body.policy_version_id {
-            validate::required("policyVersionId", version)?;
-        }
-        let mut call = self.client.request(Method::PUT, "/policy/deployment").json(&body)?;
-        if let Some(etag) = &body.etag {
-            call = call.header("if-match", etag.clone());
-        }
-        Ok(with_etag(call.send::<DeploymentResponse>().await?, |r, etag| r.etag = etag))
+    pub fn update_deployment(&self, body: UpdateDeployment) -> Pending<'a, DeploymentResponse> {
+        pending(|| {
+            if let Some(version) = &body.policy_version_id {
+                validate::required("policyVersionId", version)?;
+            }
+            let mut call = self.client.request(Method::PUT, "/policy/deployment").json(&body)?;
+            if let Some(etag) = &body.etag {
+                call = call.header("if-match", etag.clone());
+            }
+            Ok(call.send_shaped(Shape::WithEtag))
+        })
     }
 
     /// Organization policy settings.
-    pub async fn get_settings(&self) -> Result<Response<SettingsResponse>> {
-        self.client.request(Method::GET, "/policy/settings").send().await
+    pub fn get_settings(&self) -> Pending<'a, SettingsResponse> {
+        pending(|| Ok(self.client.request(Method::GET, "/policy/settings").send()))
     }
 
     /// Changes settings if they were last changed at `expectedUpdatedAt` (else 412).
-    pub async fn update_settings(&self, body: UpdateSettings) -> Result<Response<SettingsResponse>> {
-        validate::required("expectedUpdatedAt", &body.expected_updated_at)?;
-        self.client.request(Method::PATCH, "/policy/settings").json(&body)?.send().await
+    pub fn update_settings(&self, body: UpdateSettings) -> Pending<'a, SettingsResponse> {
+        pending(|| {
+            validate::required("expectedUpdatedAt", &body.expected_updated_at)?;
+            Ok(self.client.request(Method::PATCH, "/policy/settings").json(&body)?.send())
+        })
     }
-}
-
-/// Copies the `ETag` header into the result, where callers expect it next to the data.
-fn with_etag<T>(response: Response<T>, set: impl FnOnce(&mut T, Option<String>)) -> Response<T> {
-    let etag = response.meta().etag.clone();
-    let (mut data, meta) = response.into_parts();
-    set(&mut data, etag);
-    Response::new(data, meta)
 }

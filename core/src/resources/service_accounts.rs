@@ -1,13 +1,14 @@
 use reqwest::Method;
 
 use crate::client::Client;
-use crate::error::Result;
-use crate::http::Response;
 use crate::models::{
     CreateServiceAccount, CreatedServiceAccount, CredentialsResponse, ListServiceAccountsParams, ServiceAccount,
     ServiceAccountResponse,
 };
-use crate::pagination::{self, ItemStream, Page, PageStream};
+use crate::pending::{Pending, pending};
+use serde::de::DeserializeOwned;
+
+use crate::pagination::{self, ItemStream, MaybeSend, Page, PageStream};
 use crate::validate;
 
 /// `/service-accounts`: machine identities that call this API with client credentials.
@@ -22,9 +23,11 @@ impl<'a> ServiceAccounts<'a> {
     }
 
     /// One page of service accounts; never includes secrets.
-    pub async fn list(&self, params: ListServiceAccountsParams) -> Result<Response<Page<ServiceAccount>>> {
-        validate::limit(params.limit)?;
-        self.client.request(Method::GET, "/service-accounts").query(&params)?.send().await
+    pub fn list(&self, params: ListServiceAccountsParams) -> Pending<'a, Page<ServiceAccount>> {
+        pending(|| {
+            validate::limit(params.limit)?;
+            Ok(self.client.request(Method::GET, "/service-accounts").query(&params)?.send())
+        })
     }
 
     /// Every service account, fetched lazily.
@@ -34,35 +37,51 @@ impl<'a> ServiceAccounts<'a> {
 
     /// Every page of service accounts, fetched lazily.
     pub fn list_pages(&self, params: ListServiceAccountsParams) -> PageStream<ServiceAccount> {
+        self.pages(params)
+    }
+
+    /// Pages with items decoded as `U` (raw JSON for the bindings).
+    pub(crate) fn pages<U: DeserializeOwned + MaybeSend + 'static>(
+        &self,
+        params: ListServiceAccountsParams,
+    ) -> PageStream<U> {
         let client = self.client.clone_for_stream();
         pagination::non_empty(pagination::by_cursor(move |cursor| {
             let client = client.clone();
             let params = ListServiceAccountsParams { cursor, ..params.clone() };
-            async move { Ok(client.service_accounts().list(params).await?.into_inner()) }
+            async move { Ok(client.service_accounts().list(params).decode_as::<Page<U>>().await?.into_inner()) }
         }))
     }
 
     /// One service account, by its UUID (not its `sa_…` client id).
-    pub async fn get(&self, id: &str) -> Result<Response<ServiceAccountResponse>> {
-        let id = validate::id("id", id)?;
-        self.client.request(Method::GET, format!("/service-accounts/{id}")).send().await
+    pub fn get(&self, id: &str) -> Pending<'a, ServiceAccountResponse> {
+        pending(|| {
+            let id = validate::id("id", id)?;
+            Ok(self.client.request(Method::GET, format!("/service-accounts/{id}")).send())
+        })
     }
 
     /// Creates a service account; its `credentials.clientSecret` is shown only here.
-    pub async fn create(&self, body: CreateServiceAccount) -> Result<Response<CreatedServiceAccount>> {
-        validate::required("name", &body.name)?;
-        self.client.request(Method::POST, "/service-accounts").json(&body)?.send().await
+    pub fn create(&self, body: CreateServiceAccount) -> Pending<'a, CreatedServiceAccount> {
+        pending(|| {
+            validate::required("name", &body.name)?;
+            Ok(self.client.request(Method::POST, "/service-accounts").json(&body)?.send())
+        })
     }
 
     /// Issues a new secret; the old one stops working at once, tokens already minted live on.
-    pub async fn rotate_secret(&self, id: &str) -> Result<Response<CredentialsResponse>> {
-        let id = validate::id("id", id)?;
-        self.client.request(Method::POST, format!("/service-accounts/{id}/rotate-secret")).send().await
+    pub fn rotate_secret(&self, id: &str) -> Pending<'a, CredentialsResponse> {
+        pending(|| {
+            let id = validate::id("id", id)?;
+            Ok(self.client.request(Method::POST, format!("/service-accounts/{id}/rotate-secret")).send())
+        })
     }
 
     /// Deletes a service account; its tokens stop working.
-    pub async fn revoke(&self, id: &str) -> Result<Response<()>> {
-        let id = validate::id("id", id)?;
-        self.client.request(Method::DELETE, format!("/service-accounts/{id}")).send_empty().await
+    pub fn revoke(&self, id: &str) -> Pending<'a, ()> {
+        pending(|| {
+            let id = validate::id("id", id)?;
+            Ok(self.client.request(Method::DELETE, format!("/service-accounts/{id}")).send_empty())
+        })
     }
 }

@@ -1,12 +1,14 @@
 use reqwest::Method;
 
 use crate::client::Client;
-use crate::error::{Error, Result};
-use crate::http::Response;
+use crate::error::Error;
 use crate::models::{
-    GetTraceParams, ListTracesParams, StatsPeriod, Trace, TraceDetail, TraceStats, TraceStatsParams, TraceStatsResponse,
+    GetTraceParams, ListTracesParams, StatsPeriod, Trace, TraceDetail, TraceStatsParams, TraceStatsResponse,
 };
-use crate::pagination::{self, ItemStream, Page, PageStream};
+use crate::pending::{Pending, Shape, pending};
+use serde::de::DeserializeOwned;
+
+use crate::pagination::{self, ItemStream, MaybeSend, Page, PageStream};
 use crate::validate;
 
 /// Page size of trace lists when the caller sets none (the API's default).
@@ -24,9 +26,11 @@ impl<'a> Traces<'a> {
     }
 
     /// One page of traces (offset pagination: `limit`, `offset`).
-    pub async fn list(&self, params: ListTracesParams) -> Result<Response<Page<Trace>>> {
-        validate::limit(params.limit)?;
-        self.client.request(Method::GET, "/traces").query(&params)?.send().await
+    pub fn list(&self, params: ListTracesParams) -> Pending<'a, Page<Trace>> {
+        pending(|| {
+            validate::limit(params.limit)?;
+            Ok(self.client.request(Method::GET, "/traces").query(&params)?.send())
+        })
     }
 
     /// Every matching trace; stops at the first page shorter than `limit`.
@@ -36,29 +40,38 @@ impl<'a> Traces<'a> {
 
     /// Every page of matching traces, fetched lazily.
     pub fn list_pages(&self, params: ListTracesParams) -> PageStream<Trace> {
+        self.pages(params)
+    }
+
+    /// Pages with items decoded as `U` (raw JSON for the bindings).
+    pub(crate) fn pages<U: DeserializeOwned + MaybeSend + 'static>(&self, params: ListTracesParams) -> PageStream<U> {
         let client = self.client.clone_for_stream();
         let limit = params.limit.unwrap_or(DEFAULT_TRACE_LIMIT);
         let start = params.offset.unwrap_or(0);
         pagination::non_empty(pagination::by_offset(limit, move |offset| {
             let client = client.clone();
             let params = ListTracesParams { limit: Some(limit), offset: Some(start + offset), ..params.clone() };
-            async move { Ok(client.traces().list(params).await?.into_inner().items) }
+            async move { Ok(client.traces().list(params).decode_as::<Page<U>>().await?.into_inner().items) }
         }))
     }
 
     /// One trace with its events.
-    pub async fn get(&self, trace_id: &str, params: GetTraceParams) -> Result<Response<TraceDetail>> {
-        // Trace ids come from the tracing system, not always UUIDs: only require a safe segment.
-        let trace_id = validate::segment("traceId", trace_id)?;
-        self.client.request(Method::GET, format!("/traces/{trace_id}")).query(&params)?.send().await
+    pub fn get(&self, trace_id: &str, params: GetTraceParams) -> Pending<'a, TraceDetail> {
+        pending(|| {
+            // Trace ids come from the tracing system, not always UUIDs: only require a safe segment.
+            let trace_id = validate::segment("traceId", trace_id)?;
+            Ok(self.client.request(Method::GET, format!("/traces/{trace_id}")).query(&params)?.send())
+        })
     }
 
     /// Statistics over a period (`1d`, `7d`, `30d`; `24h` = `1d`).
-    pub async fn stats(&self, params: TraceStatsParams) -> Result<Response<TraceStatsResponse>> {
-        if let Some(StatsPeriod::Unknown(period)) = &params.period {
-            return Err(Error::invalid("period", format!("{period:?} is not one of 1d, 7d, 30d, 24h")));
-        }
-        let raw = self.client.request(Method::GET, "/traces/stats").query(&params)?.send::<TraceStats>().await?;
-        Ok(raw.map(|stats| TraceStatsResponse { stats }))
+    pub fn stats(&self, params: TraceStatsParams) -> Pending<'a, TraceStatsResponse> {
+        pending(|| {
+            if let Some(StatsPeriod::Unknown(period)) = &params.period {
+                return Err(Error::invalid("period", format!("{period:?} is not one of 1d, 7d, 30d, 24h")));
+            }
+            // The API answers the bare statistics; the official client returns `{stats}`.
+            Ok(self.client.request(Method::GET, "/traces/stats").query(&params)?.send_shaped(Shape::Wrap("stats")))
+        })
     }
 }

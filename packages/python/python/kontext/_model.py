@@ -67,7 +67,7 @@ class _Field:
     # Reads one attribute from the wire dict; nested models are built once and cached. (A
     # comment, not a docstring: each field's own ``__doc__`` is what ``help()`` shows.)
 
-    __slots__ = ("name", "wire", "annotation", "model", "many", "__doc__")
+    __slots__ = ("name", "wire", "annotation", "model", "many", "required_list", "__doc__")
 
     def __init__(self, name: str, annotation: str) -> None:
         self.name = name
@@ -75,24 +75,30 @@ class _Field:
         self.annotation = annotation
         self.model: Optional[Type[Model]] = None
         self.many = False
+        self.required_list = False
         self.__doc__ = f"{annotation} (``{self.wire}`` on the wire)"
 
     def resolve(self) -> None:
         # Annotations are strings (postponed evaluation); only model names matter here.
         text = self.annotation.replace(" ", "")
         match = re.fullmatch(r"Optional\[(.*)\]", text)
+        optional = bool(match)
         if match:
             text = match.group(1)
         match = re.fullmatch(r"List\[(.*)\]", text)
         if match:
             text, self.many = match.group(1), True
+            # Results pass through as the server sent them: a list it left out reads as empty.
+            self.required_list = not optional
         self.model = _REGISTRY.get(text)
 
     def __get__(self, obj: Optional[Model], owner: type) -> Any:
         if obj is None:
             return self
         value = obj._data.get(self.wire)
-        if value is None or self.model is None:
+        if value is None:
+            return [] if self.required_list else None
+        if self.model is None:
             return value
         cache = obj._cache
         if cache is None:

@@ -1,0 +1,210 @@
+//! [`Pending`]: what every resource method returns — one request, sent when awaited, decoded
+//! into its model or handed over as the response's JSON text.
+//!
+//! Bindings and the scenario runners pass results across as JSON text; decoding a page into
+//! models only to encode it again cost them most of their time per item, and on wasm the
+//! (de)serializers of every response model were most of the binary. So each endpoint is described
+//! once here, and the caller picks the representation.
+
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use serde::de::{DeserializeOwned, IgnoredAny};
+
+use crate::client::Call;
+use crate::error::snippet;
+use crate::error::{Error, Result};
+use crate::http::{RawResponse, Response};
+
+/// What the SDK makes of a response body before anyone reads it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Shape {
+    /// The body is the result.
+    Json,
+    /// No result (204 endpoints; any body is ignored).
+    Empty,
+    /// The body plus the `ETag` header as an `etag` field (policy reads and writes).
+    WithEtag,
+    /// The body wrapped in an object under this key (the official client's wrapper shapes).
+    Wrap(&'static str),
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+#[cfg(target_arch = "wasm32")]
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// One API request, sent when awaited.
+///
+/// `.await` it for the typed result (`Response<T>`), or call [`raw`](Self::raw) for the
+/// response's JSON text, unparsed beyond a syntax check — what you want when the result goes
+/// straight to another serializer. Invalid arguments are reported when the request is awaited,
+/// before anything is sent.
+///
+/// ```no_run
+/// # async fn demo(client: kontext::Client, id: &str) -> kontext::Result<()> {
+/// let app = client.applications().get(id).await?;
+/// let json: String = client.applications().get(id).raw().await?.into_inner();
+/// # Ok(()) }
+/// ```
+#[must_use = "a request does nothing until it is awaited"]
+pub struct Pending<'a, T> {
+    call: Result<Call<'a>>,
+    shape: Shape,
+    result: PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for Pending<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending").field("shape", &self.shape).finish_non_exhaustive()
+    }
+}
+
+impl<'a, T> Pending<'a, T> {
+    pub(crate) fn new(call: Result<Call<'a>>, shape: Shape) -> Self {
+        Self { call, shape, result: PhantomData }
+    }
+
+    /// A request that fails with `error` when awaited (arguments rejected before sending).
+    pub(crate) fn invalid(error: Error) -> Self {
+        Self::new(Err(error), Shape::Json)
+    }
+
+    /// The same request, decoded as `U` (pages of raw items, for instance).
+    pub(crate) fn decode_as<U>(self) -> Pending<'a, U> {
+        Pending { call: self.call, shape: self.shape, result: PhantomData }
+    }
+
+    /// The same request with its result type forgotten: what [`crate::dispatch`] sends as
+    /// [`raw`](Self::raw), one code path for every method.
+    pub(crate) fn untyped(self) -> Pending<'a, ()> {
+        self.decode_as()
+    }
+
+    /// Sends the request; resolves with the result's JSON text (`null` for no content),
+    /// checked to be JSON but not decoded.
+    pub async fn raw(self) -> Result<Response<String>> {
+        let shape = self.shape;
+        let response = self.call?.execute().await?;
+        shaped_text(response, shape)
+    }
+}
+
+impl<'a, T: DeserializeOwned + 'a> IntoFuture for Pending<'a, T> {
+    type Output = Result<Response<T>>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let shape = self.shape;
+            let response = self.call?.execute().await?;
+            match shape {
+                Shape::Json => response.decode(),
+                Shape::Empty => RawResponse { body: Vec::new(), ..response }.decode(),
+                Shape::WithEtag | Shape::Wrap(_) => {
+                    let status = response.status;
+                    let text = shaped_text(response, shape)?;
+                    let (text, meta) = text.into_parts();
+                    RawResponse { status, meta, retry_after: None, body: text.into_bytes() }.decode()
+                }
+            }
+        })
+    }
+}
+
+/// The JSON text of a result, after the SDK's own additions.
+fn shaped_text(response: RawResponse, shape: Shape) -> Result<Response<String>> {
+    if let Shape::Empty = shape {
+        return Ok(Response::new("null".to_owned(), response.meta));
+    }
+    let RawResponse { status, meta, body, .. } = response;
+    let decode_error = |message: String, body: &[u8], meta: &crate::http::ResponseMeta| Error::Decode {
+        status,
+        message,
+        snippet: snippet(body),
+        request_id: meta.request_id.clone(),
+    };
+    let text = match String::from_utf8(body) {
+        Ok(text) => text,
+        Err(e) => return Err(decode_error("the response body is not UTF-8".into(), e.as_bytes(), &meta)),
+    };
+    // Every result of this API is a JSON object; anything else (a bare `null`, an HTML page
+    // answered with 200, half a body) must fail here as it would when decoding a model.
+    if !text.trim_start().starts_with('{') {
+        return Err(decode_error("expected a JSON object".into(), text.as_bytes(), &meta));
+    }
+    if let Err(e) = serde_json::from_str::<IgnoredAny>(&text) {
+        return Err(decode_error(crate::error::serde_message(&e), text.as_bytes(), &meta));
+    }
+    let text = match shape {
+        Shape::Json | Shape::Empty => text,
+        Shape::Wrap(key) => format!("{{{}:{text}}}", serde_json::Value::from(key)),
+        Shape::WithEtag => match &meta.etag {
+            None => text,
+            Some(etag) => {
+                let mut object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+                    .map_err(|e| decode_error(crate::error::serde_message(&e), text.as_bytes(), &meta))?;
+                object.insert("etag".into(), etag.clone().into());
+                serde_json::Value::Object(object).to_string()
+            }
+        },
+    };
+    Ok(Response::new(text, meta))
+}
+
+/// A resource method's request: built by `build`, or failing when awaited with the argument
+/// error `build` returned.
+pub(crate) fn pending<'a, T>(build: impl FnOnce() -> Result<Pending<'a, T>>) -> Pending<'a, T> {
+    build().unwrap_or_else(Pending::invalid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::ResponseMeta;
+
+    fn response(body: &str, etag: Option<&str>) -> RawResponse {
+        let meta = ResponseMeta {
+            status: 200,
+            request_id: Some("req_1".into()),
+            etag: etag.map(str::to_owned),
+            ..Default::default()
+        };
+        RawResponse { status: 200, meta, retry_after: None, body: body.as_bytes().to_vec() }
+    }
+
+    fn text(body: &str, shape: Shape) -> Result<String> {
+        shaped_text(response(body, Some("\"v2\"")), shape).map(Response::into_inner)
+    }
+
+    #[test]
+    fn json_passes_through_verbatim() {
+        let body = r#"{"application":{"id":"a","futureField":[1,2]}}"#;
+        assert_eq!(text(body, Shape::Json).unwrap(), body);
+    }
+
+    #[test]
+    fn shapes_add_what_the_typed_models_add() {
+        assert_eq!(text("{\"a\":1}", Shape::Wrap("stats")).unwrap(), r#"{"stats":{"a":1}}"#);
+        let with_etag: serde_json::Value = serde_json::from_str(&text("{\"a\":1}", Shape::WithEtag).unwrap()).unwrap();
+        assert_eq!(with_etag, serde_json::json!({"a": 1, "etag": "\"v2\""}));
+        assert_eq!(text("ignored <html>", Shape::Empty).unwrap(), "null");
+    }
+
+    #[test]
+    fn bodies_that_are_not_a_json_object_are_decode_errors_with_the_request_id() {
+        for body in ["", "null", "[1]", "<html>502</html>", "{\"a\":", "{\"a\":1} trailing"] {
+            let error = text(body, Shape::Json).unwrap_err();
+            assert_eq!(error.kind(), crate::ErrorKind::Decode, "{body:?}");
+            assert_eq!(error.request_id(), Some("req_1"), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_decode_error() {
+        let mut raw = response("{}", None);
+        raw.body = vec![b'{', b'"', 0xff, b'"', b':', b'1', b'}'];
+        assert_eq!(shaped_text(raw, Shape::Json).unwrap_err().kind(), crate::ErrorKind::Decode);
+    }
+}
