@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use base64::Engine as _;
-use reqwest::Method;
+use http::Method;
 use serde::Deserialize;
 use web_time::Instant;
 

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::Method;
+use http::Method;
 use serde::Serialize;
 
 use crate::auth::TokenManager;

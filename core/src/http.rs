@@ -4,12 +4,10 @@
 //! request-id capture behave identically everywhere.
 
 use std::collections::BTreeMap;
-use std::error::Error as _;
 use std::ops::Deref;
 use std::time::Duration;
 
-use reqwest::Method;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use http::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +16,7 @@ use crate::config::check_header;
 use crate::error::{Error, Result, serde_message, snippet};
 use crate::retry;
 use crate::runtime;
+use crate::wire::{self, HttpClient, WireRequest};
 
 /// Per-request overrides of the client's settings. Deserializes from camelCase, so bindings
 /// pass their language's options object straight through.
@@ -268,12 +267,10 @@ fn query_pairs<Q: Serialize + ?Sized>(query: &Q) -> Result<Vec<(String, String)>
 /// The HTTP stack plus the settings that drive retries and timeouts.
 #[derive(Debug, Clone)]
 pub(crate) struct Transport {
-    http: reqwest::Client,
+    http: HttpClient,
     timeout: Duration,
     max_retries: u32,
     headers: Vec<(String, String)>,
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    user_agent: String,
 }
 
 impl Transport {
@@ -283,13 +280,7 @@ impl Transport {
         max_retries: u32,
         headers: Vec<(String, String)>,
     ) -> Result<Self> {
-        Ok(Self {
-            http: runtime::http_client(user_agent)?,
-            timeout,
-            max_retries,
-            headers,
-            user_agent: user_agent.to_owned(),
-        })
+        Ok(Self { http: HttpClient::new(user_agent)?, timeout, max_retries, headers })
     }
 
     /// Sends `spec` until it succeeds, fails for good, or the retry budget is spent.
@@ -377,94 +368,46 @@ impl Transport {
         bearer: Option<&str>,
         timeout: Duration,
     ) -> Result<RawResponse> {
-        let mut request = self.http.request(spec.method.clone(), &spec.url);
-        // On wasm32 the timeout is a race in `runtime::bounded` (reqwest's covers only the headers).
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            request = request.timeout(timeout);
-        }
-        if !spec.query.is_empty() {
-            request = request.query(&spec.query);
-        }
-        let mut headers = HeaderMap::new();
-        headers.insert(reqwest::header::ACCEPT, HeaderValue::from_static("application/json"));
-        #[cfg(target_arch = "wasm32")]
-        insert_header(&mut headers, "x-kontext-client", &self.user_agent)?;
+        let mut headers: Vec<(&str, &str)> = Vec::with_capacity(4 + self.headers.len() + spec.headers.len());
+        headers.push(("accept", "application/json"));
         let per_request = options.headers.iter().flatten();
-        for (k, v) in self.headers.iter().chain(&spec.headers).map(|(k, v)| (k, v)).chain(per_request) {
-            insert_header(&mut headers, k, v)?;
-        }
+        let configured = self.headers.iter().chain(&spec.headers).map(|(k, v)| (k, v));
+        headers.extend(configured.chain(per_request).map(|(k, v)| (k.as_str(), v.as_str())));
         if let Some(key) = &options.idempotency_key {
-            insert_header(&mut headers, "idempotency-key", key)?;
+            headers.push(("idempotency-key", key));
         }
-        if let Some(token) = bearer {
-            let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
-                .map_err(|_| Error::config("the access token contains characters not allowed in a header"))?;
-            value.set_sensitive(true);
-            headers.insert(reqwest::header::AUTHORIZATION, value);
-        }
-        request = match &spec.body {
-            Body::None => request,
+        let form;
+        let body = match &spec.body {
+            Body::None => None,
             Body::Json(bytes) => {
-                headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                request.body(bytes.clone())
+                headers.push(("content-type", "application/json"));
+                Some(&bytes[..])
             }
-            Body::Form(pairs) => request.form(pairs),
+            Body::Form(pairs) => {
+                headers.push(("content-type", "application/x-www-form-urlencoded"));
+                form = wire::form_body(pairs);
+                Some(&form[..])
+            }
         };
-        let response = request.headers(headers).send().await.map_err(|e| transport_error(e, timeout))?;
-        let status = response.status().as_u16();
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let meta = ResponseMeta { status, request_id: header("x-request-id"), etag: header("etag"), attempts: 0 };
-        let retry_after = retry::parse_retry_after(
-            header("retry-after").as_deref(),
-            header("retry-after-ms").as_deref(),
-            web_time::SystemTime::now(),
-        );
-        let body = response.bytes().await.map_err(|e| transport_error(e, timeout))?.to_vec();
+        let url = wire::with_query(&spec.url, &spec.query);
+        let request = WireRequest { method: &spec.method, url: &url, headers: &headers, bearer, body, timeout };
+        let response = self.http.send(request).await?;
+        let status = response.status;
+        // Only a failure can ask the client to wait: successes skip the date parsing.
+        let retry_after = (!(200..300).contains(&status))
+            .then(|| {
+                let now = web_time::SystemTime::now();
+                retry::parse_retry_after(response.retry_after.as_deref(), response.retry_after_ms.as_deref(), now)
+            })
+            .flatten();
+        let meta = ResponseMeta { status, request_id: response.request_id, etag: response.etag, attempts: 0 };
         tracing::debug!(target: "kontext", method = %spec.method, path = %spec.label, status, request_id = ?meta.request_id, "response");
-        Ok(RawResponse { status, meta, retry_after, body })
+        Ok(RawResponse { status, meta, retry_after, body: response.body })
     }
 }
 
 fn trace_auth_retry(spec: &RequestSpec, message: &str) {
     tracing::debug!(target: "kontext", method = %spec.method, path = %spec.label, "{message}");
-}
-
-fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) -> Result<()> {
-    let name = HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| Error::invalid("headers", format!("{name:?} is not a valid header name")))?;
-    let value = HeaderValue::from_str(value)
-        .map_err(|_| Error::invalid("headers", format!("the value of {name} is not a valid header value")))?;
-    headers.insert(name, value);
-    Ok(())
-}
-
-fn transport_error(error: reqwest::Error, timeout: Duration) -> Error {
-    if error.is_timeout() {
-        return Error::Timeout { timeout };
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    let not_sent = error.is_connect();
-    // fetch() does not tell a refused connection from a reset one.
-    #[cfg(target_arch = "wasm32")]
-    let not_sent = false;
-    Error::Connection { message: runtime::transport_message(&error), not_sent }
-}
-
-/// The error and all its sources, `: `-joined: reqwest's own message alone only says
-/// "error sending request for url".
-pub(crate) fn error_chain(error: &reqwest::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    message
 }
 
 #[cfg(test)]

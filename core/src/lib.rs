@@ -50,6 +50,7 @@ mod retry;
 mod runtime;
 mod secret;
 mod validate;
+mod wire;
 
 pub use client::{Client, ClientBuilder};
 pub use config::{

@@ -6,7 +6,7 @@
 //! [`crate::ClientBuilder::access_token`] → [`refresh`] before it expires.
 
 use base64::Engine as _;
-use reqwest::Method;
+use http::Method;
 use sha2::{Digest, Sha256};
 
 use crate::auth::{TokenGrant, request_token};

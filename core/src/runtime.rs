@@ -1,4 +1,4 @@
-//! The seam between native (tokio + reqwest/hyper) and wasm32 (fetch + JS timers).
+//! The seam between native (tokio) and wasm32 (JS timers) for time; HTTP is in `wire`.
 //!
 //! Everything above this file is target-independent: the retry loop, backoff sleeps and timeouts
 //! behave the same in a browser as on a server.
@@ -89,10 +89,8 @@ pub(crate) async fn bounded<T>(
 
 /// Bounds one attempt (send, and read the whole body) by `timeout`.
 ///
-/// wasm32: reqwest's own per-request timeout only covers the wait for the response headers (a
-/// body that stalls afterwards is reported as a generic error), so the attempt races a JS timer
-/// instead. Losing the race drops the attempt, and with it reqwest's guard, which aborts the
-/// `fetch`.
+/// wasm32: `fetch` has no timeout of its own, so the attempt races a JS timer. Losing the race
+/// drops the attempt, and with it the guard that aborts the `fetch`.
 #[cfg(target_arch = "wasm32")]
 pub(crate) async fn bounded<T>(
     timeout: Duration,
@@ -104,71 +102,6 @@ pub(crate) async fn bounded<T>(
     match select(attempt, timer).await {
         Either::Left((outcome, _)) => outcome,
         Either::Right(((), _)) => Err(crate::Error::Timeout { timeout }),
-    }
-}
-
-/// Builds the HTTP transport.
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn http_client(user_agent: &str) -> crate::Result<reqwest::Client> {
-    // reqwest is built without a bundled crypto provider (`rustls-no-provider`): ring keeps cold
-    // builds fast and binaries small. We install it as the process default unless the host app
-    // chose one already. Note for Rust users: another reqwest client built in the same process
-    // *before* ours, with no TLS feature of its own, would find no provider; enable reqwest's
-    // `rustls` feature there or call `rustls::crypto::ring::default_provider().install_default()`.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .user_agent(user_agent)
-        .pool_idle_timeout(Duration::from_secs(90))
-        .tcp_nodelay(true)
-        .build()
-        .map_err(|e| crate::Error::config(format!("could not build the HTTP client: {}", crate::http::error_chain(&e))))
-}
-
-/// Builds the HTTP transport (the platform `fetch`).
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn http_client(user_agent: &str) -> crate::Result<reqwest::Client> {
-    // Browsers keep their own User-Agent (Chromium drops the header, and elsewhere it would only
-    // add to the CORS preflight); every engine also identifies itself with `x-kontext-client`
-    // (see http.rs). Server-side runtimes (Node, Deno, Bun, edge workers) send it like native.
-    let mut builder = reqwest::Client::builder();
-    if !in_browser() {
-        builder = builder.user_agent(user_agent);
-    }
-    builder.build().map_err(|e| crate::Error::config(format!("could not build the HTTP client: {e}")))
-}
-
-/// Whether this runs in a browser (a page or a web worker): their `navigator.userAgent` starts
-/// with `Mozilla/`; Node 21+, Deno, Bun and Cloudflare Workers name themselves, Node 20 has none.
-#[cfg(target_arch = "wasm32")]
-fn in_browser() -> bool {
-    let get = |target: &js_sys::wasm_bindgen::JsValue, key: &str| js_sys::Reflect::get(target, &key.into()).ok();
-    get(&js_sys::global(), "navigator")
-        .filter(|navigator| navigator.is_object())
-        .and_then(|navigator| get(&navigator, "userAgent"))
-        .and_then(|agent| agent.as_string())
-        .is_some_and(|agent| agent.starts_with("Mozilla/"))
-}
-
-/// The message of a transport failure, with its whole source chain.
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn transport_message(error: &reqwest::Error) -> String {
-    crate::http::error_chain(error)
-}
-
-/// The message of a transport failure. reqwest renders the JS exception of `fetch` with its
-/// stack (`JsValue(TypeError: fetch failed\nTypeError: fetch failed\n    at …)`): keep the first
-/// line of it.
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn transport_message(error: &reqwest::Error) -> String {
-    let chain = crate::http::error_chain(error);
-    match chain.split_once("JsValue(") {
-        Some((before, js)) => {
-            let mut lines = js.lines();
-            let first = lines.next().unwrap_or_default();
-            let first = if lines.next().is_none() { first.strip_suffix(')').unwrap_or(first) } else { first };
-            format!("{before}{first}")
-        }
-        None => chain,
     }
 }
 

@@ -1,4 +1,4 @@
-use reqwest::Method;
+use http::Method;
 
 use crate::client::Client;
 use crate::error::Error;

@@ -1,0 +1,73 @@
+//! One HTTP exchange, below retries and auth: what the platform's HTTP stack is asked to do and
+//! what the pipeline reads back. Natively that is reqwest (hyper + rustls); on wasm32 it is the
+//! runtime's own `fetch`, called directly — reqwest's wasm layer would convert every header map
+//! both ways and abort an `AbortController` after each request, and cost a quarter of the engine.
+
+use std::time::Duration;
+
+use http::Method;
+
+#[cfg(target_arch = "wasm32")]
+mod fetch;
+#[cfg(not(target_arch = "wasm32"))]
+mod native;
+
+#[cfg(target_arch = "wasm32")]
+pub(crate) use fetch::HttpClient;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use native::HttpClient;
+
+/// A request ready for the wire. Header names and values were checked when they were configured.
+pub(crate) struct WireRequest<'a> {
+    pub method: &'a Method,
+    /// With the query string.
+    pub url: &'a str,
+    /// Set in order; a later header replaces an earlier one of the same name.
+    pub headers: &'a [(&'a str, &'a str)],
+    /// The access token, sent as `Authorization: Bearer …` and marked sensitive.
+    pub bearer: Option<&'a str>,
+    pub body: Option<&'a [u8]>,
+    /// Native stacks enforce it per request; on wasm32 the caller races a timer instead.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    pub timeout: Duration,
+}
+
+/// What the pipeline reads from a response.
+#[derive(Debug)]
+pub(crate) struct WireResponse {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub etag: Option<String>,
+    pub retry_after: Option<String>,
+    pub retry_after_ms: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// `url` with `pairs` as its query string (form-encoded, like every HTTP client does).
+pub(crate) fn with_query(url: &str, pairs: &[(String, String)]) -> String {
+    if pairs.is_empty() {
+        return url.to_owned();
+    }
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs(pairs);
+    format!("{url}{}{}", if url.contains('?') { '&' } else { '?' }, query.finish())
+}
+
+/// The body of an `application/x-www-form-urlencoded` request (token requests).
+pub(crate) fn form_body(pairs: &[(String, String)]) -> Vec<u8> {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish().into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_and_forms_are_form_encoded() {
+        let pairs = vec![("cursor".to_owned(), "a b&c=d/é".to_owned()), ("limit".to_owned(), "5".to_owned())];
+        assert_eq!(with_query("https://h/api/v1/x", &pairs), "https://h/api/v1/x?cursor=a+b%26c%3Dd%2F%C3%A9&limit=5");
+        assert_eq!(with_query("https://h/x?a=1", &pairs[1..]), "https://h/x?a=1&limit=5");
+        assert_eq!(with_query("https://h/x", &[]), "https://h/x");
+        assert_eq!(form_body(&pairs[1..]), b"limit=5");
+    }
+}

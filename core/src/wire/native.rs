@@ -1,0 +1,83 @@
+//! The native HTTP stack: reqwest over hyper and rustls (ring), with its connection pool.
+
+use std::error::Error as _;
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+
+use super::{WireRequest, WireResponse};
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone)]
+pub(crate) struct HttpClient(reqwest::Client);
+
+impl HttpClient {
+    pub(crate) fn new(user_agent: &str) -> Result<Self> {
+        // reqwest is built without a bundled crypto provider (`rustls-no-provider`): ring keeps
+        // cold builds fast and binaries small. We install it as the process default unless the
+        // host app chose one already. Note for Rust users: another reqwest client built in the
+        // same process *before* ours, with no TLS feature of its own, would find no provider;
+        // enable reqwest's `rustls` feature there or install ring's provider yourself.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        reqwest::Client::builder()
+            .user_agent(user_agent)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_nodelay(true)
+            .build()
+            .map(Self)
+            .map_err(|e| Error::config(format!("could not build the HTTP client: {}", error_chain(&e))))
+    }
+
+    /// Sends the request and reads the whole body, both within `request.timeout`.
+    pub(crate) async fn send(&self, request: WireRequest<'_>) -> Result<WireResponse> {
+        let mut headers = HeaderMap::with_capacity(request.headers.len() + 1);
+        for (name, value) in request.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::invalid("headers", format!("{name:?} is not a valid header name")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| Error::invalid("headers", format!("the value of {name} is not a valid header value")))?;
+            headers.insert(name, value);
+        }
+        if let Some(token) = request.bearer {
+            let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+                .map_err(|_| Error::config("the access token contains characters not allowed in a header"))?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
+        let timeout = request.timeout;
+        let mut builder = self.0.request(request.method.clone(), request.url).timeout(timeout).headers(headers);
+        if let Some(body) = request.body {
+            builder = builder.body(body.to_vec());
+        }
+        let response = builder.send().await.map_err(|e| transport_error(e, timeout))?;
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let (request_id, etag) = (header("x-request-id"), header("etag"));
+        let (retry_after, retry_after_ms) = (header("retry-after"), header("retry-after-ms"));
+        let status = response.status().as_u16();
+        let body = response.bytes().await.map_err(|e| transport_error(e, timeout))?;
+        Ok(WireResponse { status, request_id, etag, retry_after, retry_after_ms, body: body.into() })
+    }
+}
+
+fn transport_error(error: reqwest::Error, timeout: Duration) -> Error {
+    if error.is_timeout() {
+        return Error::Timeout { timeout };
+    }
+    Error::Connection { message: error_chain(&error), not_sent: error.is_connect() }
+}
+
+/// The error and all its sources, `: `-joined: reqwest's own message alone only says
+/// "error sending request for url".
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
