@@ -332,7 +332,7 @@ impl Error {
             #[serde(default)]
             missing_scopes: Vec<String>,
         }
-        let parsed: Option<Body> = serde_json::from_slice(body).ok();
+        let parsed: Option<Body> = std::str::from_utf8(body).ok().and_then(|text| serde_json::from_str(text).ok());
         let message = parsed
             .as_ref()
             .and_then(|b| match &b.message {
