@@ -350,13 +350,17 @@ impl Transport {
                     error
                 }
             };
+            if attempts > 1 {
+                tracing::warn!(target: "kontext", method = %spec.method, path = %spec.label, attempts, "giving up: {error}");
+            }
             return Err(error);
         }
     }
 
     async fn pause(&self, spec: &RequestSpec, retry: u32, retry_after: Option<Duration>, error: &Error) {
         let delay = retry_after.unwrap_or_else(|| retry::backoff(retry, runtime::unit_random()));
-        tracing::debug!(
+        // INFO, like openai-python's "Retrying request": worth seeing without a request log.
+        tracing::info!(
             target: "kontext",
             method = %spec.method, path = %spec.label, retry = retry + 1, delay_ms = delay.as_millis() as u64,
             "retrying after: {error}"
@@ -411,7 +415,7 @@ impl Transport {
 }
 
 fn trace_auth_retry(spec: &RequestSpec, message: &str) {
-    tracing::debug!(target: "kontext", method = %spec.method, path = %spec.label, "{message}");
+    tracing::info!(target: "kontext", method = %spec.method, path = %spec.label, "{message}");
 }
 
 #[cfg(test)]

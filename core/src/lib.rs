@@ -41,6 +41,7 @@ mod config;
 pub mod dispatch;
 mod error;
 mod http;
+pub mod log;
 pub mod models;
 pub mod oauth;
 mod pagination;

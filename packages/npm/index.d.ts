@@ -83,6 +83,25 @@ interface BaseClientConfig {
   allowInsecureHttp?: boolean;
   /** Appended to the user agent. */
   userAgent?: string;
+  /**
+   * Where this client's log records go (default `console`): each request's outcome with its
+   * request id, retries and token renewals, at `debug`. Called as `logger.debug(message, fields)`,
+   * e.g. `('[kontext] response', { method: 'GET', path: '/applications', status: 200, requestId })`.
+   * Records never contain credentials or tokens.
+   */
+  logger?: KontextLogger;
+  /** The least severe level passed to `logger` (default `warn`, or `KONTEXT_LOG` in Node). */
+  logLevel?: LogLevel;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'off';
+
+/** A console-compatible logger; a missing method drops the records of its level. */
+export interface KontextLogger {
+  debug?(message: string, fields?: Record<string, JsonValue>): void;
+  info?(message: string, fields?: Record<string, JsonValue>): void;
+  warn?(message: string, fields?: Record<string, JsonValue>): void;
+  error?(message: string, fields?: Record<string, JsonValue>): void;
 }
 
 /** The official client's config, plus `accessToken` instead of credentials and our extensions. */

@@ -98,9 +98,9 @@ function notReady() {
 /** The wasm engine behind the interface the shared JS layer expects (`{ Engine, oauthCall }`). */
 class Engine {
   #raw;
-  constructor(optionsJson) {
+  constructor(optionsJson, logLevel, logSink) {
     if (!ready) throw notReady();
-    this.#raw = new wasm.Engine(optionsJson, RUNTIME);
+    this.#raw = new wasm.Engine(optionsJson, RUNTIME, logLevel, logSink);
   }
   call(method, argsJson, optionsJson, signal) {
     return this.#raw.call(method, argsJson, optionsJson, signal);

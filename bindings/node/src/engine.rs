@@ -9,6 +9,7 @@ use napi::bindgen_prelude::PromiseRaw;
 use napi::{Env, Result};
 use napi_derive::napi;
 
+use crate::log::LogSink;
 use crate::outcome::{Failure, spawn};
 
 /// One client: configuration, token cache and connection pool live here, in Rust, so secrets
@@ -16,23 +17,33 @@ use crate::outcome::{Failure, spawn};
 #[napi]
 pub struct Engine {
     client: kontext::Client,
+    log: Option<kontext::log::Logger>,
 }
 
 #[napi]
 impl Engine {
     /// `optionsJson`: the client options (`ClientOptions`, camelCase). `runtime` names the JS
-    /// runtime for the user agent, e.g. `node/v20.11.0`.
+    /// runtime for the user agent, e.g. `node/v20.11.0`. `logSink` receives the JSON of each log
+    /// record at `logLevel` or above (see `log.rs`).
     #[napi(constructor, catch_unwind)]
-    pub fn new(env: Env, options_json: String, runtime: Option<String>) -> Result<Self> {
-        Self::build(&options_json, runtime.as_deref()).map_err(|failure| match failure.into_js(&env) {
+    pub fn new(
+        env: Env,
+        options_json: String,
+        runtime: Option<String>,
+        log_level: Option<String>,
+        #[napi(ts_arg_type = "(recordJson: string) => void")] log_sink: Option<LogSink>,
+    ) -> Result<Self> {
+        let log = crate::log::logger(log_level, log_sink);
+        let engine = Self::build(&options_json, runtime.as_deref()).map_err(|failure| match failure.into_js(&env) {
             Ok(error) | Err(error) => error,
-        })
+        })?;
+        Ok(Self { log, ..engine })
     }
 
     fn build(options_json: &str, runtime: Option<&str>) -> std::result::Result<Self, Failure> {
         let mut options = kontext::ClientOptions::from_json(options_json)?;
         options.identify_engine(&format!("kontext-node/{} {}", env!("CARGO_PKG_VERSION"), runtime.unwrap_or("node")));
-        Ok(Self { client: kontext::Client::from_options(options)? })
+        Ok(Self { client: kontext::Client::from_options(options)?, log: None })
     }
 
     /// The user agent this engine sends.
@@ -53,11 +64,12 @@ impl Engine {
     ) -> Result<PromiseRaw<'env, String>> {
         let registration = token.map(CancelToken::registration).transpose()?;
         let client = self.client.clone();
-        spawn(env, registration, async move {
+        let call = async move {
             let args = kontext::dispatch::parse_args(&args_json)?;
             let options = request_options(options_json.as_deref())?;
             Ok(kontext::dispatch::call_json(&client, &method, args, options).await?)
-        })
+        };
+        spawn(env, registration, kontext::log::scoped(self.log.clone(), call))
     }
 
     /// Starts a `*.listAll` iteration; nothing is fetched until `nextPage`.
@@ -75,7 +87,7 @@ impl Engine {
             Ok(kontext::dispatch::list_all(&self.client, &method, args, options)?)
         };
         match start() {
-            Ok(pages) => Ok(Paginator { pages: Arc::new(AsyncMutex::new(Some(pages))) }),
+            Ok(pages) => Ok(Paginator { pages: Arc::new(AsyncMutex::new(Some(pages))), log: self.log.clone() }),
             Err(failure) => Err(failure.into_js(&env).unwrap_or_else(|e| e)),
         }
     }
@@ -93,6 +105,7 @@ fn request_options(json: Option<&str>) -> std::result::Result<Option<kontext::Re
 pub struct Paginator {
     /// `None` once closed or aborted: the stream (and any request in flight) is dropped.
     pages: Arc<AsyncMutex<Option<kontext::dispatch::Paginator>>>,
+    log: Option<kontext::log::Logger>,
 }
 
 #[napi]
@@ -106,7 +119,7 @@ impl Paginator {
     ) -> Result<PromiseRaw<'env, Option<String>>> {
         let registration = token.map(CancelToken::registration).transpose()?;
         let pages = self.pages.clone();
-        spawn(env, None, async move {
+        let page = async move {
             let mut guard = pages.lock().await;
             let Some(stream) = guard.as_mut() else { return Ok(None) };
             let Some(registration) = registration else { return Ok(stream.next_page_json().await?) };
@@ -118,7 +131,8 @@ impl Paginator {
                     Err(Failure::Aborted)
                 }
             }
-        })
+        };
+        spawn(env, None, kontext::log::scoped(self.log.clone(), page))
     }
 
     /// Stops the iteration early (a `break` out of `for await`), dropping any request in flight.

@@ -5,7 +5,9 @@
 //! `packages/npm` builds the public API on top and serves the wasm engine with the same code.
 
 mod engine;
+mod log;
 mod outcome;
+mod settle;
 
 use napi::bindgen_prelude::PromiseRaw;
 use napi::{Env, Result};

@@ -1,5 +1,6 @@
 //! How a Rust future becomes a JS promise: panics caught, cancellation honoured, and failures
-//! turned into `Error` objects whose properties are the data of `kontext::ErrorDetails`.
+//! turned into `Error` objects whose properties are the data of `kontext::ErrorDetails`. The
+//! future runs on the engine's runtime and its promise is settled through `settle.rs`.
 
 use std::any::Any;
 use std::future::Future;
@@ -10,6 +11,8 @@ use futures_util::future::{AbortRegistration, Abortable};
 use napi::bindgen_prelude::{Object, PromiseRaw, ToNapiValue};
 use napi::{Env, JsValue, Status};
 use serde_json::Value;
+
+use crate::settle;
 
 /// Why a call did not produce a result.
 pub(crate) enum Failure {
@@ -28,7 +31,7 @@ impl From<kontext::Error> for Failure {
     }
 }
 
-/// Spawns `future` on napi's tokio runtime and returns its promise.
+/// Spawns `future` on the engine's runtime and returns its promise.
 ///
 /// With a `registration`, aborting its handle drops the future (and with it the HTTP request)
 /// and rejects with an `AbortError`.
@@ -46,22 +49,24 @@ where
         let outcome = match registration {
             Some(registration) => match Abortable::new(caught, registration).await {
                 Ok(outcome) => outcome,
-                Err(_aborted) => return Ok(Err(Failure::Aborted)),
+                Err(_aborted) => return Err(Failure::Aborted),
             },
             None => caught.await,
         };
-        Ok::<_, napi::Error>(outcome.unwrap_or_else(|payload| Err(Failure::Panic(panic_message(&*payload)))))
+        outcome.unwrap_or_else(|payload| Err(Failure::Panic(panic_message(&*payload))))
     };
-    env.spawn_future_with_callback(guarded, |env, outcome| match outcome {
-        Ok(value) => Ok(value),
-        Err(failure) => Err(failure.into_js(env)?),
-    })
+    settle::spawn(env, guarded)
 }
 
 impl Failure {
     /// A JS `Error` carrying the failure as properties, wrapped so napi rejects (or throws) with
     /// that very object.
     pub(crate) fn into_js(self, env: &Env) -> napi::Result<napi::Error> {
+        Ok(napi::Error::from(self.into_object(env)?.to_unknown()))
+    }
+
+    /// The JS `Error` carrying the failure as properties.
+    pub(crate) fn into_object(self, env: &Env) -> napi::Result<Object<'_>> {
         let fields = match self {
             Self::Kontext(details) => serde_json::to_value(*details).unwrap_or(Value::Null),
             Self::Aborted => serde_json::json!({
@@ -84,7 +89,7 @@ impl Failure {
                 set_json(&mut error, key, value)?;
             }
         }
-        Ok(napi::Error::from(error.to_unknown()))
+        Ok(error)
     }
 }
 

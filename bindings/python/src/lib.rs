@@ -3,22 +3,33 @@
 //! JSON text, errors as `kontext::ErrorDetails`, and the Python layer in `packages/python` turns
 //! them into keyword arguments, typed models and exception classes.
 //!
-//! Every call has an async export (for `kontext.AsyncManagementClient`) and a blocking one (for
-//! `kontext.ManagementClient`): `start_*` returns a [`PendingCall`] that Python waits on in short
-//! slices, so Ctrl-C interrupts a blocking call between slices (and cancels its request). Both
-//! run on one shared tokio runtime, so a client's connection pool and token cache serve sync and
-//! async callers alike.
+//! Every call has two ways in, both built for the fewest FFI crossings (a uniffi call costs
+//! 8–15 µs of ctypes work in Python) and no thread handoff where avoidable:
+//! - blocking (`kontext.ManagementClient`): the request runs on the calling thread (GIL
+//!   released) on that thread's own runtime and connections (`lane.rs`), in slices so that
+//!   Ctrl-C interrupts it (`pending.rs`);
+//! - async (`kontext.AsyncManagementClient`): the request is spawned on the shared runtime and
+//!   the call returns; the outcome comes back through the event loop's port
+//!   (`completions.rs`).
+//!
+//! The per-request calls are plain C functions (`direct.rs`) that Python calls through ctypes;
+//! the rest is uniffi. Arguments arrive as borrowed UTF-8 bytes (`&[u8]`, which uniffi passes
+//! without copying); an empty `options_json` means no per-request options.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use kontext::dispatch;
 
+mod completions;
+mod direct;
 mod error;
+mod lane;
+mod log;
 mod pending;
 mod runtime;
 
 pub use error::KontextFfiError;
-pub use pending::PendingCall;
 
 uniffi::setup_scaffolding!();
 
@@ -27,51 +38,123 @@ type Result<T> = std::result::Result<T, KontextFfiError>;
 /// One configured client of the Management API.
 #[derive(uniffi::Object)]
 pub struct Engine {
+    core: Arc<Core>,
+    /// Its id for the direct calls (`direct.rs`).
+    id: u64,
+}
+
+/// What an engine is; the direct calls reach it through its id.
+pub(crate) struct Core {
     client: kontext::Client,
+    /// Where blocking calls run (`lane.rs`).
+    lanes: lane::Lanes,
+    /// Whether `client`'s connections belong to the first lane rather than the shared runtime.
+    blocking: bool,
+    /// For async calls on a blocking engine: a handle with connections of its own.
+    async_client: std::sync::OnceLock<kontext::Client>,
 }
 
 #[uniffi::export]
 impl Engine {
     /// Builds a client from the JSON of `kontext::ClientOptions`; `user_agent` names the binding
     /// and interpreter (`kontext-python/0.1.0 CPython/3.11`) and is appended to the core's.
+    ///
+    /// `blocking`: the engine of a blocking client (`kontext.ManagementClient`), whose calls
+    /// run on the calling threads; otherwise of an asyncio client. Either kind can make both
+    /// kinds of call, but each is built for its own.
     #[uniffi::constructor]
-    pub fn new(options_json: String, user_agent: String) -> Result<Arc<Self>> {
+    pub fn new(options_json: String, user_agent: String, blocking: bool) -> Result<Arc<Self>> {
         let mut options = kontext::ClientOptions::from_json(&options_json)?;
         options.identify_engine(&user_agent);
-        Ok(Arc::new(Self { client: kontext::Client::from_options(options)? }))
+        let client = kontext::Client::from_options(options)?;
+        let lanes = lane::Lanes::new(client.clone(), blocking);
+        let core = Arc::new(Core { client, lanes, blocking, async_client: std::sync::OnceLock::new() });
+        let id = direct::ENGINES.insert(&core);
+        Ok(Arc::new(Self { core, id }))
     }
 
-    /// `method` with the JSON array `args_json`, for the blocking client: it runs while Python
-    /// waits on the returned call, whose result is the answer's JSON.
-    pub fn start_call(
-        &self,
-        method: String,
-        args_json: String,
-        options_json: Option<String>,
-    ) -> Result<Arc<PendingCall>> {
-        let (args, options) = parse_call(&args_json, options_json.as_deref())?;
-        let client = self.client.clone();
-        Ok(PendingCall::start(async move { dispatch::call_json(&client, &method, args, options).await }))
+    /// The id the direct calls (`kontext_py_call_blocking`, `kontext_py_submit`) take; valid
+    /// while this engine lives.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
-    /// `method` with the JSON array `args_json`; the result's JSON. Dropping the future (a
-    /// cancelled asyncio task) cancels the request.
-    pub async fn call(&self, method: String, args_json: String, options_json: Option<String>) -> Result<String> {
-        let (args, options) = parse_call(&args_json, options_json.as_deref())?;
-        let client = self.client.clone();
-        runtime::spawn(async move { dispatch::call_json(&client, &method, args, options).await }).await
+    /// Starts a `*.listAll` iteration for asyncio; nothing is fetched until the first page is
+    /// asked for.
+    pub fn list_all(&self, method: &[u8], args_json: &[u8], options_json: &[u8]) -> Result<Arc<Paginator>> {
+        let (method, args, options) = parse_call(method, args_json, options_json)?;
+        let pages = dispatch::list_all(self.core.async_client()?, &method, args, options)?;
+        Ok(Arc::new(Paginator { pages: Arc::new(tokio::sync::Mutex::new(pages)), driver: None }))
     }
 
-    /// Starts a `*.listAll` iteration; nothing is fetched until the first page is asked for.
-    pub fn list_all(&self, method: String, args_json: String, options_json: Option<String>) -> Result<Arc<Paginator>> {
-        let (args, options) = parse_call(&args_json, options_json.as_deref())?;
-        let pages = dispatch::list_all(&self.client, &method, args, options)?;
-        Ok(Arc::new(Paginator { pages: Arc::new(tokio::sync::Mutex::new(pages)) }))
+    /// Starts a `*.listAll` iteration for blocking code, on this thread's connections.
+    pub fn list_all_blocking(&self, method: &[u8], args_json: &[u8], options_json: &[u8]) -> Result<Arc<Paginator>> {
+        let (method, args, options) = parse_call(method, args_json, options_json)?;
+        let lane = self.core.lanes.current()?;
+        let pages = dispatch::list_all(&lane.client, &method, args, options)?;
+        Ok(Arc::new(Paginator { pages: Arc::new(tokio::sync::Mutex::new(pages)), driver: Some(lane.driver) }))
     }
 
     /// The user agent requests carry (for tests).
     pub fn user_agent(&self) -> String {
-        self.client.user_agent().to_owned()
+        self.core.client.user_agent().to_owned()
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        direct::ENGINES.remove(self.id);
+    }
+}
+
+impl Core {
+    /// `method` with the JSON array `args_json` (options: JSON, or empty for none), blocking:
+    /// runs it on this thread for up to `slice` and returns the result's JSON text, or `""`
+    /// when it is still running — then parked under `token`, to be continued with
+    /// [`resume_blocking`] or dropped with [`cancel_blocking`] on this thread.
+    pub(crate) fn call_blocking(
+        &self,
+        method: &[u8],
+        args_json: &[u8],
+        options_json: &[u8],
+        slice: Duration,
+        token: u64,
+    ) -> Result<String> {
+        let (method, args, options) = parse_call(method, args_json, options_json)?;
+        let lane = self.lanes.current()?;
+        let client = lane.client;
+        let call = async move { dispatch::call_json(&client, &method, args, options).await };
+        pending::run(lane.driver, call, slice, token)
+    }
+
+    /// `method` for asyncio: spawns the request and returns at once; its outcome arrives at
+    /// `port` under `token`.
+    pub(crate) fn submit(
+        &self,
+        port: &Arc<completions::Port>,
+        token: u64,
+        method: &[u8],
+        args_json: &[u8],
+        options_json: &[u8],
+    ) {
+        match parse_call(method, args_json, options_json).and_then(|call| Ok((call, self.async_client()?.clone()))) {
+            Ok(((method, args, options), client)) => {
+                port.spawn(token, async move { dispatch::call_json(&client, &method, args, options).await });
+            }
+            Err(error) => port.complete(token, Err(error)),
+        }
+    }
+
+    /// The client async calls use: the engine's own, unless its connections belong to a lane.
+    fn async_client(&self) -> Result<&kontext::Client> {
+        if !self.blocking {
+            return Ok(&self.client);
+        }
+        if let Some(client) = self.async_client.get() {
+            return Ok(client);
+        }
+        let client = self.client.with_own_connections()?;
+        Ok(self.async_client.get_or_init(|| client))
     }
 }
 
@@ -81,62 +164,110 @@ pub struct Paginator {
     // An async mutex: a page fetch holds the stream across awaits, and a second caller must wait
     // for it rather than fail.
     pages: Arc<tokio::sync::Mutex<dispatch::Paginator>>,
+    /// The runtime owning the connections of a blocking iteration (`None`: the shared runtime).
+    driver: Option<Arc<lane::Driver>>,
 }
 
 #[uniffi::export]
 impl Paginator {
-    /// The next page, for the blocking client: wait on the returned call for the page's JSON,
-    /// which is `null` after the last page.
-    pub fn start_next_page(&self) -> Arc<PendingCall> {
+    /// The next page, blocking (like [`Core::call_blocking`]): its JSON text, `null` after the
+    /// last page, or `""` while it is still running.
+    pub fn next_page_blocking(&self, slice_ms: u32, token: u64) -> Result<String> {
+        let driver = match &self.driver {
+            Some(driver) => driver.clone(),
+            None => lane::Driver::new()?,
+        };
         let pages = self.pages.clone();
-        PendingCall::start(async move {
+        let page = async move { Ok(pages.lock().await.next_page_json().await?.unwrap_or_else(|| "null".to_owned())) };
+        pending::run(driver, page, slice(slice_ms), token)
+    }
+
+    /// The next page for asyncio: its JSON text (`null` after the last page) arrives at the port
+    /// `port` (an id from `kontext_py_port_open`) under `token`.
+    pub fn submit_next_page(&self, port: u64, token: u64) -> Result<()> {
+        let port = direct::port(port)?;
+        if self.driver.is_some() {
+            // Its connections live on a blocking lane, which runs only inside blocking calls.
+            let error = KontextFfiError::internal("a blocking iteration cannot be continued from asyncio");
+            port.complete(token, Err(error));
+            return Ok(());
+        }
+        let pages = self.pages.clone();
+        port.spawn(token, async move {
             Ok(pages.lock().await.next_page_json().await?.unwrap_or_else(|| "null".to_owned()))
-        })
-    }
-
-    /// The next page; `None` after the last page.
-    pub async fn next_page(&self) -> Result<Option<String>> {
-        let pages = self.pages.clone();
-        runtime::spawn(async move { pages.lock().await.next_page_json().await }).await
+        });
+        Ok(())
     }
 }
 
-/// An `oauth.*` call (PKCE helpers, authorize URL, code exchange, refresh) for blocking code:
-/// wait on the returned call for the result's JSON.
+/// Continues the blocking call parked under `token` on this thread for up to `slice_ms`: its
+/// result, or `""` while it is still running.
 #[uniffi::export]
-pub fn start_oauth_call(method: String, args_json: String) -> Result<Arc<PendingCall>> {
-    let args = dispatch::parse_args(&args_json)?;
-    Ok(PendingCall::start(async move { dispatch::call_oauth_json(&method, args).await }))
+pub fn resume_blocking(token: u64, slice_ms: u32) -> Result<String> {
+    pending::resume(token, slice(slice_ms))
 }
 
-/// An `oauth.*` call (PKCE helpers, authorize URL, code exchange, refresh).
+/// Drops the blocking call parked under `token` on this thread, cancelling its request.
 #[uniffi::export]
-pub async fn oauth_call(method: String, args_json: String) -> Result<String> {
-    let args = dispatch::parse_args(&args_json)?;
-    runtime::spawn(async move { dispatch::call_oauth_json(&method, args).await }).await
+pub fn cancel_blocking(token: u64) {
+    pending::cancel(token);
+}
+
+/// An `oauth.*` call (PKCE helpers, authorize URL, code exchange, refresh), blocking (like
+/// [`Core::call_blocking`]).
+#[uniffi::export]
+pub fn oauth_call_blocking(method: &[u8], args_json: &[u8], slice_ms: u32, token: u64) -> Result<String> {
+    let (method, args, _) = parse_call(method, args_json, b"")?;
+    let call = async move { dispatch::call_oauth_json(&method, args).await };
+    pending::run(lane::Driver::new()?, call, slice(slice_ms), token)
+}
+
+/// An `oauth.*` call for asyncio; its outcome arrives at the port `port` under `token`.
+#[uniffi::export]
+pub fn submit_oauth_call(port: u64, token: u64, method: &[u8], args_json: &[u8]) -> Result<()> {
+    let port = direct::port(port)?;
+    match parse_call(method, args_json, b"") {
+        Ok((method, args, _)) => port.spawn(token, async move { dispatch::call_oauth_json(&method, args).await }),
+        Err(error) => port.complete(token, Err(error)),
+    }
+    Ok(())
 }
 
 /// Panics inside the same guard every blocking call runs in, so the tests can prove a Rust panic
 /// reaches Python as an exception. It only ever raises; the Python layer does not re-export it.
 #[uniffi::export]
-pub fn start_panic_for_tests() -> Arc<PendingCall> {
-    PendingCall::start(async { panic!("panic requested by a test") })
+pub fn panic_blocking_for_tests(slice_ms: u32, token: u64) -> Result<String> {
+    pending::run(lane::Driver::new()?, async { panic!("panic requested by a test") }, slice(slice_ms), token)
 }
 
-/// Like [`start_panic_for_tests`], inside the guard of every async call.
+/// Like [`panic_blocking_for_tests`], inside the guard of every async call.
 #[uniffi::export]
-pub async fn panic_for_tests() -> Result<String> {
-    runtime::spawn(async { panic!("panic requested by a test") }).await
+pub fn submit_panic_for_tests(port: u64, token: u64) -> Result<()> {
+    direct::port(port)?.spawn(token, async { panic!("panic requested by a test") });
+    Ok(())
+}
+
+fn slice(millis: u32) -> Duration {
+    Duration::from_millis(millis.max(1).into())
 }
 
 fn parse_call(
-    args_json: &str,
-    options_json: Option<&str>,
-) -> Result<(Vec<serde_json::Value>, Option<kontext::RequestOptions>)> {
-    let args = dispatch::parse_args(args_json)?;
+    method: &[u8],
+    args_json: &[u8],
+    options_json: &[u8],
+) -> Result<(String, Vec<serde_json::Value>, Option<kontext::RequestOptions>)> {
+    let method = text(method, "method")?.to_owned();
+    let args = dispatch::parse_args(text(args_json, "args")?)?;
     let options = match options_json {
-        None => None,
-        Some(text) => Some(kontext::RequestOptions::from_json(text)?),
+        b"" => None,
+        json => Some(kontext::RequestOptions::from_json(text(json, "options")?)?),
     };
-    Ok((args, options))
+    Ok((method, args, options))
+}
+
+fn text<'a>(bytes: &'a [u8], what: &str) -> std::result::Result<&'a str, kontext::Error> {
+    std::str::from_utf8(bytes).map_err(|_| kontext::Error::InvalidInput {
+        argument: what.to_owned(),
+        reason: "is not valid UTF-8".to_owned(),
+    })
 }

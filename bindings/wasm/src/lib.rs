@@ -27,6 +27,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
+mod log;
+
 /// This engine's part of the user agent (`kontext-rust/… kontext-wasm/… <runtime> <user>`).
 const ENGINE_USER_AGENT: &str = concat!("kontext-wasm/", env!("CARGO_PKG_VERSION"));
 
@@ -37,20 +39,28 @@ pub struct Engine {
     // `panic = "unwind"`); a panic never leaves the client half-updated (its token cache is
     // poison-tolerant), and the futures that use it are caught whole in `spawn`.
     client: AssertUnwindSafe<kontext::Client>,
+    /// The client's own logger: the events of its calls go there (see `log.rs`).
+    log: AssertUnwindSafe<Option<kontext::log::Logger>>,
 }
 
 #[wasm_bindgen]
 impl Engine {
     /// `optionsJson`: the JSON text of `kontext::ClientOptions` (the official client's config
     /// shape). `runtime` names the JS runtime for the user agent (`node/v20.11.0`, `deno/2.1.4`,
-    /// `browser`), placed before the user's own `userAgent` option. Throws a `config` error for
-    /// bad options.
+    /// `browser`), placed before the user's own `userAgent` option. `logSink` is called with the
+    /// JSON of each log record at `logLevel` or above. Throws a `config` error for bad options.
     #[wasm_bindgen(constructor)]
-    pub fn new(options_json: &str, runtime: Option<String>) -> Result<Engine, JsValue> {
+    pub fn new(
+        options_json: &str,
+        runtime: Option<String>,
+        log_level: Option<String>,
+        log_sink: Option<Function>,
+    ) -> Result<Engine, JsValue> {
         let mut options = kontext::ClientOptions::from_json(options_json).map_err(|e| js_error(&e))?;
         options.identify_engine(&format!("{ENGINE_USER_AGENT} {}", runtime.unwrap_or_default()));
         let client = kontext::Client::from_options(options).map_err(|e| js_error(&e))?;
-        Ok(Engine { client: AssertUnwindSafe(client) })
+        let log = AssertUnwindSafe(log::logger(log_level, log_sink));
+        Ok(Engine { client: AssertUnwindSafe(client), log })
     }
 
     /// Calls `method` (`applications.create`, …) with the JSON text of its positional arguments;
@@ -63,12 +73,13 @@ impl Engine {
         signal: Option<AbortSignal>,
     ) -> Promise {
         let client = (*self.client).clone();
-        spawn(signal, async move {
+        let call = async move {
             let args = kontext::dispatch::parse_args(&args_json)?;
             let options = request_options(request_options_json.as_deref())?;
             let json = kontext::dispatch::call_json(&client, &method, args, options).await?;
             Ok(JsValue::from_str(&json))
-        })
+        };
+        spawn(signal, kontext::log::scoped((*self.log).clone(), call))
     }
 
     /// Starts a `*.listAll` iteration; nothing is fetched until the first `nextPage()`. Throws
@@ -86,7 +97,11 @@ impl Engine {
             kontext::dispatch::list_all(&self.client, method, args, options)
         };
         let pages = start().map_err(|e| js_error(&e))?;
-        let state = PaginatorState { pages: async_lock::Mutex::new(Some(pages)), closed: Cell::new(false) };
+        let state = PaginatorState {
+            pages: async_lock::Mutex::new(Some(pages)),
+            closed: Cell::new(false),
+            log: (*self.log).clone(),
+        };
         Ok(Paginator { state: AssertUnwindSafe(Rc::new(state)) })
     }
 
@@ -108,6 +123,7 @@ struct PaginatorState {
     /// `None` once closed.
     pages: async_lock::Mutex<Option<kontext::dispatch::Paginator>>,
     closed: Cell<bool>,
+    log: Option<kontext::log::Logger>,
 }
 
 #[wasm_bindgen]
@@ -117,7 +133,8 @@ impl Paginator {
     #[wasm_bindgen(js_name = nextPage)]
     pub fn next_page(&self, signal: Option<AbortSignal>) -> Promise {
         let state = (*self.state).clone();
-        spawn(signal, async move {
+        let log = state.log.clone();
+        let page = async move {
             let mut pages = state.pages.lock().await;
             if state.closed.get() {
                 *pages = None;
@@ -127,7 +144,8 @@ impl Paginator {
                 None => None,
             };
             Ok(page.map_or(JsValue::NULL, |json| JsValue::from_str(&json)))
-        })
+        };
+        spawn(signal, kontext::log::scoped(log, page))
     }
 
     /// Stops the iteration early (a `break` out of `for await`): drops the page stream; later

@@ -23,9 +23,10 @@ export declare class CancelToken {
 export declare class Engine {
   /**
    * `optionsJson`: the client options (`ClientOptions`, camelCase). `runtime` names the JS
-   * runtime for the user agent, e.g. `node/v20.11.0`.
+   * runtime for the user agent, e.g. `node/v20.11.0`. `logSink` receives the JSON of each log
+   * record at `logLevel` or above (see `log.rs`).
    */
-  constructor(optionsJson: string, runtime?: string | undefined | null)
+  constructor(optionsJson: string, runtime?: string | undefined | null, logLevel?: string | undefined | null, logSink?: (recordJson: string) => void)
   /** The user agent this engine sends. */
   userAgent(): string
   /** Calls `method` with the JSON array `argsJson`; resolves with the result's JSON text. */

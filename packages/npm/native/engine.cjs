@@ -37,8 +37,8 @@ class Paginator {
 
 class Engine {
   #raw;
-  constructor(optionsJson) {
-    this.#raw = new binding.Engine(optionsJson, RUNTIME);
+  constructor(optionsJson, logLevel, logSink) {
+    this.#raw = new binding.Engine(optionsJson, RUNTIME, logLevel, logSink);
   }
   call(method, argsJson, optionsJson, signal) {
     return withSignal(signal, (token) => this.#raw.call(method, argsJson, optionsJson, token));

@@ -3,6 +3,7 @@
 
 import { abortError, fromEngineError } from './errors.js';
 import { argumentFailure, callOptions, configJson, toJson } from './options.js';
+import { loggingOptions } from './logging.js';
 import { listing } from './paging.js';
 import { createResources } from './resources.js';
 
@@ -28,8 +29,9 @@ export function createClientClass(engine) {
         this.#summary = config.parent.#summary;
       } else {
         const json = configJson(config);
+        const log = loggingOptions(config);
         try {
-          this.#engine = new engine.Engine(json);
+          this.#engine = new engine.Engine(json, log?.level, log?.sink);
         } catch (error) {
           throw fromEngineError(error);
         }

@@ -3,7 +3,9 @@
 // under the names listed in index.node.mjs (the unit tests check every name of index.d.ts).
 //
 // An engine is `{ Engine, oauthCall }` as in bindings/ENGINE.md:
-//   new Engine(optionsJson)                      throws an error carrying `kind: "config"`, …
+//   new Engine(optionsJson, logLevel?, logSink?)  throws an error carrying `kind: "config"`, …
+//                                                logSink(recordJson) gets each log record at logLevel
+//                                                ('error' … 'debug') or above; none: no logging
 //   engine.call(method, argsJson, optionsJson?, signal?)  → Promise<string>  ("null" = void)
 //   engine.listAll(method, argsJson, optionsJson?)        → { nextPage(signal?), close?() }
 //   paginator.nextPage(signal?)                  → Promise<string | null>

@@ -36,7 +36,9 @@ export function configJson(config) {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw configFailure('', 'expected an object: new KontextManagementClient({ baseUrl, credentials })');
   }
-  return toJson(config, configFailure);
+  // The logger stays in JS (see logging.js); only data crosses into the engine.
+  const { logger, logLevel, ...options } = config;
+  return toJson(options, configFailure);
 }
 
 /**

@@ -31,8 +31,50 @@ export function listing(start, signal, convert) {
     }
   }
 
-  async function* items() {
-    for await (const page of pages()) yield* page;
+  // Items one by one from the current page. Hand-written rather than `yield* page` inside an
+  // async generator, which costs several promise jobs per item (this costs one); pages are
+  // fetched in order even when `next()` is called again before the last call settled.
+  function items() {
+    const walk = pages();
+    let page = [];
+    let index = 0;
+    let finished = false;
+    let fetching = null;
+    const next = () => {
+      if (index < page.length) return Promise.resolve({ done: false, value: page[index++] });
+      if (finished) return Promise.resolve({ done: true, value: undefined });
+      if (fetching === null) {
+        fetching = walk.next().then(
+          (result) => {
+            fetching = null;
+            if (result.done) finished = true;
+            else [page, index] = [result.value, 0];
+          },
+          (error) => {
+            fetching = null;
+            finished = true;
+            throw error;
+          },
+        );
+      }
+      return fetching.then(next);
+    };
+    return {
+      next,
+      return(value) {
+        finished = true;
+        page = [];
+        return walk.return(value).then(() => ({ done: true, value }));
+      },
+      throw(error) {
+        finished = true;
+        page = [];
+        return walk.throw(error);
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
 
   return {

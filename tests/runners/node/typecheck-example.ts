@@ -37,6 +37,14 @@ export async function everyMethod(): Promise<void> {
     maxRetries: 3,
   });
   const user = new KontextManagementClient({ baseUrl: 'https://api.kontext.security', accessToken: 'tok' });
+  const logged = new KontextManagementClient({
+    baseUrl: 'https://api.kontext.security',
+    accessToken: 'tok',
+    logger: { debug: (message: string, fields?: Record<string, unknown>) => console.log(message, fields?.requestId) },
+    logLevel: 'debug',
+  });
+  new KontextManagementClient({ baseUrl: 'x', accessToken: 't', logger: console, logLevel: 'off' });
+  void logged;
   const controller = new AbortController();
   const options: RequestOptions = {
     timeoutMs: 500,
@@ -192,6 +200,8 @@ export async function everyMethod(): Promise<void> {
   await mgmt.applications.get(42);
   // @ts-expect-error: create needs a name
   await mgmt.applications.create({ description: 'no name' });
+  // @ts-expect-error: not a level
+  new KontextManagementClient({ baseUrl: 'x', accessToken: 't', logLevel: 'verbose' });
   // @ts-expect-error: credentials and accessToken exclude each other
   new KontextManagementClient({ baseUrl: 'x', accessToken: 't', credentials: { clientId: 'a', clientSecret: 'b' } });
   // @ts-expect-error: results are typed, not any

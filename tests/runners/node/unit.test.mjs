@@ -366,6 +366,92 @@ describe('secrets', () => {
   });
 });
 
+describe('logging', () => {
+  // The native engine queues records to the JS thread, so they may land just after the call.
+  const settle = async (records, done) => {
+    for (let i = 0; i < 100 && !done(records); i++) await new Promise((r) => setTimeout(r, 10));
+    return records;
+  };
+  const capture = () => {
+    const records = [];
+    const push = (level) => (message, fields) => records.push({ level, message, fields });
+    return { records, logger: { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') } };
+  };
+  const responses = (records) => records.filter((r) => r.message === '[kontext] response');
+  const fault = (rule) => control.expectOk('POST', '/_emulator/faults', rule);
+
+  test('a logger gets every response with its request id, retries and renewals, and never a secret', async () => {
+    const { records, logger } = capture();
+    const mgmt = client({ logger, logLevel: 'debug' });
+    const created = await mgmt.applications.create({ name: 'logged', oauth: { redirectUris: ['https://app.example/cb'] } });
+    await fault({ method: 'GET', path: '/api/v1/applications', status: 503, times: 1 });
+    await mgmt.applications.list();
+    await fault({ method: 'GET', path: '/api/v1/applications', status: 401, times: 1 });
+    await mgmt.applications.list();
+    for await (const app of mgmt.applications.listAll({ limit: 1 })) assert.ok(app.id);
+    await settle(records, (r) => responses(r).length >= 7);
+    const seen = responses(records);
+    assert.ok(seen.length >= 7, JSON.stringify(records));
+    for (const { level, fields } of seen) {
+      assert.equal(level, 'debug');
+      assert.match(fields.requestId, /^req_/);
+      assert.equal(typeof fields.status, 'number');
+    }
+    assert.ok(seen.some((r) => r.fields.method === 'POST' && r.fields.path === '/applications'));
+    assert.ok(records.some((r) => r.message.startsWith('[kontext] retrying after') && r.fields.retry === 1));
+    assert.ok(records.some((r) => r.message.includes('401: renewing the token')));
+    const text = JSON.stringify(records);
+    for (const secret of [emulator.clientSecret, created.oauth.clientSecret, 'Bearer ', 'Basic ']) {
+      assert.ok(secret && !text.includes(secret), `${secret} in ${text}`);
+    }
+  });
+
+  test("each client's records go to its own logger", async () => {
+    const [first, second] = [capture(), capture()];
+    const [a, b] = [client({ logger: first.logger, logLevel: 'debug' }), client({ logger: second.logger, logLevel: 'debug' })];
+    const quiet = client();
+    await Promise.all([a.applications.list(), b.serviceAccounts.list(), quiet.traces.list(), a.withOptions({}).events.list()]);
+    await settle(first.records, (r) => responses(r).length >= 3);
+    await settle(second.records, (r) => responses(r).length >= 2);
+    const paths = (records) => responses(records).map((r) => r.fields.path);
+    assert.deepEqual(paths(first.records).sort(), ['/applications', '/mcp-events', '/oauth2/token']);
+    assert.deepEqual(paths(second.records).sort(), ['/oauth2/token', '/service-accounts']);
+  });
+
+  test('the level: warn by default, KONTEXT_LOG, off; bad options are ConfigErrors', async () => {
+    const byDefault = capture();
+    const off = capture();
+    await client({ logger: byDefault.logger }).applications.list();
+    await client({ logger: off.logger, logLevel: 'off' }).applications.list();
+    const fromEnv = capture();
+    process.env.KONTEXT_LOG = 'debug';
+    try {
+      await client({ logger: fromEnv.logger }).applications.list();
+    } finally {
+      delete process.env.KONTEXT_LOG;
+    }
+    await settle(fromEnv.records, (r) => responses(r).length >= 2);
+    assert.equal(responses(fromEnv.records).length, 2);
+    assert.deepEqual([byDefault.records, off.records], [[], []]);
+    assert.throws(() => client({ logLevel: 'verbose' }), (e) => e instanceof api.ConfigError && /logLevel/.test(e.message));
+    assert.throws(() => client({ logger: 'console' }), (e) => e instanceof api.ConfigError && /logger/.test(e.message));
+  });
+
+  test('a logger that throws, or lacks a method, does not disturb the call', async () => {
+    let calls = 0;
+    const throwing = {
+      debug: () => {
+        calls++;
+        throw new Error('broken logger');
+      },
+    };
+    assert.equal((await client({ logger: throwing, logLevel: 'debug' }).applications.list()).items.length, 0);
+    await client({ logger: { error() {} }, logLevel: 'debug' }).applications.list();
+    await settle(null, () => calls >= 2);
+    assert.equal(calls, 2);
+  });
+});
+
 describe('engine robustness', { skip: engineName !== 'native' && 'native engine only' }, () => {
   const binding = () => createRequire(import.meta.url)(join(packageDir, 'native/engine.cjs')).binding;
 

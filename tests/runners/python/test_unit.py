@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import _thread
 import asyncio
+import http.server
 import importlib.metadata
 import json
 import pickle
@@ -184,14 +185,13 @@ def test_bad_options_are_config_errors() -> None:
 
 def test_a_rust_panic_is_an_exception_not_an_abort() -> None:
     with pytest.raises(kontext.InternalError, match="panic requested by a test"):
-        _engine.wait(_native.start_panic_for_tests())
+        _engine.run_blocking(_native.panic_blocking_for_tests)
 
     async def in_async() -> None:
-        await _native.panic_for_tests()
+        await _engine.run_async(_native.submit_panic_for_tests)
 
-    with pytest.raises(_engine.NATIVE_ERRORS) as spawned:
+    with pytest.raises(kontext.InternalError, match="panic requested by a test"):
         asyncio.run(in_async())
-    assert isinstance(_engine.convert_error(spawned.value), kontext.InternalError)
     # uniffi's own error for a failure in the FFI machinery maps to the same class.
     assert isinstance(_engine.convert_error(_native.InternalError("boom")), kontext.InternalError)
 
@@ -361,6 +361,40 @@ def test_the_blocking_client_is_thread_safe(target: Dict[str, str], client: kont
         t.join()
     assert not errors and results == [5] * 80
     assert len(log(target, "/oauth2/token", "POST")) == 1  # one token, shared by every thread
+
+
+def test_the_blocking_client_does_not_reuse_a_connection_the_server_closed(client: kontext.ManagementClient) -> None:
+    # Blocking calls run on the caller's thread with connections of their own that nothing polls
+    # between calls: one the server closed while idle must not be picked for the next request.
+    app = client.applications.create(name="idle")
+    body = json.dumps(client.applications.get(app.application.id).to_dict()).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        timeout = 0.1  # the server closes keep-alive connections idle this long
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with kontext.ManagementClient(
+            base_url=f"http://127.0.0.1:{server.server_port}", access_token="token", max_retries=0
+        ) as idle:
+            for _ in range(5):
+                assert idle.applications.get(app.application.id).application.name == "idle"
+                time.sleep(0.3)
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_the_blocking_client_needs_no_event_loop_and_works_inside_one(client: kontext.ManagementClient) -> None:

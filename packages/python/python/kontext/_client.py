@@ -7,11 +7,11 @@ Rust core, so the two clients behave identically.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Type, TypeVar
 
+from . import _logging
 from ._async_resources import (
     AsyncAgentSessions,
     AsyncApplications,
@@ -22,7 +22,17 @@ from ._async_resources import (
     AsyncServiceAccounts,
     AsyncTraces,
 )
-from ._engine import NATIVE_ERRORS, NativeEngine, encode_args, encode_options, new_engine, raise_converted, wait
+from ._engine import (
+    NATIVE_ERRORS,
+    NativeEngine,
+    call_async,
+    call_blocking,
+    decode,
+    encode_args,
+    encode_options,
+    new_engine,
+    raise_converted,
+)
 from ._exceptions import APIConnectionError
 from ._model import Model
 from ._pagination import AsyncPager, SyncPager
@@ -54,10 +64,12 @@ def _millis(seconds: float) -> int:
 class _EngineRef:
     """The engine shared by a client and its ``with_options`` copies; ``close`` empties it."""
 
-    __slots__ = ("engine",)
+    __slots__ = ("engine", "id")
 
     def __init__(self, engine: NativeEngine) -> None:
         self.engine: Optional[NativeEngine] = engine
+        #: The engine's id for the direct calls; a call on a dropped engine fails as closed.
+        self.id: int = engine.id()
 
     def get(self) -> NativeEngine:
         engine = self.engine
@@ -65,13 +77,20 @@ class _EngineRef:
             raise APIConnectionError("the client is closed", details={"kind": "connection"})
         return engine
 
+    def live_id(self) -> int:
+        if self.engine is None:
+            raise APIConnectionError("the client is closed", details={"kind": "connection"})
+        return self.id
+
 
 class _BaseClient:
+    #: Whether calls block the calling thread (and run on it) or are coroutines.
+    _blocking: bool
     _ref: _EngineRef
     _base_url: str
     _identity: str
     _request_options: Dict[str, Any]
-    _options_json: Optional[str]
+    _options: bytes
 
     def __init__(
         self,
@@ -115,12 +134,13 @@ class _BaseClient:
             "allowInsecureHttp": allow_insecure_http,
         }
         options.update({k: v for k, v in optional.items() if v is not None})
-        self._ref = _EngineRef(new_engine(options))
+        _logging.sync()
+        self._ref = _EngineRef(new_engine(options, self._blocking))
         self._base_url = base_url
         # Only what identifies the client goes into repr; the secret is not kept in Python at all.
         self._identity = f"client_id={client_id!r}" if "credentials" in options else "access_token='[redacted]'"
         self._request_options = {}
-        self._options_json = None
+        self._options = encode_options(None)
         self._init_resources()
 
     def _init_resources(self) -> None:
@@ -154,7 +174,7 @@ class _BaseClient:
         clone._base_url = self._base_url
         clone._identity = self._identity
         clone._request_options = merged
-        clone._options_json = encode_options(merged)
+        clone._options = encode_options(merged)
         clone._init_resources()
         return clone
 
@@ -200,6 +220,8 @@ class ManagementClient(_BaseClient):
         ConfigError: The options are unusable (no credentials, a malformed URL, ...).
     """
 
+    _blocking = True
+
     applications: Applications
     integrations: Integrations
     service_accounts: ServiceAccounts
@@ -220,17 +242,12 @@ class ManagementClient(_BaseClient):
         self.decisions = Decisions(self)
 
     def _call(self, method: str, args: List[Any], parse: Callable[[Any], R]) -> R:
-        engine = self._ref.get()
-        try:
-            pending = engine.start_call(method, encode_args(args), self._options_json)
-        except NATIVE_ERRORS as e:
-            raise_converted(e)
-        return parse(json.loads(wait(pending)))
+        return parse(decode(call_blocking(self._ref.live_id(), method.encode(), encode_args(args), self._options)))
 
     def _list_all(self, method: str, args: List[Any], item: Type[T]) -> SyncPager[T]:
         engine = self._ref.get()
         try:
-            paginator = engine.list_all(method, encode_args(args), self._options_json)
+            paginator = engine.list_all_blocking(method.encode(), encode_args(args), self._options)
         except NATIVE_ERRORS as e:
             raise_converted(e)
         return SyncPager(paginator, item)
@@ -259,13 +276,15 @@ class AsyncManagementClient(_BaseClient):
     """An asyncio client of the Kontext Management API.
 
     Takes the same arguments as :class:`ManagementClient`; every method is a coroutine and
-    ``list_all`` returns an async iterator. Requests run on the SDK's own I/O threads, so nothing
+    ``list_all`` returns an async iterator. Requests run on the SDK's own I/O thread, so nothing
     blocks the event loop, and cancelling the awaiting task cancels the request. Safe to share
     between tasks (and event loops); use it with ``async with`` or call :meth:`close`.
 
     Raises:
         ConfigError: The options are unusable (no credentials, a malformed URL, ...).
     """
+
+    _blocking = False
 
     applications: AsyncApplications
     integrations: AsyncIntegrations
@@ -287,17 +306,12 @@ class AsyncManagementClient(_BaseClient):
         self.decisions = AsyncDecisions(self)
 
     async def _call(self, method: str, args: List[Any], parse: Callable[[Any], R]) -> R:
-        engine = self._ref.get()
-        try:
-            text = await engine.call(method, encode_args(args), self._options_json)
-        except NATIVE_ERRORS as e:
-            raise_converted(e)
-        return parse(json.loads(text))
+        return parse(decode(await call_async(self._ref.live_id(), method.encode(), encode_args(args), self._options)))
 
     def _list_all(self, method: str, args: List[Any], item: Type[T]) -> AsyncPager[T]:
         engine = self._ref.get()
         try:
-            paginator = engine.list_all(method, encode_args(args), self._options_json)
+            paginator = engine.list_all(method.encode(), encode_args(args), self._options)
         except NATIVE_ERRORS as e:
             raise_converted(e)
         return AsyncPager(paginator, item)

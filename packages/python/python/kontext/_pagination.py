@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any, AsyncIterator, Generic, Iterator, List, Optional, Type, TypeVar
+from typing import Any, AsyncIterator, Generic, Iterator, List, Optional, Type, TypeVar, Union
 
-from ._engine import NATIVE_ERRORS, raise_converted, wait
+from ._engine import run_async, run_blocking
 from ._model import Model
 
 __all__ = ["SyncPager", "AsyncPager"]
@@ -13,7 +13,7 @@ __all__ = ["SyncPager", "AsyncPager"]
 T = TypeVar("T", bound=Model)
 
 
-def _items(text: str, item: Type[T]) -> List[T]:
+def _items(text: Union[str, bytes], item: Type[T]) -> List[T]:
     wrap = item._wrap
     return [wrap(v) for v in json.loads(text)]
 
@@ -58,7 +58,7 @@ class SyncPager(Iterator[T], Generic[T]):
             yield page
 
     def _next_page(self) -> Optional[List[T]]:
-        text = wait(self._paginator.start_next_page())
+        text = run_blocking(self._paginator.next_page_blocking)
         return None if text == "null" else _items(text, self._item)
 
     def __repr__(self) -> str:
@@ -104,11 +104,8 @@ class AsyncPager(AsyncIterator[T], Generic[T]):
             yield page
 
     async def _next_page(self) -> Optional[List[T]]:
-        try:
-            text = await self._paginator.next_page()
-        except NATIVE_ERRORS as e:
-            raise_converted(e)
-        return None if text is None else _items(text, self._item)
+        text = await run_async(self._paginator.submit_next_page)
+        return None if text == b"null" else _items(text, self._item)
 
     def __repr__(self) -> str:
         return f"AsyncPager[{self._item.__name__}]"

@@ -1,0 +1,28 @@
+//! The `logger` option of the JS clients on the native engine: each client's log records go to
+//! its own JS function (see `packages/npm/src/logging.js`), through a threadsafe function.
+//!
+//! Records are emitted on napi's tokio workers, so the function is queued to the JS thread
+//! (non-blocking: a slow logger never stalls a request) and is weak (unref'd: a logger never
+//! keeps Node alive). A record may therefore arrive just after the call it reports on settles.
+
+use kontext::log::{Level, Logger};
+use napi::Status;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode, UnknownReturnValue};
+
+/// `(recordJson: string) => void`, callable from any thread, weak.
+pub type LogSink = ThreadsafeFunction<String, UnknownReturnValue, String, Status, false, true>;
+
+/// The client's logger: `None` without a sink or at level `off` (then the client does no
+/// logging work at all).
+pub(crate) fn logger(level: Option<String>, sink: Option<LogSink>) -> Option<Logger> {
+    let sink = sink?;
+    let level = level.as_deref().and_then(Level::parse).unwrap_or(Level::Warn);
+    if level == Level::Off {
+        return None;
+    }
+    // The addon owns `tracing` in a Node process: nothing else could install a subscriber.
+    kontext::log::install();
+    Some(Logger::new(level, move |record| {
+        let _ = sink.call(record.to_json(), ThreadsafeFunctionCallMode::NonBlocking);
+    }))
+}
