@@ -59,11 +59,22 @@ lint:
     cargo clippy --workspace --exclude kontext-wasm --all-targets -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p kontext
 
-# Fuzz the core's parsers (response decoding, error bodies, Retry-After, base URLs); not in CI.
-# New inputs go to core/fuzz/target/corpus; core/fuzz/corpus holds only the committed seeds.
-fuzz SECONDS="60":
+# The core's parsers (response decoding, error bodies, Retry-After, base URLs) and the emulator's
+# request handling (request sequences through its router; its parsers one by one). New inputs go
+# to <crate>/fuzz/target/corpus; <crate>/fuzz/corpus holds only the committed seeds.
+# Fuzz every target for SECONDS each, not in CI (`just fuzz 300 emulator_requests`: only that one).
+fuzz SECONDS="60" *TARGETS:
+    #!/usr/bin/env bash
+    set -euo pipefail
     command -v cargo-fuzz >/dev/null || cargo install -q cargo-fuzz
-    cd core && for t in decode_response error_body retry_after base_url; do \
-      mkdir -p "fuzz/target/corpus/$t"; \
-      RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" "fuzz/target/corpus/$t" "fuzz/corpus/$t" -- -max_total_time={{SECONDS}} -rss_limit_mb=2048; \
+    wanted=" {{TARGETS}} "
+    for entry in core:decode_response core:error_body core:retry_after core:base_url \
+                 tests/emulator:emulator_requests tests/emulator:emulator_parsers; do
+      dir="${entry%%:*}" t="${entry#*:}"
+      [[ "$wanted" == "  " || "$wanted" == *" $t "* ]] || continue
+      echo "fuzz: $t ({{SECONDS}} s)"
+      cd "{{root}}/$dir"
+      mkdir -p "fuzz/target/corpus/$t"
+      RUSTC_BOOTSTRAP=1 nice cargo fuzz run "$t" "fuzz/target/corpus/$t" "fuzz/corpus/$t" -- \
+        -max_total_time={{SECONDS}} -rss_limit_mb=2048
     done

@@ -10,7 +10,8 @@ a ratio to its baseline from the same run, prints the tables and checks the targ
     run.py                 full run: writes tests/bench/results/latest.json and the results
                            section of BENCHMARKS.md (between the bench:begin/end markers)
     run.py --smoke         tiny sizes, one round, writes nothing; exits non-zero only if a bench
-                           program fails (an engine that is not built is reported as unavailable)
+                           program fails (an engine that is not built is reported as unavailable);
+                           also runs ``soak.py --smoke`` (5 s through the Python and Node engines)
     run.py --smoke --require rust,python,node,wasm   ... and fails if one of these is unavailable
 
 Engines that are not built are reported as "unavailable" and their rows say so; nothing fails.
@@ -622,6 +623,31 @@ def render(res: dict, summ: dict, info: dict, sizes: dict) -> str:
     return "\n".join(lines)
 
 
+def soak_smoke(args, res: dict) -> None:
+    """`soak.py --smoke` (5 s through the Python and Node engines on their own emulator), so the
+    soak driver cannot rot either; counted like one more bench program."""
+    only = set(args.only.split(",")) if args.only else {"python", "node"}
+    engines = [e for e in ("python", "node") if e in only]
+    if not engines:
+        return
+    argv = [sys.executable, os.path.join(HERE, "soak.py"), "--smoke", "--engines", ",".join(engines),
+            "--emulator", args.emulator, "--python", args.python, "--node", args.node]
+    log("soak.py --smoke --engines " + ",".join(engines))
+    try:
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=180)
+        ok, detail = p.returncode == 0, p.stderr.strip()
+    except subprocess.TimeoutExpired:
+        ok, detail = False, "timed out after 180 s"
+    for line in detail.splitlines():
+        print(f"  {line}", file=sys.stderr)
+    if ok:
+        res["passed"].append("soak --smoke")
+    else:
+        msg = f"soak --smoke failed: {detail[-1500:]}"
+        log(f"FAILED: {msg}")
+        res["failures"].append(msg)
+
+
 BEGIN, END = "<!-- bench:begin (written by tests/bench/run.py) -->", "<!-- bench:end -->"
 
 
@@ -671,6 +697,8 @@ def main() -> int:
 
     info = machine(args.python)
     res = run_all(args, sizes)
+    if args.smoke:
+        soak_smoke(args, res)
     info["load_avg_end"] = round(os.getloadavg()[0], 2)
     summ = summarize(res, sizes)
     body = render(res, summ, info, sizes)
@@ -687,6 +715,11 @@ def main() -> int:
                        "comparisons": summ["comparisons"], "raw": res["raw"]}, f, indent=1, ensure_ascii=False)
             f.write("\n")
         update_benchmarks_md(args.markdown, body)
+        # The Soak section (`just soak`) lives outside the bench markers and survives the rewrite;
+        # if the file lost it, it comes back from the last soak's results.
+        import soak
+        if soak.restore_section(args.markdown, os.path.join(HERE, "results", "soak.json")):
+            log("restored the Soak section of BENCHMARKS.md from tests/bench/results/soak.json")
         log(f"wrote {os.path.relpath(args.json_out, ROOT)} and {os.path.relpath(args.markdown, ROOT)}")
     status = 0
     if res["failures"]:

@@ -45,7 +45,7 @@ fn is_loopback(host: Option<url::Host<&str>>) -> bool {
 }
 
 /// Exact match, or (RFC 8252 §7.3) the same loopback URI with any port.
-fn redirect_registered(registered: &[String], given: &str) -> bool {
+pub(crate) fn redirect_registered(registered: &[String], given: &str) -> bool {
     let Ok(g) = url::Url::parse(given) else { return false };
     registered.iter().any(|r| {
         if r == given {

@@ -19,6 +19,11 @@ mod control;
 mod errors;
 mod extract;
 mod faults;
+/// Entry points for `cargo fuzz` (`tests/emulator/fuzz`; built only with `--cfg fuzzing`, and
+/// for the unit tests that replay the committed seeds).
+#[cfg(any(fuzzing, test))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod gateway;
 mod oauth;
 mod pagination;

@@ -41,14 +41,14 @@ pub async fn jwks() -> Json<Value> {
     Json(json!({ "keys": [] }))
 }
 
-struct ClientAuth {
+pub(crate) struct ClientAuth {
     id: String,
     secret: Option<String>,
 }
 
 /// RFC 6749 §2.3.1: HTTP Basic (form-encoded id and secret) or `client_id`/`client_secret`
 /// form fields; Basic wins when both are present.
-fn client_auth(headers: &HeaderMap, form: &Query) -> Result<Option<ClientAuth>, OAuthError> {
+pub(crate) fn client_auth(headers: &HeaderMap, form: &Query) -> Result<Option<ClientAuth>, OAuthError> {
     if let Some(value) = headers.get(header::AUTHORIZATION) {
         let value = value.to_str().map_err(|_| OAuthError::invalid_client())?;
         let Some((scheme, rest)) = value.trim().split_once(' ') else {

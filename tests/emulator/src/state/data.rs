@@ -20,7 +20,7 @@ pub enum Change {
 
 /// Rows changed by the current write. Disabled (a no-op) without `--db`, so that in-memory
 /// emulators never pay for serialization.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ChangeLog {
     enabled: bool,
     items: Vec<Change>,
@@ -60,7 +60,7 @@ impl ChangeLog {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Data {
     pub org: Org,
     next_seq: u64,
