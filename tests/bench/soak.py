@@ -355,6 +355,11 @@ def update_markdown(path: str, body: str) -> None:
     except FileNotFoundError:
         text = "# Benchmarks\n"
     block = f"{BEGIN}\n\n{body}\n{END}"
+    if BEGIN not in text and END in text and "\n## Soak\n" in text.split(END, 1)[0]:
+        # The begin marker was lost in a hand edit: the section starts at its heading.
+        head, rest = text.split(END, 1)
+        head = head.rsplit("\n## Soak\n", 1)[0]
+        text = head + "\n" + BEGIN + "\n## Soak\n" + END + rest
     if BEGIN in text and END in text:
         head, rest = text.split(BEGIN, 1)
         text = head + block + rest.split(END, 1)[1]
@@ -368,7 +373,7 @@ def restore_section(markdown: str, json_path: str) -> bool:
     """For run.py: puts the Soak section back from results/soak.json if BENCHMARKS.md lost it."""
     try:
         with open(markdown) as f:
-            if BEGIN in f.read():
+            if END in f.read():
                 return False
         with open(json_path) as f:
             res = json.load(f)

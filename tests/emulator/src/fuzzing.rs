@@ -50,56 +50,62 @@ const MAX_REQUESTS: usize = 8;
 
 /// The emulator for one fuzz run: the state reset to a fresh organization with a few records of
 /// every kind (as `POST /_emulator/seed` makes them), the two tokens above, and the router on it.
-/// Both are built once per process: building the router costs more than most runs.
+/// Both are built once per thread: building the router costs more than most runs.
 pub fn fresh() -> (AppState, Router) {
-    static EMULATOR: OnceLock<(AppState, Router, Data)> = OnceLock::new();
-    let (st, router, snapshot) = EMULATOR.get_or_init(|| {
-        let defaults = Config { rate_limit_per_minute: 120, token_ttl_seconds: 3600, omit_expires_in: false };
-        let st = Shared::new(
-            "http://127.0.0.1:4010".into(),
-            "sa_local_dev".into(),
-            "local-dev-secret".into(),
-            defaults,
-            None,
-            None,
-        )
-        .expect("in-memory state");
-        let now = st.now();
-        st.write(|d| {
-            let few = seed::Counts {
-                applications: 3,
-                integrations: 3,
-                service_accounts: 1,
-                sessions: 4,
-                traces: 3,
-                decisions: 4,
-            };
-            seed::seed(d, &mut util::Rng::new(1), now, few, None)?;
-            let sa = d.sa_clients.get("sa_local_dev").copied().expect("bootstrap account");
-            for (token, scope) in [(TOKEN, "management:all"), (READ_TOKEN, "management:applications:read")] {
-                d.insert_token(
-                    util::sha256(token.as_bytes()),
-                    Token {
-                        kind: TokenKind::Access,
-                        client_id: "sa_local_dev".into(),
-                        subject: Subject::ServiceAccount(sa),
-                        scopes: vec![scope.into()],
-                        issued_at: now,
-                        expires_at: now + 10 * 365 * crate::clock::DAY,
-                    },
-                );
-            }
-            Ok(())
-        })
-        .expect("seeded state");
-        let snapshot = lock(&st.data).clone();
-        let st = Arc::new(st);
-        (st.clone(), routes::router(st), snapshot)
-    });
-    // Seeding anew each run would cost more than most runs: reset, then put the snapshot back.
-    st.reset(None).expect("reset");
-    *lock(&st.data) = snapshot.clone();
-    (st.clone(), router.clone())
+    // One per thread: unit tests run in parallel and each needs its own state.
+    thread_local! {
+        static EMULATOR: (AppState, Router, Data) = build();
+    }
+    EMULATOR.with(|(st, router, snapshot)| {
+        // Seeding anew each run would cost more than most runs: reset, then put the snapshot back.
+        st.reset(None).expect("reset");
+        *lock(&st.data) = snapshot.clone();
+        (st.clone(), router.clone())
+    })
+}
+
+fn build() -> (AppState, Router, Data) {
+    let defaults = Config { rate_limit_per_minute: 120, token_ttl_seconds: 3600, omit_expires_in: false };
+    let st = Shared::new(
+        "http://127.0.0.1:4010".into(),
+        "sa_local_dev".into(),
+        "local-dev-secret".into(),
+        defaults,
+        None,
+        None,
+    )
+    .expect("in-memory state");
+    let now = st.now();
+    st.write(|d| {
+        let few = seed::Counts {
+            applications: 3,
+            integrations: 3,
+            service_accounts: 1,
+            sessions: 4,
+            traces: 3,
+            decisions: 4,
+        };
+        seed::seed(d, &mut util::Rng::new(1), now, few, None)?;
+        let sa = d.sa_clients.get("sa_local_dev").copied().expect("bootstrap account");
+        for (token, scope) in [(TOKEN, "management:all"), (READ_TOKEN, "management:applications:read")] {
+            d.insert_token(
+                util::sha256(token.as_bytes()),
+                Token {
+                    kind: TokenKind::Access,
+                    client_id: "sa_local_dev".into(),
+                    subject: Subject::ServiceAccount(sa),
+                    scopes: vec![scope.into()],
+                    issued_at: now,
+                    expires_at: now + 10 * 365 * crate::clock::DAY,
+                },
+            );
+        }
+        Ok(())
+    })
+    .expect("seeded state");
+    let snapshot = lock(&st.data).clone();
+    let st = Arc::new(st);
+    (st.clone(), routes::router(st), snapshot)
 }
 
 /// One decoded request: raw pieces, before `${…}` substitution.
