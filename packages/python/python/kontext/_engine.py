@@ -304,15 +304,7 @@ async def call_async(engine_id: int, method: bytes, args_json: bytes, options: b
     if _submit(engine_id, port.id, token, method, len(method), args_json, len(args_json), options, len(options)):
         port.waiting.pop(token, None)
         raise InternalError("internal error in the Kontext SDK (please report it): the call could not be submitted")
-    try:
-        ok, data = await future
-    except BaseException:
-        port.waiting.pop(token, None)
-        _port_cancel(port.id, token)
-        raise
-    if ok:
-        return data
-    raise _failure(data) from None
+    return await _outcome(port, token, future)
 
 
 async def run_async(submit: Callable[[int, int], None]) -> bytes:
