@@ -228,7 +228,7 @@ fn oauth_error(api: &crate::error::ApiError) -> Error {
 }
 
 fn form_encode(value: &str) -> String {
-    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 #[cfg(test)]

@@ -4,11 +4,12 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use kontext_derive::FromArg;
 use serde::{Deserialize, Serialize};
-use url::Url;
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
+use crate::weburl::{Host, WebUrl};
 
 /// Default API version, as in the official client.
 pub const DEFAULT_API_VERSION: &str = "v1";
@@ -22,7 +23,7 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const USER_AGENT: &str = concat!("kontext-rust/", env!("CARGO_PKG_VERSION"));
 
 /// Service-account credentials for the OAuth client-credentials grant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct Credentials {
     /// The OAuth client id (`sa_<uuid>` for service accounts).
@@ -36,7 +37,7 @@ pub struct Credentials {
 ///
 /// Bindings deserialize their language's options object into this type, so every default and
 /// every check lives here once.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClientOptions {
     /// The API origin, e.g. `https://api.kontext.security`. A trailing `/` or `/api/v1` is removed.
@@ -105,8 +106,7 @@ impl ClientOptions {
     /// Parses options from JSON (what bindings receive), as a `config` error naming the problem
     /// but never echoing a value, since values here are credentials.
     pub fn from_json(json: &str) -> Result<Self> {
-        serde_json::from_str(json)
-            .map_err(|e| Error::config(format!("invalid client options: {}", crate::error::serde_message(&e))))
+        crate::args::from_json_text(json, "invalid client options").map_err(Error::config)
     }
 
     /// Names the engine in the user agent (`kontext-python/0.1.0 CPython/3.11`), ahead of any
@@ -237,51 +237,51 @@ pub fn normalize_base_url(input: &str, api_version: &str, allow_insecure_http: b
     if trimmed.is_empty() {
         return Err(Error::config("baseUrl is required"));
     }
-    let url = Url::parse(&checked_url("baseUrl", trimmed, allow_insecure_http)?)
+    let url = WebUrl::parse(&checked_url("baseUrl", trimmed, allow_insecure_http)?)
         .map_err(|e| Error::config(format!("baseUrl is not a valid URL: {e}")))?;
-    if url.query().is_some() || url.fragment().is_some() {
+    if url.has_query() || url.has_fragment() {
         return Err(Error::config("baseUrl must not contain a query or fragment"));
     }
     // Work on the path only: string surgery on the whole URL could cut into the host
     // (`https:///api/v1` parses as host `api`, path `/v1`).
-    let mut path = url.path().trim_end_matches('/');
+    let path = url.path();
+    let mut path = path.trim_end_matches('/');
     if let Some(prefix) = path.strip_suffix(&format!("/api/{api_version}")) {
         path = prefix.trim_end_matches('/');
     }
-    let origin = url.origin().ascii_serialization();
-    Ok(format!("{origin}{path}"))
+    Ok(format!("{}{path}", url.origin()))
 }
 
 /// Parses an absolute http(s) URL and applies the clear-text guard.
 pub(crate) fn checked_url(what: &str, input: &str, allow_insecure_http: bool) -> Result<String> {
-    let url = Url::parse(input.trim())
+    let url = WebUrl::parse(input.trim())
         .map_err(|e| Error::config(format!("{what} {:?} is not a valid URL: {e}", input.trim())))?;
-    match url.scheme() {
+    match url.scheme().as_str() {
         "https" => {}
         "http" if allow_insecure_http || is_loopback(&url) => {}
         "http" => {
             return Err(Error::config(format!(
                 "{what} uses plain http:// to {}, which would send credentials in clear text; \
                  use https:// or set allowInsecureHttp",
-                url.host_str().unwrap_or("?")
+                url.host_str().as_deref().unwrap_or("?")
             )));
         }
         other => return Err(Error::config(format!("{what} must be an http(s) URL, not {other}:"))),
     }
-    if url.host_str().is_none_or(str::is_empty) {
+    if url.host_str().is_none() {
         return Err(Error::config(format!("{what} has no host")));
     }
-    if !url.username().is_empty() || url.password().is_some() {
+    if url.has_credentials() {
         return Err(Error::config(format!("{what} must not embed credentials")));
     }
-    Ok(url.into())
+    Ok(url.href())
 }
 
-fn is_loopback(url: &Url) -> bool {
+fn is_loopback(url: &WebUrl) -> bool {
     match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
         None => false,
     }
 }

@@ -8,10 +8,10 @@
 
 use futures_util::StreamExt;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::args::Args;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::RequestOptions;
@@ -369,91 +369,6 @@ async fn oauth_dispatch<E: Encode>(mut a: Args) -> Result<E::Out> {
             out_with!(a, E, async move { oauth::refresh(&request).await })
         }
         other => Err(unknown_method(other)),
-    }
-}
-
-/// Positional arguments of one call, consumed in order.
-struct Args {
-    method: String,
-    values: std::vec::IntoIter<Value>,
-    taken: usize,
-}
-
-impl Args {
-    fn new(method: &str, values: Vec<Value>) -> Self {
-        Self { method: method.to_owned(), values: values.into_iter(), taken: 0 }
-    }
-
-    fn next(&mut self) -> Option<Value> {
-        self.taken += 1;
-        self.values.next()
-    }
-
-    fn string(&mut self, name: &str) -> Result<String> {
-        match self.next() {
-            Some(Value::String(s)) => Ok(s),
-            None | Some(Value::Null) => Err(Error::invalid(name, format!("is required by {}", self.method))),
-            Some(other) => Err(Error::invalid(name, format!("must be a string, not {}", json_type(&other)))),
-        }
-    }
-
-    fn required<T: DeserializeOwned>(&mut self, name: &str) -> Result<T> {
-        match self.next() {
-            None | Some(Value::Null) => Err(Error::invalid(name, format!("is required by {}", self.method))),
-            Some(value) => decode_arg(name, value),
-        }
-    }
-
-    fn optional<T: DeserializeOwned + Default>(&mut self, name: &str) -> Result<T> {
-        match self.next() {
-            None | Some(Value::Null) => Ok(T::default()),
-            Some(value) => decode_arg(name, value),
-        }
-    }
-
-    fn finish(&mut self) -> Result<()> {
-        let extra = self.values.len();
-        if extra > 0 {
-            return Err(Error::invalid(
-                "args",
-                format!("{} takes {} argument(s), got {}", self.method, self.taken, self.taken + extra),
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// Decodes an argument object, naming the offending field (`name`, `oauth.redirectUris`) the way
-/// the caller wrote it.
-fn decode_arg<T: DeserializeOwned>(name: &str, value: Value) -> Result<T> {
-    // Straight from the map (not `from_value`): no sequence form of every struct to compile.
-    match value {
-        Value::Object(map) => T::deserialize(map).map_err(|e| argument_error(name, &e)),
-        other => Err(Error::invalid(name, format!("must be an object, not {}", json_type(&other)))),
-    }
-}
-
-fn argument_error(name: &str, error: &serde_json::Error) -> Error {
-    let text = crate::error::serde_message(error);
-    let field = text
-        .split('`')
-        .nth(1)
-        .filter(|_| text.starts_with("missing field") || text.starts_with("unknown field"))
-        .map(str::to_owned);
-    match field {
-        Some(field) => Error::invalid(field, text),
-        None => Error::invalid(name, text),
-    }
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -28,7 +28,7 @@ use crate::wire::{self, HttpClient, WireRequest};
 /// patient.applications().list(Default::default()).await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, kontext_derive::FromArg)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestOptions {
     /// Timeout of one attempt in milliseconds.
@@ -48,9 +48,7 @@ pub struct RequestOptions {
 impl RequestOptions {
     /// Parses per-request options from JSON (what bindings receive); errors never echo values.
     pub fn from_json(json: &str) -> Result<Self> {
-        serde_json::from_str(json).map_err(|e| {
-            Error::invalid("options", format!("invalid request options: {}", crate::error::serde_message(&e)))
-        })
+        crate::args::from_json_text(json, "invalid request options").map_err(|e| Error::invalid("options", e))
     }
 
     /// No overrides.

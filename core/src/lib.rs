@@ -35,6 +35,7 @@
 
 #![warn(missing_docs)]
 
+mod args;
 mod auth;
 mod client;
 mod config;
@@ -51,6 +52,7 @@ mod retry;
 mod runtime;
 mod secret;
 mod validate;
+mod weburl;
 mod wire;
 
 pub use client::{Client, ClientBuilder};

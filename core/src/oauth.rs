@@ -17,6 +17,7 @@ use crate::models::{
     AuthServerMetadata, AuthorizeUrl, AuthorizeUrlRequest, ExchangeCode, PkceChallenge, RefreshUserToken, UserTokens,
 };
 use crate::secret::Secret;
+use crate::weburl::WebUrl;
 
 /// Scopes asked for when the caller names none: the whole management API, plus a refresh token.
 const DEFAULT_USER_SCOPES: &str = "management:all offline_access";
@@ -75,17 +76,26 @@ pub async fn build_authorize_url(request: &AuthorizeUrlRequest) -> Result<Author
         Some(scopes) if !scopes.is_empty() => scopes.join(" "),
         _ => DEFAULT_USER_SCOPES.to_owned(),
     };
-    let mut url = url::Url::parse(&metadata.authorization_endpoint)
-        .map_err(|e| Error::invalid("authorization_endpoint", e.to_string()))?;
-    url.query_pairs_mut()
-        .append_pair("response_type", "code")
-        .append_pair("client_id", &request.client_id)
-        .append_pair("redirect_uri", &request.redirect_uri)
-        .append_pair("scope", &scope)
-        .append_pair("state", &state)
-        .append_pair("code_challenge", &request.code_challenge)
-        .append_pair("code_challenge_method", "S256");
-    Ok(AuthorizeUrl { url: url.into(), state })
+    let endpoint = WebUrl::parse(&metadata.authorization_endpoint)
+        .map_err(|e| Error::invalid("authorization_endpoint", e.to_string()))?
+        .href();
+    // RFC 6749 §3.1: the endpoint has no fragment; should one be there, the query goes before it.
+    let (endpoint, fragment) = endpoint.split_once('#').map_or((endpoint.as_str(), None), |(e, f)| (e, Some(f)));
+    let pairs = [
+        ("response_type", "code"),
+        ("client_id", &request.client_id),
+        ("redirect_uri", &request.redirect_uri),
+        ("scope", &scope),
+        ("state", &state),
+        ("code_challenge", &request.code_challenge),
+        ("code_challenge_method", "S256"),
+    ];
+    let mut url = crate::wire::with_query(endpoint, &pairs);
+    if let Some(fragment) = fragment {
+        url.push('#');
+        url.push_str(fragment);
+    }
+    Ok(AuthorizeUrl { url, state })
 }
 
 /// Trades the authorization `code` from the redirect for tokens.

@@ -1,6 +1,7 @@
 //! Argument checks made before any request, so mistakes fail fast with the argument's name.
 
 use crate::error::{Error, Result};
+use crate::weburl::WebUrl;
 
 /// Largest page the API serves.
 pub(crate) const MAX_LIMIT: u32 = 200;
@@ -53,8 +54,8 @@ pub(crate) fn required(argument: &str, value: &str) -> Result<()> {
 
 /// An absolute http(s) URL.
 pub(crate) fn url(argument: &str, value: &str) -> Result<()> {
-    match url::Url::parse(value) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+    match WebUrl::parse(value) {
+        Ok(u) if matches!(u.scheme().as_str(), "http" | "https") && u.host_str().is_some() => Ok(()),
         Ok(u) => Err(Error::invalid(argument, format!("{value:?} must be an http(s) URL, not {}:", u.scheme()))),
         Err(e) => Err(Error::invalid(argument, format!("{value:?} is not a valid URL: {e}"))),
     }
@@ -62,7 +63,7 @@ pub(crate) fn url(argument: &str, value: &str) -> Result<()> {
 
 /// An absolute URL of any scheme (redirect URIs may use custom schemes for native apps).
 pub(crate) fn absolute_uri(argument: &str, value: &str) -> Result<()> {
-    url::Url::parse(value)
+    WebUrl::parse(value)
         .map(drop)
         .map_err(|e| Error::invalid(argument, format!("{value:?} is not an absolute URI: {e}")))
 }

@@ -1,6 +1,7 @@
 //! Applications: the OAuth clients AI agents connect through, their OAuth settings, their
 //! attached integrations and the organization's access graph.
 
+use kontext_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -119,7 +120,7 @@ pub struct ApplicationOAuth {
 /// "Bring your own auth": lets a partner's own JWTs identify users of a confidential
 /// application. Read back on [`Application::external_auth`], written with
 /// [`UpdateApplication::external_auth`]; every field is optional so a write can be partial.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalAuth {
     /// Whether partner tokens are accepted.
@@ -159,7 +160,7 @@ pub struct ExternalAuth {
 }
 
 /// Body of `POST /applications`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateApplication {
     /// Display name (required, unique among non-archived applications).
@@ -195,7 +196,7 @@ impl CreateApplication {
 }
 
 /// OAuth part of [`CreateApplication`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateApplicationOAuth {
     /// Client type; the server defaults to confidential.
@@ -264,7 +265,7 @@ impl CreateApplicationOAuth {
 }
 
 /// Body of `PATCH /applications/:id`: only the fields given are changed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateApplication {
     /// New display name.
@@ -279,7 +280,7 @@ pub struct UpdateApplication {
 }
 
 /// Body of `PATCH /applications/:id/oauth`: only the fields given are changed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateApplicationOAuth {
     /// New client type.
@@ -300,7 +301,7 @@ pub struct UpdateApplicationOAuth {
 }
 
 /// Body of `PUT /applications/:id/integrations`: the complete new set of attached integrations.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct SetIntegrations {
     /// Integration ids (UUIDs); replaces the current set.
@@ -321,7 +322,7 @@ impl SetIntegrations {
 }
 
 /// Query of `GET /applications`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct ListApplicationsParams {
     /// Page size, 1–200 (server default 50).
@@ -337,7 +338,7 @@ pub struct ListApplicationsParams {
 }
 
 /// Query of `GET /applications/access-graph`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessGraphParams {
     /// Add policy overlays to the graph.

@@ -1,5 +1,6 @@
 //! Policy decisions: one row per tool call the policy engine allowed or denied.
 
+use kontext_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -69,7 +70,7 @@ pub struct Decision {
 }
 
 /// Query of `GET /decisions` (cursor pagination). Every filter is optional.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct ListDecisionsParams {
     /// Only decisions about this provider.

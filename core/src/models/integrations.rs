@@ -1,6 +1,7 @@
 //! Integrations: the MCP servers (tools) applications may use, their credentials and the
 //! calling user's connection to them.
 
+use kontext_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -94,7 +95,7 @@ pub struct Integration {
 }
 
 /// OAuth provider details of an integration (`Integration.oauth`, and in create/update bodies).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationOAuth {
     /// Provider name, e.g. `github`.
@@ -112,7 +113,7 @@ pub struct IntegrationOAuth {
 }
 
 /// Body of `POST /integrations`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateIntegration {
     /// Display name (required).
@@ -180,7 +181,7 @@ impl CreateIntegration {
 }
 
 /// Body of `PATCH /integrations/:id`: only the fields given are changed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateIntegration {
     /// New display name.
@@ -210,7 +211,7 @@ pub struct UpdateIntegration {
 }
 
 /// Query of `GET /integrations`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct ListIntegrationsParams {
     /// Page size, 1–200 (server default 50).
@@ -284,7 +285,7 @@ pub struct IntegrationOAuthConfigResponse {
 }
 
 /// Body of `PUT /integrations/:id/oauth`: replaces the integration's own OAuth app.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct SetIntegrationOAuthConfig {
     /// Client id at the provider.
@@ -332,7 +333,7 @@ impl SetIntegrationOAuthConfig {
 
 /// Body of `POST /integrations/:id/connection`: stores the calling user's token
 /// (`user_token` integrations).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct AddConnection {
     /// The personal access token or API key.

@@ -1,6 +1,7 @@
 //! User tokens through the authorization-code flow with PKCE (RFC 7636), and the authorization
 //! server's discovery document (RFC 8414).
 
+use kontext_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -20,7 +21,7 @@ pub struct PkceChallenge {
 }
 
 /// Input of `oauth.buildAuthorizeUrl`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizeUrlRequest {
     /// API origin (e.g. `https://api.kontext.security`); the authorize endpoint is read from
@@ -51,7 +52,7 @@ pub struct AuthorizeUrl {
 }
 
 /// Input of `oauth.exchangeCode` (authorization code → tokens).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct ExchangeCode {
     /// API origin; the token endpoint is read from its discovery document.
@@ -70,7 +71,7 @@ pub struct ExchangeCode {
 }
 
 /// Input of `oauth.refresh` (refresh token → new tokens).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshUserToken {
     /// API origin; the token endpoint is read from its discovery document.

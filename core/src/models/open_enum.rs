@@ -60,6 +60,17 @@ macro_rules! open_enum {
             }
         }
 
+        impl crate::args::FromArg for $name {
+            fn from_arg(value: ::serde_json::Value, at: crate::args::At<'_>) -> crate::error::Result<Self> {
+                let s = <::std::string::String as crate::args::FromArg>::from_arg(value, at)?;
+                Ok(s.parse().unwrap_or_else(|never| match never {}))
+            }
+
+            fn blank() -> Self {
+                Self::Unknown(::std::string::String::new())
+            }
+        }
+
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                 let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;

@@ -5,6 +5,7 @@
 //! `If-Match` (or `If-None-Match: *` when there is none yet) and fail with 412 when it is stale.
 //! Settings do the same with `expectedUpdatedAt` in the body.
 
+use kontext_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -74,7 +75,7 @@ pub struct PolicyResponse {
 }
 
 /// Input of `policy.update` (`PUT /policy`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePolicy {
     /// New Cedar source.
@@ -101,7 +102,7 @@ impl UpdatePolicy {
 }
 
 /// Body of `POST /policy/validations`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidatePolicy {
     /// Cedar source to check.
@@ -179,7 +180,7 @@ pub struct DeploymentResponse {
 }
 
 /// Input of `policy.updateDeployment` (`PUT /policy/deployment`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateDeployment {
     /// Version to deploy; `None` (sent as `null`) with [`RolloutMode::Disabled`].
@@ -245,7 +246,7 @@ pub struct SettingsResponse {
 }
 
 /// Body of `PATCH /policy/settings`: only the fields given are changed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateSettings {
     /// `updatedAt` of the settings this write is based on; a stale value fails with 412.

@@ -1,6 +1,7 @@
 //! Service accounts: machine credentials (client-credentials grant) that act for the
 //! organization.
 
+use kontext_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -41,7 +42,7 @@ pub struct ServiceAccountCredentials {
 }
 
 /// Body of `POST /service-accounts`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateServiceAccount {
     /// Display name (required).
@@ -67,7 +68,7 @@ impl CreateServiceAccount {
 }
 
 /// Query of `GET /service-accounts`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct ListServiceAccountsParams {
     /// Page size, 1–200 (server default 50).

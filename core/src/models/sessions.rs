@@ -1,5 +1,6 @@
 //! Agent sessions: an agent's connection through an application.
 
+use kontext_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -87,7 +88,7 @@ pub struct AgentSession {
 }
 
 /// Query of `GET /applications/:id/sessions`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct ListSessionsParams {
     /// Which sessions (server default `active`).

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use kontext_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -245,7 +246,7 @@ pub struct TraceStatsResponse {
 
 /// Query of `GET /traces` (offset pagination: the last page is the first one shorter than
 /// `limit`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct ListTracesParams {
     /// Only traces of this user.
@@ -269,7 +270,7 @@ pub struct ListTracesParams {
 }
 
 /// Query of `GET /traces/:traceId`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct GetTraceParams {
     /// The user whose trace it is.
@@ -278,7 +279,7 @@ pub struct GetTraceParams {
 }
 
 /// Query of `GET /traces/stats`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct TraceStatsParams {
     /// Time window; when absent the server uses its default.
@@ -290,7 +291,7 @@ pub struct TraceStatsParams {
 }
 
 /// Query of `GET /mcp-events` (the calling user's most recent MCP events).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase")]
 pub struct ListEventsParams {
     /// Maximum number of events.

@@ -44,18 +44,23 @@ pub(crate) struct WireResponse {
 }
 
 /// `url` with `pairs` as its query string (form-encoded, like every HTTP client does).
-pub(crate) fn with_query(url: &str, pairs: &[(String, String)]) -> String {
+pub(crate) fn with_query<K: AsRef<str>, V: AsRef<str>>(url: &str, pairs: &[(K, V)]) -> String {
     if pairs.is_empty() {
         return url.to_owned();
     }
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    let mut query = form_urlencoded::Serializer::new(String::new());
     query.extend_pairs(pairs);
-    format!("{url}{}{}", if url.contains('?') { '&' } else { '?' }, query.finish())
+    let separator = match url.find('?') {
+        None => "?",
+        Some(at) if at + 1 == url.len() => "",
+        Some(_) => "&",
+    };
+    format!("{url}{separator}{}", query.finish())
 }
 
 /// The body of an `application/x-www-form-urlencoded` request (token requests).
 pub(crate) fn form_body(pairs: &[(String, String)]) -> Vec<u8> {
-    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish().into_bytes()
+    form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish().into_bytes()
 }
 
 #[cfg(test)]
@@ -67,7 +72,8 @@ mod tests {
         let pairs = vec![("cursor".to_owned(), "a b&c=d/é".to_owned()), ("limit".to_owned(), "5".to_owned())];
         assert_eq!(with_query("https://h/api/v1/x", &pairs), "https://h/api/v1/x?cursor=a+b%26c%3Dd%2F%C3%A9&limit=5");
         assert_eq!(with_query("https://h/x?a=1", &pairs[1..]), "https://h/x?a=1&limit=5");
-        assert_eq!(with_query("https://h/x", &[]), "https://h/x");
+        assert_eq!(with_query("https://h/x?", &pairs[1..]), "https://h/x?limit=5");
+        assert_eq!(with_query::<&str, &str>("https://h/x", &[]), "https://h/x");
         assert_eq!(form_body(&pairs[1..]), b"limit=5");
     }
 }
