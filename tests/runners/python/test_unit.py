@@ -540,3 +540,38 @@ def test_public_api_is_documented() -> None:
                     if not method_name.startswith("_") and callable(method):
                         assert method.__doc__, f"{cls.__name__}.{method_name} has no docstring"
     assert "client_secret" in pydoc.render_doc(kontext.ManagementClient)
+
+
+def test_async_resources_mirror_the_sync_ones() -> None:
+    """``_async_resources.py`` is written by hand next to ``_resources.py``: every class, method,
+    parameter, default and docstring must match, so the two clients cannot drift apart."""
+    import inspect
+
+    from kontext import _async_resources, _resources
+
+    def public_classes(module: Any) -> Dict[str, type]:
+        return {
+            name: cls
+            for name, cls in vars(module).items()
+            if isinstance(cls, type) and cls.__module__ == module.__name__ and not name.startswith("_")
+        }
+
+    sync_classes = public_classes(_resources)
+    async_classes = public_classes(_async_resources)
+    assert sorted(async_classes) == sorted(f"Async{name}" for name in sync_classes)
+    checked = 0
+    for name, sync_cls in sync_classes.items():
+        async_cls = async_classes[f"Async{name}"]
+        sync_methods = {m: f for m, f in vars(sync_cls).items() if not m.startswith("_") and callable(f)}
+        async_methods = {m: f for m, f in vars(async_cls).items() if not m.startswith("_") and callable(f)}
+        assert sorted(async_methods) == sorted(sync_methods), name
+        for method, sync_fn in sync_methods.items():
+            async_fn = async_methods[method]
+            sync_params = [(p.name, p.kind, p.default) for p in inspect.signature(sync_fn).parameters.values()]
+            async_params = [(p.name, p.kind, p.default) for p in inspect.signature(async_fn).parameters.values()]
+            assert async_params == sync_params, f"{name}.{method}"
+            # list_all returns a pager in both; every other method is a coroutine only in the twin.
+            assert inspect.iscoroutinefunction(async_fn) == (method != "list_all"), f"Async{name}.{method}"
+            assert inspect.getdoc(async_fn) == inspect.getdoc(sync_fn), f"{name}.{method} docstrings differ"
+            checked += 1
+    assert checked > 40
