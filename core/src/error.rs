@@ -563,16 +563,7 @@ mod tests {
     #[test]
     fn redaction_never_panics_on_odd_input() {
         // Quotes, escapes, colons and multi-byte characters in every arrangement a small LCG makes.
-        let alphabet: Vec<char> = "\"\\:{} ,aé€😀tokenSecret".chars().collect();
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        for _ in 0..5000 {
-            let len = (state % 40) as usize;
-            let text: String = (0..len)
-                .map(|_| {
-                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                    alphabet[(state >> 33) as usize % alphabet.len()]
-                })
-                .collect();
+        for text in crate::test_support::odd_strings("\"\\:{} ,aé€😀tokenSecret", 5000) {
             let _ = snippet(text.as_bytes());
         }
     }

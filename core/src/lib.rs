@@ -51,6 +51,8 @@ pub mod resources;
 mod retry;
 mod runtime;
 mod secret;
+#[cfg(test)]
+mod test_support;
 mod validate;
 mod weburl;
 mod wire;
