@@ -87,9 +87,9 @@ impl<'a> At<'a> {
     /// An error about this value: `reason` as is at the top level, prefixed with the path below.
     #[cold]
     fn error(&self, reason: &str) -> Error {
-        let path = self.path();
-        let nested = path.contains(['.', '[']);
-        Error::invalid(self.name(), if nested { format!("`{path}` {reason}") } else { reason.to_owned() })
+        let nested = self.parent.is_some_and(|parent| !matches!(parent.key, Key::Argument(_)));
+        let reason = if nested { format!("`{}` {reason}", self.path()) } else { reason.to_owned() };
+        Error::invalid(self.name(), reason)
     }
 
     #[cold]
