@@ -105,7 +105,43 @@ where
 
 /// Flattens pages into items.
 pub(crate) fn items<T: MaybeSend + 'static>(pages: PageStream<T>) -> ItemStream<T> {
-    Box::pin(pages.map_ok(|page| stream::iter(page.into_iter().map(Ok))).try_flatten())
+    Box::pin(Items { pages, page: Vec::new().into_iter() })
+}
+
+/// The items of each page in turn, then the next page. Written out rather than composed
+/// (`map_ok` + `stream::iter` + `try_flatten`): every layer moves each item once more on its way
+/// out, and items are models of a few hundred bytes (a tenth of the CPU time of a `list_all`).
+/// After an error the page stream is polled on, as `try_flatten` does (it then ends).
+struct Items<T> {
+    pages: PageStream<T>,
+    page: std::vec::IntoIter<T>,
+}
+
+// Nothing in it is ever pinned: the page stream is boxed, and items are moved out by value.
+impl<T> Unpin for Items<T> {}
+
+impl<T> Stream for Items<T> {
+    type Item = Result<T>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Result<T>>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.page.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match this.pages.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(page))) => this.page = page.into_iter(),
+                Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.page.len(), None)
+    }
 }
 
 /// Skips empty pages so consumers never see a page with no items before the end.

@@ -20,8 +20,8 @@ pub(crate) async fn sleep(duration: Duration) {
 }
 
 /// `setTimeout` as a future, through the global functions every JS runtime has (browsers,
-/// workers, Node, Deno). Dropping it clears the timer, so the losing side of a timeout race never
-/// keeps a Node process alive. (Written here rather than taken from gloo-timers, which does not
+/// workers, Node, Deno). Dropping it clears the timer, so a cancelled backoff wait never keeps a
+/// Node process alive. (Written here rather than taken from gloo-timers, which does not
 /// build with `panic = "unwind"` on wasm-bindgen 0.2.130.)
 #[cfg(target_arch = "wasm32")]
 mod timer {
@@ -78,31 +78,14 @@ mod timer {
 
 /// Bounds one attempt (send, and read the whole body) by `timeout`.
 ///
-/// Native: reqwest enforces the timeout itself (it is set on every request), so this only awaits.
-#[cfg(not(target_arch = "wasm32"))]
+/// The HTTP stack enforces the timeout itself, so this only awaits: reqwest has it set on every
+/// request, and on wasm32 the `fetch` exchange arms its own timer, which aborts the `fetch` (and
+/// the body being read) and fails the attempt with [`crate::Error::Timeout`] (`wire/fetch.rs`).
 pub(crate) async fn bounded<T>(
     _timeout: Duration,
     attempt: impl std::future::Future<Output = crate::Result<T>>,
 ) -> crate::Result<T> {
     attempt.await
-}
-
-/// Bounds one attempt (send, and read the whole body) by `timeout`.
-///
-/// wasm32: `fetch` has no timeout of its own, so the attempt races a JS timer. Losing the race
-/// drops the attempt, and with it the guard that aborts the `fetch`.
-#[cfg(target_arch = "wasm32")]
-pub(crate) async fn bounded<T>(
-    timeout: Duration,
-    attempt: impl std::future::Future<Output = crate::Result<T>>,
-) -> crate::Result<T> {
-    use futures_util::future::{Either, select};
-    let attempt = std::pin::pin!(attempt);
-    let timer = std::pin::pin!(sleep(timeout));
-    match select(attempt, timer).await {
-        Either::Left((outcome, _)) => outcome,
-        Either::Right(((), _)) => Err(crate::Error::Timeout { timeout }),
-    }
 }
 
 /// A uniform random number in `[0, 1)` for jitter.

@@ -76,7 +76,10 @@ impl Engine {
         let call = async move {
             let args = kontext::dispatch::parse_args(&args_json)?;
             let options = request_options(request_options_json.as_deref())?;
-            let json = kontext::dispatch::call_json(&client, &method, args, options).await?;
+            // Boxed: the dispatch future holds the state of every method (~4 KB), and the
+            // wrappers below (`scoped`, `spawn`, the executor's task) would otherwise each move
+            // it by value, a few times per call.
+            let json = Box::pin(kontext::dispatch::call_json(&client, &method, args, options)).await?;
             Ok(JsValue::from_str(&json))
         };
         spawn(signal, kontext::log::scoped((*self.log).clone(), call))
@@ -170,7 +173,7 @@ pub fn oauth_call(method: String, args_json: String, signal: Option<AbortSignal>
             });
         }
         let args = kontext::dispatch::parse_args(&args_json)?;
-        let json = kontext::dispatch::call_json(&oauth_client()?, &method, args, None).await?;
+        let json = Box::pin(kontext::dispatch::call_json(&oauth_client()?, &method, args, None)).await?;
         Ok(JsValue::from_str(&json))
     })
 }

@@ -1,98 +1,218 @@
 //! The wasm32 HTTP stack: the runtime's global `fetch` (browsers, workers, Node 18+, Deno, Bun).
+//!
+//! One exchange is driven by a few lines of JavaScript ([`Exchange`] below, shipped by
+//! wasm-bindgen as a snippet next to the generated glue): the headers, the `AbortController`, the
+//! attempt's timeout timer, `fetch`, the response headers and the body all stay on the JS side,
+//! and Rust crosses the boundary a handful of times per attempt instead of ~40 (each `Headers`
+//! call, each `Reflect` lookup, a promise and two closures for the timer, one more for `text()`).
 
+use js_sys::wasm_bindgen::prelude::wasm_bindgen;
 use js_sys::wasm_bindgen::{JsCast, JsValue};
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, Response};
 
 use super::{WireRequest, WireResponse};
 use crate::error::{Error, Result};
 
+#[wasm_bindgen(wasm_bindgen = js_sys::wasm_bindgen, inline_js = r#"
+export class Exchange {
+  // `headers`: names and values separated by "\n" (neither may contain one), set in order.
+  constructor(method, url, headers, body, timeoutMs) {
+    this.status = 0;
+    this.requestId = undefined;
+    this.etag = undefined;
+    this.retryAfter = undefined;
+    this.retryAfterMs = undefined;
+    this.timedOut = false;
+    this.timer = undefined;
+    this.controller = undefined;
+    this.promise = undefined;
+    const fetch = globalThis.fetch;
+    if (typeof fetch !== 'function') return;
+    // A record, not a `Headers`: fetch copies it in one pass. Names are case-insensitive, and a
+    // later header replaces an earlier one (`Headers.set`); no prototype, so any name is a key.
+    const fields = Object.create(null);
+    const parts = headers.split('\n');
+    for (let i = 0; i + 1 < parts.length; i += 2) fields[parts[i].toLowerCase()] = parts[i + 1];
+    const init = { method, headers: fields };
+    // A copy: `body` is a view of the wasm memory, which may move while fetch reads it.
+    if (body !== undefined) init.body = body.slice();
+    const controller = new AbortController();
+    init.signal = controller.signal;
+    this.controller = controller;
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    this.promise = fetch(url, init)
+      .then((response) => {
+        const headers = response.headers;
+        this.status = response.status;
+        this.requestId = headers.get('x-request-id') ?? undefined;
+        this.etag = headers.get('etag') ?? undefined;
+        if (!response.ok) {
+          this.retryAfter = headers.get('retry-after') ?? undefined;
+          this.retryAfterMs = headers.get('retry-after-ms') ?? undefined;
+        }
+        return response.arrayBuffer();
+      })
+      .then(
+        (buffer) => {
+          clearTimeout(this.timer);
+          return new Uint8Array(buffer);
+        },
+        (error) => {
+          clearTimeout(this.timer);
+          if (this.timedOut) return undefined;
+          throw error;
+        },
+      );
+  }
+  abort() {
+    clearTimeout(this.timer);
+    this.controller?.abort();
+  }
+}
+"#)]
+extern "C" {
+    /// One `fetch` with its timeout, started by the constructor.
+    type Exchange;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(method: &str, url: &str, headers: &str, body: Option<&[u8]>, timeout_ms: f64) -> Result<Exchange, JsValue>;
+    /// Resolves with the body (a `Uint8Array`), or `undefined` when the timeout aborted the
+    /// exchange; `undefined` itself when the runtime has no global `fetch`.
+    #[wasm_bindgen(method, getter)]
+    fn promise(this: &Exchange) -> Option<Promise>;
+    #[wasm_bindgen(method, getter)]
+    fn status(this: &Exchange) -> u16;
+    #[wasm_bindgen(method, getter, js_name = requestId)]
+    fn request_id(this: &Exchange) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn etag(this: &Exchange) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = retryAfter)]
+    fn retry_after(this: &Exchange) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = retryAfterMs)]
+    fn retry_after_ms(this: &Exchange) -> Option<String>;
+    /// Clears the timer and aborts the `fetch` (and the body being read).
+    #[wasm_bindgen(method)]
+    fn abort(this: &Exchange);
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct HttpClient {
-    /// Sent as `User-Agent` outside browsers (which keep their own; Chromium drops the header,
-    /// and elsewhere it would only add to the CORS preflight).
-    user_agent: Option<String>,
-    /// Sent everywhere: the browser-visible way to name the SDK.
-    client_header: String,
+    /// The headers every request starts with, in the `name\nvalue\n` form [`Exchange`] takes:
+    /// `x-kontext-client` everywhere (the browser-visible way to name the SDK) and, outside
+    /// browsers, `user-agent` (browsers keep their own; Chromium drops the header, and elsewhere
+    /// it would only add to the CORS preflight). `Err(name)`: that header's value cannot be sent,
+    /// which every request reports (as `Headers.set` refusing it did).
+    fixed_headers: std::result::Result<String, &'static str>,
 }
 
 impl HttpClient {
     pub(crate) fn new(user_agent: &str) -> Result<Self> {
-        Ok(Self { user_agent: (!in_browser()).then(|| user_agent.to_owned()), client_header: user_agent.to_owned() })
+        let mut headers = String::new();
+        let browser = in_browser();
+        let fixed_headers = (if browser { Ok(()) } else { push_header(&mut headers, "user-agent", user_agent) })
+            .map_err(|()| "user-agent")
+            .and_then(|()| push_header(&mut headers, "x-kontext-client", user_agent).map_err(|()| "x-kontext-client"))
+            .map(|()| headers);
+        Ok(Self { fixed_headers })
     }
 
-    /// Sends the request and reads the whole body. Dropping the future (a timeout or the caller's
-    /// `AbortSignal`) aborts the fetch; a finished one is left alone.
+    /// Sends the request and reads the whole body within `request.timeout`. Dropping the future
+    /// (the caller's `AbortSignal`) aborts the fetch; a finished one is left alone.
     pub(crate) async fn send(&self, request: WireRequest<'_>) -> Result<WireResponse> {
-        let headers = Headers::new().map_err(connection_error)?;
-        let mut set = |name: &str, value: &str| {
-            headers.set(name, value).map_err(|_| Error::invalid("headers", format!("{name:?} is not a valid header")))
-        };
-        if let Some(agent) = &self.user_agent {
-            set("user-agent", agent)?;
-        }
-        set("x-kontext-client", &self.client_header)?;
+        let fixed = self.fixed_headers.as_deref().map_err(|name| invalid_header(name))?;
+        let mut headers = String::with_capacity(fixed.len() + 256);
+        headers.push_str(fixed);
         for (name, value) in request.headers {
-            set(name, value)?;
+            push_header(&mut headers, name, value).map_err(|()| invalid_header(name))?;
         }
         if let Some(token) = request.bearer {
-            headers
-                .set("authorization", &format!("Bearer {token}"))
+            let mut value = String::with_capacity(7 + token.len());
+            value.push_str("Bearer ");
+            value.push_str(token);
+            push_header(&mut headers, "authorization", &value)
                 .map_err(|_| Error::config("the access token contains characters not allowed in a header"))?;
         }
-        let init = RequestInit::new();
-        init.set_method(request.method.as_str());
-        init.set_headers(&headers);
-        if let Some(body) = request.body {
-            init.set_body(&Uint8Array::from(body));
+        // setTimeout takes a signed 32-bit delay (longer ones fire at once); ~24.8 days is "forever".
+        let timeout_ms = request.timeout.as_millis().min(i32::MAX as u128) as f64;
+        // Throws only where `fetch` itself throws instead of rejecting (the header checks above
+        // are those of `fetch`).
+        let exchange = Exchange::new(request.method.as_str(), request.url, &headers, request.body, timeout_ms)
+            .map_err(connection_error)?;
+        let Some(promise) = exchange.promise() else {
+            return Err(Error::config("this JavaScript runtime has no global fetch()"));
+        };
+        let exchange = AbortOnDrop(Some(exchange));
+        let outcome = JsFuture::from(promise).await;
+        let Some(exchange) = exchange.disarm() else {
+            unreachable!("armed until here");
+        };
+        let body = outcome.map_err(connection_error)?;
+        if body.is_undefined() {
+            return Err(Error::Timeout { timeout: request.timeout });
         }
-        let abort = AbortOnDrop(AbortController::new().ok());
-        if let Some(controller) = &abort.0 {
-            init.set_signal(Some(&controller.signal()));
-        }
-        let response: Response =
-            JsFuture::from(fetch(request.url, &init)?).await.and_then(JsCast::dyn_into).map_err(connection_error)?;
-        let header = |name: &str| response.headers().get(name).ok().flatten();
-        let (request_id, etag) = (header("x-request-id"), header("etag"));
-        let (retry_after, retry_after_ms) = (header("retry-after"), header("retry-after-ms"));
-        let text = response.text().map_err(connection_error)?;
-        let body = JsFuture::from(text).await.map_err(connection_error)?.as_string().unwrap_or_default();
-        abort.disarm();
+        let body = body.unchecked_into::<Uint8Array>().to_vec();
         Ok(WireResponse {
-            status: response.status(),
-            request_id,
-            etag,
-            retry_after,
-            retry_after_ms,
-            body: body.into_bytes(),
+            status: exchange.status(),
+            request_id: exchange.request_id(),
+            etag: exchange.etag(),
+            retry_after: exchange.retry_after(),
+            retry_after_ms: exchange.retry_after_ms(),
+            body: utf8_text(body),
         })
     }
 }
 
-/// `fetch(url, init)` through the global object, which every JS runtime has (a page's `window`,
-/// a worker's `self`, Node's `globalThis`).
-fn fetch(url: &str, init: &RequestInit) -> Result<Promise> {
-    let global = js_sys::global();
-    let fetch: Function = Reflect::get(&global, &"fetch".into())
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(|| Error::config("this JavaScript runtime has no global fetch()"))?;
-    fetch.call2(&global, &url.into(), init).map_err(connection_error)?.dyn_into().map_err(connection_error)
+fn invalid_header(name: &str) -> Error {
+    Error::invalid("headers", format!("{name:?} is not a valid header"))
 }
 
-struct AbortOnDrop(Option<AbortController>);
+/// Appends `name\nvalue\n`, refusing what `Headers.set` refuses: a name that is not an HTTP
+/// token, a value with NUL, CR or LF or a character beyond U+00FF (a ByteString). Neither can
+/// then hold the separator.
+fn push_header(out: &mut String, name: &str, value: &str) -> std::result::Result<(), ()> {
+    let bad_value = |c: char| matches!(c, '\0' | '\n' | '\r') || u32::from(c) > 0xFF;
+    if name.is_empty() || name.bytes().any(|b| !is_token_byte(b)) || value.chars().any(bad_value) {
+        return Err(());
+    }
+    out.push_str(name);
+    out.push('\n');
+    out.push_str(value);
+    out.push('\n');
+    Ok(())
+}
+
+/// RFC 9110 `tchar`.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// The body as `Response.text()` would decode it: UTF-8, a leading byte-order mark dropped,
+/// malformed sequences replaced (the bytes are kept as they are when they are valid).
+fn utf8_text(mut body: Vec<u8>) -> Vec<u8> {
+    if body.starts_with(b"\xEF\xBB\xBF") {
+        body.drain(..3);
+    }
+    match String::from_utf8(body) {
+        Ok(text) => text.into_bytes(),
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned().into_bytes(),
+    }
+}
+
+struct AbortOnDrop(Option<Exchange>);
 
 impl AbortOnDrop {
-    fn disarm(mut self) {
-        self.0 = None;
+    fn disarm(mut self) -> Option<Exchange> {
+        self.0.take()
     }
 }
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        if let Some(controller) = self.0.take() {
-            controller.abort();
+        if let Some(exchange) = self.0.take() {
+            exchange.abort();
         }
     }
 }

@@ -27,8 +27,8 @@ pub(crate) struct WireRequest<'a> {
     /// The access token, sent as `Authorization: Bearer …` and marked sensitive.
     pub bearer: Option<&'a str>,
     pub body: Option<&'a [u8]>,
-    /// Native stacks enforce it per request; on wasm32 the caller races a timer instead.
-    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    /// Enforced per request by the stack (reqwest's timeout; on wasm32 a timer that aborts the
+    /// `fetch`), over sending and reading the whole body.
     pub timeout: Duration,
 }
 

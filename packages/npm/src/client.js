@@ -7,6 +7,8 @@ import { loggingOptions } from './logging.js';
 import { listing } from './paging.js';
 import { createResources } from './resources.js';
 
+const ARGS_FAILURE = argumentFailure('args');
+
 export function createClientClass(engine) {
   // Lets `withOptions` build a client around an existing engine without a second constructor.
   class Derived {
@@ -20,6 +22,8 @@ export function createClientClass(engine) {
     // The engine holds the credentials and token cache; private so they never print or serialize.
     #engine;
     #defaults;
+    /** `callOptions(defaults)` of a call without options (most calls), worked out once. */
+    #plain;
     #summary;
 
     constructor(config) {
@@ -38,6 +42,7 @@ export function createClientClass(engine) {
         this.#defaults = {};
         this.#summary = { baseUrl: typeof config.baseUrl === 'string' ? config.baseUrl : undefined };
       }
+      this.#plain = callOptions(this.#defaults, undefined);
       const resources = createResources(
         (method, args, options) => this.#call(method, args, options),
         (method, args, options) => this.#list(method, args, options),
@@ -46,8 +51,8 @@ export function createClientClass(engine) {
     }
 
     async #call(method, args, options) {
-      const { json, signal } = callOptions(this.#defaults, options);
-      const argsJson = toJson(args, argumentFailure('args'));
+      const { json, signal } = options === undefined ? this.#plain : callOptions(this.#defaults, options);
+      const argsJson = toJson(args, ARGS_FAILURE);
       if (signal?.aborted) throw abortError(signal);
       let text;
       try {
@@ -60,8 +65,8 @@ export function createClientClass(engine) {
     }
 
     #list(method, args, options) {
-      const { json, signal } = callOptions(this.#defaults, options);
-      const argsJson = toJson(args, argumentFailure('args'));
+      const { json, signal } = options === undefined ? this.#plain : callOptions(this.#defaults, options);
+      const argsJson = toJson(args, ARGS_FAILURE);
       const start = () => {
         if (signal?.aborted) throw abortError(signal);
         return this.#engine.listAll(method, argsJson, json);

@@ -5,6 +5,8 @@ import { ConfigError, ValidationError } from './errors.js';
 
 /** JSON text of `value`; non-finite numbers and unserializable values are refused, not dropped. */
 export function toJson(value, fail) {
+  // Most argument lists are ids and absent params: nothing the checks below could refuse.
+  if (Array.isArray(value) && value.every(isPlainArgument)) return JSON.stringify(value);
   try {
     return JSON.stringify(value ?? null, (key, v) => {
       if (typeof v === 'number' && !Number.isFinite(v)) throw fail(key, `must be a finite number, not ${v}`);
@@ -17,6 +19,8 @@ export function toJson(value, fail) {
     throw fail('', `cannot be serialized: ${error.message}`);
   }
 }
+
+const isPlainArgument = (v) => typeof v === 'string' || v === undefined || v === null;
 
 export const configFailure = (key, reason) =>
   new ConfigError(`invalid client configuration: ${key ? `${key} ` : ''}${reason}`, {
