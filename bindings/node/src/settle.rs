@@ -145,12 +145,22 @@ fn settle_queued(env: &Env) {
     let queued = std::mem::take(&mut *settler.shared.queue.lock().unwrap_or_else(PoisonError::into_inner));
     for (id, settle) in queued {
         let Some(deferred) = settler.deferreds.borrow_mut().remove(&id) else { continue };
+        // Each settle in a handle scope of its own. Node keeps the threadsafe function's scope
+        // open while the microtasks of this wake-up run, so a value created in that scope (the
+        // JSON text a call resolves with) would stay reachable until the JS continuations of
+        // every call settled here have run: a whole `listAll` page iterated, with its text
+        // copied by each scavenge meanwhile. Here the promise alone holds the value.
+        let mut scope = ptr::null_mut();
+        let opened = unsafe { sys::napi_open_handle_scope(env.raw(), &mut scope) } == sys::Status::napi_ok;
         let outcome = settle(env).unwrap_or_else(|error| Err(unsafe { JsError::from(error).into_value(env.raw()) }));
         unsafe {
             match outcome {
                 Ok(value) => sys::napi_resolve_deferred(env.raw(), deferred, value),
                 Err(reason) => sys::napi_reject_deferred(env.raw(), deferred, reason),
             };
+            if opened {
+                sys::napi_close_handle_scope(env.raw(), scope);
+            }
         }
     }
     if settler.deferreds.borrow().is_empty() {

@@ -16,19 +16,31 @@ export function listing(start, signal, convert) {
       throw convert(error);
     }
     try {
+      let page;
       for (;;) {
-        let text;
-        try {
-          text = await paginator.nextPage(signal);
-        } catch (error) {
-          throw convert(error);
-        }
-        if (text === null || text === undefined) return;
-        yield JSON.parse(text);
+        page = await nextPage(paginator);
+        if (page === undefined) return;
+        yield page;
+        // Not held by this suspended generator through the next fetch (see `nextPage`).
+        page = undefined;
       }
     } finally {
       paginator.close?.();
     }
+  }
+
+  // One page, fetched and parsed in a frame of its own: its JSON text dies here. What a
+  // suspended generator holds stays alive, and is copied by every scavenge (then promoted), for
+  // as long as the caller works through the page or waits for the next one: the text read inside
+  // `pages()` (35 kB for 100 applications), or the page already used up.
+  async function nextPage(paginator) {
+    let text;
+    try {
+      text = await paginator.nextPage(signal);
+    } catch (error) {
+      throw convert(error);
+    }
+    return text === null || text === undefined ? undefined : JSON.parse(text);
   }
 
   // Items one by one from the current page. Hand-written rather than `yield* page` inside an
@@ -44,6 +56,8 @@ export function listing(start, signal, convert) {
       if (index < page.length) return Promise.resolve({ done: false, value: page[index++] });
       if (finished) return Promise.resolve({ done: true, value: undefined });
       if (fetching === null) {
+        // The page is used up: let it go now rather than hold it through the next fetch.
+        page = [];
         fetching = walk.next().then(
           (result) => {
             fetching = null;
