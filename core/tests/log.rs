@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use kontext::Client;
 use kontext::log::{Level, Logger, Record, Value as Field};
-use kontext_emulator::{Emulator, Options};
-use serde_json::{Value, json};
+use serde_json::json;
+
+mod support;
 
 const CLIENT_ID: &str = "sa_log_probe";
 const CLIENT_SECRET: &str = "kx_cs_LOGprobe7Tz4Rw8NpYb3";
@@ -29,24 +30,12 @@ fn field<'r>(record: &'r Record, name: &str) -> Option<&'r Field> {
     record.fields.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
 }
 
-async fn fault(base: &str, rule: Value) {
-    let response = reqwest::Client::new().post(format!("{base}/_emulator/faults")).json(&rule).send().await.unwrap();
-    assert!(response.status().is_success());
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn records_reach_the_right_logger_redacted_and_only_when_wanted() {
     assert!(kontext::log::install(), "the subscriber is this process's dispatcher");
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let emulator = Emulator::start(Options {
-        client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
-        rate_limit_per_minute: 0,
-        ..Options::default()
-    })
-    .await
-    .expect("start the emulator");
+    let emulator = support::emulator(CLIENT_ID, CLIENT_SECRET).await;
     let base = emulator.base_url();
+    let control = support::Control::new(&base);
     let client = Client::builder().base_url(&base).client_credentials(CLIENT_ID, CLIENT_SECRET).build().unwrap();
 
     // Nobody listening: `tracing` is told so, and the core's debug events are not even built.
@@ -60,9 +49,9 @@ async fn records_reach_the_right_logger_redacted_and_only_when_wanted() {
     assert!(!tracing::enabled!(target: "kontext", tracing::Level::TRACE));
     assert!(!tracing::enabled!(target: "h2", tracing::Level::DEBUG), "only the core's own events");
     client.applications().list(Default::default()).await.unwrap();
-    fault(&base, json!({"method": "GET", "path": "/api/v1/applications", "status": 503, "times": 1})).await;
+    control.fault(json!({"method": "GET", "path": "/api/v1/applications", "status": 503, "times": 1})).await;
     client.applications().list(Default::default()).await.unwrap();
-    fault(&base, json!({"method": "GET", "path": "/api/v1/applications", "status": 401, "times": 1})).await;
+    control.fault(json!({"method": "GET", "path": "/api/v1/applications", "status": 401, "times": 1})).await;
     client.applications().list(Default::default()).await.unwrap();
     let records = default.take();
     let response = records.iter().find(|r| r.message == "response").expect("a response record");

@@ -18,10 +18,12 @@ use kontext::models::{
     OAuthClientType, RefreshUserToken, UpdateApplication,
 };
 use kontext::{Client, ClientOptions, Credentials, Error, ErrorKind, RequestOptions, Secret};
-use kontext_emulator::{Emulator, Options};
 use serde_json::{Value, json};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
+
+mod support;
+use support::Control;
 
 const CLIENT_ID: &str = "sa_secrets_probe";
 /// The bootstrap account's secret: the client secret every client below authenticates with.
@@ -93,22 +95,6 @@ impl Dumps {
     }
 }
 
-struct Control {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Control {
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let r = self.http.post(format!("{}{path}", self.base)).json(&body).send().await.expect("control call");
-        assert!(r.status().is_success(), "{path}: {}", r.status());
-        r.json().await.unwrap_or(Value::Null)
-    }
-    async fn fault(&self, rule: Value) {
-        self.post("/_emulator/faults", rule).await;
-    }
-}
-
 fn expect_err<T: std::fmt::Debug>(result: kontext::Result<T>, kind: ErrorKind, what: &str) -> Error {
     match result {
         Ok(v) => panic!("{what}: expected {kind:?}, got {v:?}"),
@@ -122,19 +108,9 @@ fn expect_err<T: std::fmt::Debug>(result: kontext::Result<T>, kind: ErrorKind, w
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secrets_and_tokens_never_reach_logs_or_renderings() {
     let logs = capture();
-    let emulator = Emulator::start(Options {
-        client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
-        rate_limit_per_minute: 0,
-        ..Options::default()
-    })
-    .await
-    .expect("start the emulator");
+    let emulator = support::emulator(CLIENT_ID, CLIENT_SECRET).await;
     let base = emulator.base_url();
-    // reqwest is built without a TLS provider (see core/src/runtime.rs): install the one the
-    // core uses before building the control client.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let control = Control { http: reqwest::Client::new(), base: base.clone() };
+    let control = Control::new(&base);
 
     // Known secrets and tokens: every one of them is searched for at the end.
     let mut needles: Vec<(&'static str, String)> = vec![

@@ -121,6 +121,7 @@ class Emulator:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait()
 
 
 # ------------------------------------------------------------------ programs

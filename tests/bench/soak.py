@@ -29,15 +29,15 @@ import json
 import os
 import platform
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from run import Emulator  # noqa: E402  (the bench's emulator wrapper: one place)
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 TARGET_GROWTH_PCT = 10.0
 BEGIN, END = "<!-- soak:begin (written by tests/bench/soak.py) -->", "<!-- soak:end -->"
@@ -63,38 +63,6 @@ def rss_kb_of(pid: int):
 
 
 # ------------------------------------------------------------------ processes
-
-
-class Emulator:
-    def __init__(self, binary: str):
-        self.proc = subprocess.Popen([binary, "--port", "0", "--json", "--rate-limit", "0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline()
-        if not line:
-            raise SystemExit(f"the emulator ({binary}) exited before printing its address")
-        info = json.loads(line)
-        self.base, self.client_id, self.client_secret = info["baseUrl"], info["clientId"], info["clientSecret"]
-
-    def control(self, method: str, path: str, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + "/_emulator/" + path, data=data, method=method,
-                                     headers={"content-type": "application/json"})
-        with urllib.request.urlopen(req, timeout=120) as r:
-            text = r.read()
-        return json.loads(text) if text else None
-
-    def env(self) -> dict:
-        return dict(os.environ, KONTEXT_BASE_URL=self.base, KONTEXT_CLIENT_ID=self.client_id,
-                    KONTEXT_CLIENT_SECRET=self.client_secret)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 class Worker:

@@ -94,12 +94,7 @@ unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
 fn guarded(out: &mut Buffer, body: impl FnOnce(&mut Buffer) -> i32) -> i32 {
     match catch_unwind(AssertUnwindSafe(|| body(&mut *out))) {
         Ok(status) => status,
-        Err(panic) => {
-            let KontextFfiError::Error { details_json } =
-                KontextFfiError::internal(&crate::runtime::panic_message(&*panic));
-            out.set(details_json);
-            FAILED
-        }
+        Err(panic) => answer(out, Err(KontextFfiError::internal(&crate::runtime::panic_message(&*panic)))),
     }
 }
 

@@ -14,6 +14,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from scenario_runner import control  # noqa: E402  (after the path it lives on)
 
 # Scenario clients name their credentials explicitly; stray variables must not leak into them.
 for _name in ("KONTEXT_BASE_URL", "KONTEXT_CLIENT_ID", "KONTEXT_CLIENT_SECRET"):
@@ -45,6 +46,13 @@ def emulator() -> Iterator[Dict[str, str]]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture()
+def target(emulator: Dict[str, str]) -> Iterator[Dict[str, str]]:
+    """The session's emulator, reset to a fresh organization."""
+    control(emulator, "POST", "/_emulator/reset", {})
+    yield emulator
 
 
 @pytest.fixture(scope="session")

@@ -171,6 +171,11 @@ class Emulator:
         self.expect_ok("DELETE", "/_emulator/requests")
 
 
+def control(target: Dict[str, str], method: str, path: str, body: Any = None) -> Any:
+    """A control-API call (`/_emulator/...`) on the emulator `target` names; fails unless 2xx."""
+    return Emulator(target["baseUrl"]).expect_ok(method, path, body)
+
+
 class SyncEngine:
     """Runs calls with `kontext.ManagementClient`; `repeat` runs on that many threads."""
 

@@ -16,16 +16,7 @@ from typing import Any, Dict, Iterator, List
 import kontext
 import pytest
 from kontext import _logging
-
-
-def control(target: Dict[str, str], method: str, path: str, body: Any = None) -> Any:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        target["baseUrl"] + path, data=data, method=method, headers={"content-type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        text = response.read().decode()
-    return json.loads(text) if text.strip() else None
+from scenario_runner import control
 
 
 def mint_token(target: Dict[str, str]) -> str:
@@ -39,12 +30,6 @@ def mint_token(target: Dict[str, str]) -> str:
     with urllib.request.urlopen(request, timeout=30) as response:
         token: str = json.loads(response.read())["access_token"]
     return token
-
-
-@pytest.fixture()
-def target(emulator: Dict[str, str]) -> Iterator[Dict[str, str]]:
-    control(emulator, "POST", "/_emulator/reset", {})
-    yield emulator
 
 
 def kontext_records(caplog: pytest.LogCaptureFixture) -> List[logging.LogRecord]:

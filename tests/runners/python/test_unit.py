@@ -12,38 +12,21 @@ import pickle
 import pydoc
 import threading
 import time
-import urllib.request
 from typing import Any, Dict, Iterator, List
 
 import kontext
 import pytest
 from kontext import _engine, _native
 from kontext._exceptions import error_from_details
+from scenario_runner import control
 
 SECRET = "local-dev-secret"
 UUID = "6f0f1c1e-3a51-4a9e-9d0f-2f1f6f0a9c11"
 
 
-def control(target: Dict[str, str], method: str, path: str, body: Any = None) -> Any:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        target["baseUrl"] + path, data=data, method=method, headers={"content-type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        text = response.read().decode()
-    return json.loads(text) if text.strip() else None
-
-
 def log(target: Dict[str, str], path: str, method: str = "GET") -> List[Dict[str, Any]]:
     items = control(target, "GET", "/_emulator/requests")["items"]
     return [e for e in items if e["path"] == path and e["method"] == method]
-
-
-@pytest.fixture()
-def target(emulator: Dict[str, str]) -> Iterator[Dict[str, str]]:
-    """The session's emulator, reset to a fresh organization."""
-    control(emulator, "POST", "/_emulator/reset", {})
-    yield emulator
 
 
 @pytest.fixture()
