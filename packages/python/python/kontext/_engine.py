@@ -160,6 +160,15 @@ def _failure(details: bytes) -> KontextError:
 _tokens = itertools.count(1)
 
 
+def _resume(token: int) -> str:
+    """Resumes the parked blocking call ``token`` slice by slice until it is done (callers cancel
+    it if this is interrupted)."""
+    text = ""
+    while not text:
+        text = _native.resume_blocking(token, _WAIT_SLICE_MS)
+    return text
+
+
 def call_blocking(engine_id: int, method: bytes, args_json: bytes, options: bytes) -> bytes:
     """The JSON result of ``method`` on the engine ``engine_id``, run on this thread (an engine
     that is gone fails as a closed client)."""
@@ -174,10 +183,7 @@ def call_blocking(engine_id: int, method: bytes, args_json: bytes, options: byte
             return _take(out)
         if status == _FAILED:
             raise _failure(_take(out)) from None
-        text = ""
-        while not text:
-            text = _native.resume_blocking(token, _WAIT_SLICE_MS)
-        return text.encode()
+        return _resume(token).encode()
     except NATIVE_ERRORS as e:
         raise_converted(e)
     except KontextError:
@@ -193,10 +199,7 @@ def run_blocking(start: Callable[[int, int], str]) -> str:
     :func:`call_blocking`)."""
     token = next(_tokens)
     try:
-        text = start(_WAIT_SLICE_MS, token)
-        while not text:
-            text = _native.resume_blocking(token, _WAIT_SLICE_MS)
-        return text
+        return start(_WAIT_SLICE_MS, token) or _resume(token)
     except NATIVE_ERRORS as e:
         raise_converted(e)
     except BaseException:
