@@ -51,6 +51,15 @@ impl RequestOptions {
         crate::args::from_json_text(json, "invalid request options").map_err(|e| Error::invalid("options", e))
     }
 
+    /// Like [`from_json`](Self::from_json) for what a binding may receive when there are none:
+    /// nothing, empty text or `null` mean no options.
+    pub fn from_optional_json(json: Option<&str>) -> Result<Option<Self>> {
+        match json.map(str::trim) {
+            None | Some("" | "null") => Ok(None),
+            Some(json) => Self::from_json(json).map(Some),
+        }
+    }
+
     /// No overrides.
     pub fn new() -> Self {
         Self::default()
@@ -419,6 +428,17 @@ fn trace_auth_retry(spec: &RequestSpec, message: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absent_request_options_are_none_and_bad_ones_name_themselves() {
+        assert_eq!(RequestOptions::from_optional_json(None).unwrap(), None);
+        assert_eq!(RequestOptions::from_optional_json(Some("")).unwrap(), None);
+        assert_eq!(RequestOptions::from_optional_json(Some("null")).unwrap(), None);
+        let options = RequestOptions::from_optional_json(Some(r#"{"maxRetries": 1}"#)).unwrap().unwrap();
+        assert_eq!(options.max_retries, Some(1));
+        let error = RequestOptions::from_optional_json(Some(r#"{"retries": 1}"#)).unwrap_err();
+        assert_eq!(error.details().argument.as_deref(), Some("options"));
+    }
 
     #[test]
     fn query_pairs_drop_absent_values_and_keep_camel_case() {

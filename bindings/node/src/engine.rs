@@ -66,7 +66,7 @@ impl Engine {
         let client = self.client.clone();
         let call = async move {
             let args = kontext::dispatch::parse_args(&args_json)?;
-            let options = request_options(options_json.as_deref())?;
+            let options = kontext::RequestOptions::from_optional_json(options_json.as_deref())?;
             Ok(kontext::dispatch::call_json(&client, &method, args, options).await?)
         };
         spawn(env, registration, kontext::log::scoped(self.log.clone(), call))
@@ -83,7 +83,7 @@ impl Engine {
     ) -> Result<Paginator> {
         let start = || -> std::result::Result<_, Failure> {
             let args = kontext::dispatch::parse_args(&args_json)?;
-            let options = request_options(options_json.as_deref())?;
+            let options = kontext::RequestOptions::from_optional_json(options_json.as_deref())?;
             Ok(kontext::dispatch::list_all(&self.client, &method, args, options)?)
         };
         match start() {
@@ -91,13 +91,6 @@ impl Engine {
             Err(failure) => Err(failure.into_js(&env).unwrap_or_else(|e| e)),
         }
     }
-}
-
-fn request_options(json: Option<&str>) -> std::result::Result<Option<kontext::RequestOptions>, Failure> {
-    let Some(json) = json.filter(|j| !j.is_empty() && *j != "null") else {
-        return Ok(None);
-    };
-    Ok(Some(kontext::RequestOptions::from_json(json)?))
 }
 
 /// The pages of one `listAll`, fetched one at a time.

@@ -258,10 +258,7 @@ fn parse_call(
 ) -> Result<(String, Vec<serde_json::Value>, Option<kontext::RequestOptions>)> {
     let method = text(method, "method")?.to_owned();
     let args = dispatch::parse_args(text(args_json, "args")?)?;
-    let options = match options_json {
-        b"" => None,
-        json => Some(kontext::RequestOptions::from_json(text(json, "options")?)?),
-    };
+    let options = kontext::RequestOptions::from_optional_json(Some(text(options_json, "options")?))?;
     Ok((method, args, options))
 }
 

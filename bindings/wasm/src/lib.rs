@@ -75,7 +75,7 @@ impl Engine {
         let client = (*self.client).clone();
         let call = async move {
             let args = kontext::dispatch::parse_args(&args_json)?;
-            let options = request_options(request_options_json.as_deref())?;
+            let options = kontext::RequestOptions::from_optional_json(request_options_json.as_deref())?;
             // Boxed: the dispatch future holds the state of every method (~4 KB), and the
             // wrappers below (`scoped`, `spawn`, the executor's task) would otherwise each move
             // it by value, a few times per call.
@@ -96,7 +96,7 @@ impl Engine {
     ) -> Result<Paginator, JsValue> {
         let start = || -> kontext::Result<kontext::dispatch::Paginator> {
             let args = kontext::dispatch::parse_args(args_json)?;
-            let options = request_options(request_options_json.as_deref())?;
+            let options = kontext::RequestOptions::from_optional_json(request_options_json.as_deref())?;
             kontext::dispatch::list_all(&self.client, method, args, options)
         };
         let pages = start().map_err(|e| js_error(&e))?;
@@ -206,13 +206,6 @@ fn oauth_client() -> kontext::Result<kontext::Client> {
         *slot.borrow_mut() = Some(client.clone());
         Ok(client)
     })
-}
-
-fn request_options(json: Option<&str>) -> kontext::Result<Option<kontext::RequestOptions>> {
-    let Some(json) = json.filter(|j| !j.is_empty() && *j != "null") else {
-        return Ok(None);
-    };
-    kontext::RequestOptions::from_json(json).map(Some)
 }
 
 /// Runs `work` as a JS promise: resolved with its value, rejected with the error object, or
@@ -331,18 +324,4 @@ fn internal_error(message: &str) -> JsValue {
         let _ = Reflect::set(&error, &key.into(), &value.into());
     }
     error.into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn request_options_name_themselves() {
-        assert_eq!(request_options(None).unwrap(), None);
-        assert_eq!(request_options(Some("null")).unwrap(), None);
-        assert_eq!(request_options(Some(r#"{"maxRetries": 1}"#)).unwrap().unwrap().max_retries, Some(1));
-        let error = request_options(Some(r#"{"retries": 1}"#)).unwrap_err();
-        assert_eq!(error.details().argument.as_deref(), Some("options"));
-    }
 }
