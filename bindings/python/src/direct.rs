@@ -16,7 +16,6 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, PoisonError, RwLock, Weak};
-use std::time::Duration;
 
 use crate::Core;
 use crate::completions::Port;
@@ -136,9 +135,7 @@ pub unsafe extern "C" fn kontext_py_call_blocking(
         unsafe { (bytes(method, method_len), bytes(args, args_len), bytes(options, options_len)) };
     guarded(out, |out| {
         let outcome = match ENGINES.get(engine) {
-            Some(core) => {
-                core.call_blocking(method, args, options, Duration::from_millis(slice_ms.max(1).into()), token)
-            }
+            Some(core) => core.call_blocking(method, args, options, crate::slice(slice_ms), token),
             None => Err(closed()),
         };
         answer(out, outcome)

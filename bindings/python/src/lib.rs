@@ -168,6 +168,14 @@ pub struct Paginator {
     driver: Option<Arc<lane::Driver>>,
 }
 
+impl Paginator {
+    /// The next page as JSON text, `null` after the last one.
+    fn next_page(&self) -> impl std::future::Future<Output = kontext::Result<String>> + Send + 'static {
+        let pages = self.pages.clone();
+        async move { Ok(pages.lock().await.next_page_json().await?.unwrap_or_else(|| "null".to_owned())) }
+    }
+}
+
 #[uniffi::export]
 impl Paginator {
     /// The next page, blocking (like [`Core::call_blocking`]): its JSON text, `null` after the
@@ -177,9 +185,7 @@ impl Paginator {
             Some(driver) => driver.clone(),
             None => lane::Driver::new()?,
         };
-        let pages = self.pages.clone();
-        let page = async move { Ok(pages.lock().await.next_page_json().await?.unwrap_or_else(|| "null".to_owned())) };
-        pending::run(driver, page, slice(slice_ms), token)
+        pending::run(driver, self.next_page(), slice(slice_ms), token)
     }
 
     /// The next page for asyncio: its JSON text (`null` after the last page) arrives at the port
@@ -192,10 +198,7 @@ impl Paginator {
             port.complete(token, Err(error));
             return Ok(());
         }
-        let pages = self.pages.clone();
-        port.spawn(token, async move {
-            Ok(pages.lock().await.next_page_json().await?.unwrap_or_else(|| "null".to_owned()))
-        });
+        port.spawn(token, self.next_page());
         Ok(())
     }
 }
@@ -247,7 +250,7 @@ pub fn submit_panic_for_tests(port: u64, token: u64) -> Result<()> {
     Ok(())
 }
 
-fn slice(millis: u32) -> Duration {
+pub(crate) fn slice(millis: u32) -> Duration {
     Duration::from_millis(millis.max(1).into())
 }
 
