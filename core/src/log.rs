@@ -274,6 +274,17 @@ impl Logger {
         Logger(Arc::new(Inner { level: AtomicU8::new(level as u8), sink: Box::new(sink) }))
     }
 
+    /// The logger of a client's `logLevel` option, for the JS bindings: `None` when nothing is to
+    /// be logged (`off`); an absent or unknown level means `warn`. Installs the subscriber.
+    pub fn for_client(level: Option<&str>, sink: impl Fn(Record) + Send + Sync + 'static) -> Option<Logger> {
+        let level = level.and_then(Level::parse).unwrap_or(Level::Warn);
+        if level == Level::Off {
+            return None;
+        }
+        install();
+        Some(Logger::new(level, sink))
+    }
+
     /// The current level.
     pub fn level(&self) -> Level {
         Level::from_u8(self.0.level.load(Ordering::Relaxed))
@@ -652,6 +663,12 @@ fn value_after(bytes: &[u8], mut at: usize) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_at_level_off_gets_no_logger() {
+        assert!(Logger::for_client(Some("off"), |_| {}).is_none());
+        assert!(Logger::for_client(Some(" OFF "), |_| {}).is_none());
+    }
 
     #[test]
     fn levels_parse_and_order() {

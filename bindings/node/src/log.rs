@@ -5,7 +5,7 @@
 //! (non-blocking: a slow logger never stalls a request) and is weak (unref'd: a logger never
 //! keeps Node alive). A record may therefore arrive just after the call it reports on settles.
 
-use kontext::log::{Level, Logger};
+use kontext::log::Logger;
 use napi::Status;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode, UnknownReturnValue};
 
@@ -16,13 +16,7 @@ pub type LogSink = ThreadsafeFunction<String, UnknownReturnValue, String, Status
 /// logging work at all).
 pub(crate) fn logger(level: Option<String>, sink: Option<LogSink>) -> Option<Logger> {
     let sink = sink?;
-    let level = level.as_deref().and_then(Level::parse).unwrap_or(Level::Warn);
-    if level == Level::Off {
-        return None;
-    }
-    // The addon owns `tracing` in a Node process: nothing else could install a subscriber.
-    kontext::log::install();
-    Some(Logger::new(level, move |record| {
+    Logger::for_client(level.as_deref(), move |record| {
         let _ = sink.call(record.to_json(), ThreadsafeFunctionCallMode::NonBlocking);
-    }))
+    })
 }

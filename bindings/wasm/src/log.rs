@@ -2,22 +2,16 @@
 //! own JS function (see `packages/npm/src/logging.js`), called directly and synchronously.
 
 use js_sys::Function;
-use kontext::log::{Level, Logger};
+use kontext::log::Logger;
 use wasm_bindgen::JsValue;
 
 /// The client's logger: `None` without a sink or at level `off` (then the client does no
 /// logging work at all).
 pub(crate) fn logger(level: Option<String>, sink: Option<Function>) -> Option<Logger> {
     let sink = JsSink(sink?);
-    let level = level.as_deref().and_then(Level::parse).unwrap_or(Level::Warn);
-    if level == Level::Off {
-        return None;
-    }
-    // The engine owns `tracing` in its wasm instance: nothing else could install a subscriber.
-    kontext::log::install();
-    Some(Logger::new(level, move |record| {
+    Logger::for_client(level.as_deref(), move |record| {
         let _ = sink.0.call1(&JsValue::UNDEFINED, &JsValue::from_str(&record.to_json()));
-    }))
+    })
 }
 
 /// `kontext::log` keeps loggers in `Send + Sync` places (a global default, thread-locals of a
