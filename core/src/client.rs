@@ -14,6 +14,7 @@ use crate::http::{RawResponse, RequestOptions, RequestSpec, Transport};
 use crate::pending::{Pending, Shape};
 use crate::resources::{AgentSessions, Applications, Decisions, Events, Integrations, Policy, ServiceAccounts, Traces};
 use crate::secret::Secret;
+use crate::wire::HttpClient;
 
 /// A client of the Kontext Management API.
 ///
@@ -65,9 +66,23 @@ impl Client {
     /// Builds a client from options in the official client's shape (what bindings use).
     pub fn from_options(options: ClientOptions) -> Result<Self> {
         let config = options.resolve()?;
-        let transport = Transport::new(&config.user_agent, config.timeout, config.max_retries, config.headers.clone())?;
+        let http = HttpClient::new(&config.user_agent)?;
+        Ok(Self::assemble(config, http))
+    }
+
+    /// Like [`Client::from_options`], with HTTP/1.1 over sockets that `host` opens and polls
+    /// ([`crate::hosted`]): for bindings that drive every call from their language's event loop.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_options_hosted(options: ClientOptions, host: Arc<dyn crate::hosted::Host>) -> Result<Self> {
+        let config = options.resolve()?;
+        let http = HttpClient::hosted(host, &config.user_agent)?;
+        Ok(Self::assemble(config, http))
+    }
+
+    fn assemble(config: ClientConfig, http: HttpClient) -> Self {
+        let transport = Transport::new(http, config.timeout, config.max_retries, config.headers.clone());
         let tokens = Arc::new(TokenManager::new(&config));
-        Ok(Self { inner: Arc::new(Inner { config, transport, tokens }), options: Arc::default() })
+        Self { inner: Arc::new(Inner { config, transport, tokens }), options: Arc::default() }
     }
 
     /// A handle with a connection pool of its own that shares everything else (settings, token
@@ -80,7 +95,7 @@ impl Client {
     pub fn with_own_connections(&self) -> Result<Self> {
         let inner = &self.inner;
         let config = inner.config.clone();
-        let transport = Transport::new(&config.user_agent, config.timeout, config.max_retries, config.headers.clone())?;
+        let transport = inner.transport.with_own_connections(&config.user_agent)?;
         let tokens = inner.tokens.clone();
         Ok(Self { inner: Arc::new(Inner { config, transport, tokens }), options: self.options.clone() })
     }

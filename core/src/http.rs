@@ -285,13 +285,13 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    pub(crate) fn new(
-        user_agent: &str,
-        timeout: Duration,
-        max_retries: u32,
-        headers: Vec<(String, String)>,
-    ) -> Result<Self> {
-        Ok(Self { http: HttpClient::new(user_agent)?, timeout, max_retries, headers })
+    pub(crate) fn new(http: HttpClient, timeout: Duration, max_retries: u32, headers: Vec<(String, String)>) -> Self {
+        Self { http, timeout, max_retries, headers }
+    }
+
+    /// The same settings over the same kind of HTTP stack, with a connection pool of its own.
+    pub(crate) fn with_own_connections(&self, user_agent: &str) -> Result<Self> {
+        Ok(Self { http: self.http.with_own_connections(user_agent)?, ..self.clone() })
     }
 
     /// Sends `spec` until it succeeds, fails for good, or the retry budget is spent.

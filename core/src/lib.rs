@@ -67,6 +67,8 @@ pub use http::{RequestOptions, Response, ResponseMeta};
 pub use pagination::{ItemStream, Page, PageStream};
 pub use pending::Pending;
 pub use secret::Secret;
+#[cfg(not(target_arch = "wasm32"))]
+pub use wire::hosted;
 
 /// Entry points for `cargo fuzz` (built only with `--cfg fuzzing`).
 #[cfg(fuzzing)]

@@ -18,6 +18,7 @@ use crate::models::{
 };
 use crate::secret::Secret;
 use crate::weburl::WebUrl;
+use crate::wire::HttpClient;
 
 /// Scopes asked for when the caller names none: the whole management API, plus a refresh token.
 const DEFAULT_USER_SCOPES: &str = "management:all offline_access";
@@ -148,7 +149,7 @@ async fn user_grant(
 
 fn endpoint(base_url: &str) -> Result<(String, Transport)> {
     let origin = normalize_base_url(base_url, crate::config::DEFAULT_API_VERSION, false)?;
-    let transport = Transport::new(USER_AGENT, DEFAULT_TIMEOUT, DEFAULT_MAX_RETRIES, Vec::new())?;
+    let transport = Transport::new(HttpClient::new(USER_AGENT)?, DEFAULT_TIMEOUT, DEFAULT_MAX_RETRIES, Vec::new());
     Ok((origin, transport))
 }
 

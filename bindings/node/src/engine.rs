@@ -43,7 +43,9 @@ impl Engine {
     fn build(options_json: &str, runtime: Option<&str>) -> std::result::Result<Self, Failure> {
         let mut options = kontext::ClientOptions::from_json(options_json)?;
         options.identify_engine(&format!("kontext-node/{} {}", env!("CARGO_PKG_VERSION"), runtime.unwrap_or("node")));
-        Ok(Self { client: kontext::Client::from_options(options)?, log: None })
+        // Sockets on this thread's own loop (`uv.rs`): a call never leaves the JS thread.
+        let host: Arc<dyn kontext::hosted::Host> = Arc::new(crate::uv::UvHost);
+        Ok(Self { client: kontext::Client::from_options_hosted(options, host)?, log: None })
     }
 
     /// The user agent this engine sends.

@@ -5,9 +5,11 @@
 //! `packages/npm` builds the public API on top and serves the wasm engine with the same code.
 
 mod engine;
+mod executor;
 mod log;
 mod outcome;
 mod settle;
+mod uv;
 
 use napi::bindgen_prelude::PromiseRaw;
 use napi::{Env, Result};

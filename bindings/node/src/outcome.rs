@@ -1,6 +1,6 @@
 //! How a Rust future becomes a JS promise: panics caught, cancellation honoured, and failures
 //! turned into `Error` objects whose properties are the data of `kontext::ErrorDetails`. The
-//! future runs on the engine's runtime and its promise is settled through `settle.rs`.
+//! future runs on the JS thread's executor and its promise is settled through `settle.rs`.
 
 use std::any::Any;
 use std::future::Future;
@@ -31,7 +31,7 @@ impl From<kontext::Error> for Failure {
     }
 }
 
-/// Spawns `future` on the engine's runtime and returns its promise.
+/// Starts `future` on the JS thread's executor and returns its promise.
 ///
 /// With a `registration`, aborting its handle drops the future (and with it the HTTP request)
 /// and rejects with an `AbortError`.
@@ -41,8 +41,8 @@ pub(crate) fn spawn<'env, T, F>(
     future: F,
 ) -> napi::Result<PromiseRaw<'env, T>>
 where
-    T: ToNapiValue + Send + 'static,
-    F: Future<Output = Result<T, Failure>> + Send + 'static,
+    T: ToNapiValue + 'static,
+    F: Future<Output = Result<T, Failure>> + 'static,
 {
     let guarded = async move {
         let caught = AssertUnwindSafe(future).catch_unwind();

@@ -109,6 +109,11 @@ pub(crate) struct HttpClient {
 }
 
 impl HttpClient {
+    /// `fetch` has no pool of ours to separate.
+    pub(crate) fn with_own_connections(&self, _user_agent: &str) -> Result<Self> {
+        Ok(self.clone())
+    }
+
     pub(crate) fn new(user_agent: &str) -> Result<Self> {
         let mut headers = String::new();
         let browser = in_browser();

@@ -10,6 +10,8 @@ use http::Method;
 #[cfg(target_arch = "wasm32")]
 mod fetch;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod hosted;
+#[cfg(not(target_arch = "wasm32"))]
 mod native;
 
 #[cfg(target_arch = "wasm32")]

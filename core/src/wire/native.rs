@@ -1,18 +1,53 @@
-//! The native HTTP stack: reqwest over hyper and rustls (ring), with its connection pool.
+//! The native HTTP stack: reqwest over hyper and rustls (ring), with its connection pool; or,
+//! for a binding that brings its own event loop, the hosted HTTP/1.1 client (`hosted.rs`).
 
 use std::error::Error as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 
+use super::hosted::{Host, HostedClient};
 use super::{WireRequest, WireResponse};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone)]
-pub(crate) struct HttpClient(reqwest::Client);
+pub(crate) enum HttpClient {
+    Reqwest(Reqwest),
+    Hosted(Arc<HostedClient>),
+}
 
 impl HttpClient {
     pub(crate) fn new(user_agent: &str) -> Result<Self> {
+        Reqwest::new(user_agent).map(Self::Reqwest)
+    }
+
+    pub(crate) fn hosted(host: Arc<dyn Host>, user_agent: &str) -> Result<Self> {
+        Ok(Self::Hosted(Arc::new(HostedClient::new(host, user_agent)?)))
+    }
+
+    /// The same stack with a connection pool of its own.
+    pub(crate) fn with_own_connections(&self, user_agent: &str) -> Result<Self> {
+        match self {
+            Self::Reqwest(_) => Reqwest::new(user_agent).map(Self::Reqwest),
+            Self::Hosted(hosted) => Ok(Self::Hosted(Arc::new(hosted.with_own_connections()))),
+        }
+    }
+
+    /// Sends the request and reads the whole body, both within `request.timeout`.
+    pub(crate) async fn send(&self, request: WireRequest<'_>) -> Result<WireResponse> {
+        match self {
+            Self::Reqwest(client) => client.send(request).await,
+            Self::Hosted(client) => client.send(request).await,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Reqwest(reqwest::Client);
+
+impl Reqwest {
+    fn new(user_agent: &str) -> Result<Self> {
         // reqwest is built without a bundled crypto provider (`rustls-no-provider`): ring keeps
         // cold builds fast and binaries small. We install it as the process default unless the
         // host app chose one already. Note for Rust users: another reqwest client built in the
@@ -28,8 +63,7 @@ impl HttpClient {
             .map_err(|e| Error::config(format!("could not build the HTTP client: {}", error_chain(&e))))
     }
 
-    /// Sends the request and reads the whole body, both within `request.timeout`.
-    pub(crate) async fn send(&self, request: WireRequest<'_>) -> Result<WireResponse> {
+    async fn send(&self, request: WireRequest<'_>) -> Result<WireResponse> {
         let mut headers = HeaderMap::with_capacity(request.headers.len() + 1);
         for (name, value) in request.headers {
             let name = HeaderName::from_bytes(name.as_bytes())

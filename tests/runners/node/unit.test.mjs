@@ -7,6 +7,7 @@ import { getEventListeners } from 'node:events';
 import { inspect } from 'node:util';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
 
 import { engineName, loadPackage, packageDir, startEmulator } from './harness.mjs';
@@ -465,5 +466,37 @@ describe('engine robustness', { skip: engineName !== 'native' && 'native engine 
     }
     assert.throws(() => binding().__panicForTests(false), /disabled/);
     await client().applications.list();
+  });
+});
+
+describe('threads', () => {
+  test('clients in worker threads run on their own loops, beside the main thread, and let workers end', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const entry = pathToFileURL(join(packageDir, engineName === 'native' ? 'index.node.mjs' : 'wasm.mjs')).href;
+    const source = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      import(workerData.entry).then(async (api) => {
+        const client = new api.KontextManagementClient(workerData.options);
+        const created = await client.applications.create({ name: 'from-' + workerData.n });
+        const got = await client.applications.get(created.application.id);
+        parentPort.postMessage(got.application.name);
+      });`;
+    const options = {
+      baseUrl: emulator.baseUrl,
+      credentials: { clientId: emulator.clientId, clientSecret: emulator.clientSecret },
+    };
+    const run = (n) =>
+      new Promise((resolve, reject) => {
+        const worker = new Worker(source, { eval: true, workerData: { entry, options, n } });
+        let name;
+        worker.on('message', (m) => (name = m));
+        worker.on('error', reject);
+        // The worker exits by itself once its calls are done: idle connections keep no loop alive.
+        worker.on('exit', (code) => (code === 0 ? resolve(name) : reject(new Error(`worker exited with ${code}`))));
+      });
+    const [a, b, main] = await Promise.all([run(1), run(2), client().applications.list()]);
+    assert.deepEqual([a, b], ['from-1', 'from-2']);
+    assert.ok(main.items.length >= 0);
+    assert.equal((await client().applications.list()).items.length, 2);
   });
 });

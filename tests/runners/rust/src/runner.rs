@@ -25,6 +25,8 @@ pub struct Target {
     /// A real organization (`KONTEXT_LIVE_*`): no reset, no emulator control, `requests` and
     /// `clearRequests` steps skipped; only `readOnly` scenarios may run.
     pub live: bool,
+    /// Through the core's hosted HTTP/1.1 client (on a tokio host) instead of reqwest.
+    pub hosted: bool,
 }
 
 impl std::fmt::Debug for Target {
@@ -48,6 +50,7 @@ impl Target {
             client_id: get("KONTEXT_LIVE_CLIENT_ID")?,
             client_secret: get("KONTEXT_LIVE_CLIENT_SECRET")?,
             live: true,
+            hosted: false,
         })
     }
 }
@@ -188,10 +191,15 @@ pub fn merge_client_options(base: &Map<String, Value>, over: &Map<String, Value>
 
 /// Builds a client; `Err(Ok(details))` is an SDK error, `Err(Err(text))` options that do not
 /// even deserialize.
-fn build_client(options: &Map<String, Value>) -> Result<kontext::Client, Result<Value, String>> {
+fn build_client(options: &Map<String, Value>, hosted: bool) -> Result<kontext::Client, Result<Value, String>> {
     let opts: kontext::ClientOptions = serde_json::from_value(Value::Object(options.clone()))
         .map_err(|e| Err(format!("client options do not deserialize into kontext::ClientOptions: {e}")))?;
-    kontext::Client::from_options(opts).map_err(|e| Ok(error_json(&e)))
+    let client = if hosted {
+        kontext::Client::from_options_hosted(opts, crate::hosted::host())
+    } else {
+        kontext::Client::from_options(opts)
+    };
+    client.map_err(|e| Ok(error_json(&e)))
 }
 
 struct Run<'a> {
@@ -256,7 +264,7 @@ impl Run<'_> {
             let client = self.vars.substitute_map(client).map_err(|e| self.fail(None, at("client"), e))?;
             options = merge_client_options(&options, &client);
         }
-        match build_client(&options) {
+        match build_client(&options, self.target.hosted) {
             Ok(client) => self.client = Some(client),
             Err(Ok(details)) => {
                 let mut f = self.fail(None, at("client"), "the client could not be built");
@@ -362,7 +370,7 @@ impl Run<'_> {
                 let Value::Object(over) = over else { unreachable!() };
                 let merged = merge_client_options(&self.client_options, &over);
                 let step_json = json!({"client": Value::Object(merged.clone())});
-                match build_client(&merged) {
+                match build_client(&merged, self.target.hosted) {
                     Ok(client) => {
                         if let Some(expected) = &step.expect_error {
                             let mut f = self.fail(Some(n), &label, "the client was built, but an error was expected");
@@ -644,6 +652,11 @@ pub async fn run(scenario: &Scenario, target: &Target) -> Result<Report, Box<Fai
 
 /// Runs one scenario against a fresh in-process emulator, on a runtime of its own.
 pub fn run_with_emulator(scenario: &Scenario) -> Result<Report, Box<Failure>> {
+    run_on_emulator(scenario, false)
+}
+
+/// [`run_with_emulator`], through the reqwest stack or the hosted one.
+fn run_on_emulator(scenario: &Scenario, hosted: bool) -> Result<Report, Box<Failure>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -664,6 +677,7 @@ pub fn run_with_emulator(scenario: &Scenario) -> Result<Report, Box<Failure>> {
             client_id: emulator.client_id().to_string(),
             client_secret: emulator.client_secret().to_string(),
             live: false,
+            hosted,
         };
         let result = run(scenario, &target).await;
         emulator.shutdown().await;
@@ -675,6 +689,12 @@ pub fn run_with_emulator(scenario: &Scenario) -> Result<Report, Box<Failure>> {
 pub fn run_file(path: &Path) -> Result<Report, String> {
     let scenario = scenario::load_file(path).map_err(|e| e.to_string())?;
     run_with_emulator(&scenario).map_err(|f| f.to_string())
+}
+
+/// [`run_file`] through the core's hosted HTTP/1.1 client.
+pub fn run_file_hosted(path: &Path) -> Result<Report, String> {
+    let scenario = scenario::load_file(path).map_err(|e| e.to_string())?;
+    run_on_emulator(&scenario, true).map_err(|f| f.to_string())
 }
 
 /// Loads and runs one readOnly scenario file against a live organization.
