@@ -1,6 +1,7 @@
 //! Where calls run: on the JS thread, polled by libuv's callbacks.
 //!
-//! Each JS thread (the main one, each worker) has one executor. A call's future is polled at once
+//! Each JS thread (the main one, each worker) has one executor (`kontext::hosted::Executor` plus
+//! the napi parts: promises, the async handle, callback scopes). A call's future is polled at once
 //! inside the JS call that starts it, so its request is written before the call returns. After
 //! that it is polled whenever its socket (`uv.rs`) or a timer wakes it. The promise is settled on
 //! the JS thread as soon as the future ends. No thread is crossed and nothing is queued, so the
@@ -14,12 +15,9 @@
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::os::raw::c_void;
-use std::pin::Pin;
 use std::ptr;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::task::{Context, Poll, Wake, Waker};
 
 use kontext::hosted::BoxFuture;
 use napi::sys::{self, uv_loop_s};
@@ -43,66 +41,20 @@ pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
-type LocalTask = Pin<Box<dyn Future<Output = ()>>>;
-
-/// What wakers, on any thread, share with one executor.
-struct Shared {
-    woken: Mutex<Vec<usize>>,
-    /// The async handle that wakes the loop; `None` once the environment is torn down.
-    wake_loop: Mutex<Option<AsyncHandle>>,
-    /// Set while the executor polls tasks: a wake on the JS thread then needs no loop wake-up.
-    running: AtomicBool,
-}
+/// The async handle that wakes the loop; `None` once the environment is torn down.
+type WakeLoop = Arc<Mutex<Option<AsyncHandle>>>;
 
 struct AsyncHandle(*mut c_void);
 // SAFETY: `uv_async_send` is the one libuv function that may be called from any thread; the
 // handle is closed (on the JS thread) only after being taken out of the mutex.
 unsafe impl Send for AsyncHandle {}
 
-impl Shared {
-    fn wake(self: &Arc<Self>, id: usize) {
-        self.woken.lock().unwrap_or_else(PoisonError::into_inner).push(id);
-        self.nudge();
-    }
-
-    /// Makes sure queued work runs: now if the executor is running on this thread, else soon.
-    fn nudge(self: &Arc<Self>) {
-        let on_loop = LOOP_SHARED.with(|s| s.get()) == Arc::as_ptr(self) as usize;
-        if on_loop && self.running.load(Ordering::Acquire) {
-            return;
-        }
-        if let Some(handle) = &*self.wake_loop.lock().unwrap_or_else(PoisonError::into_inner) {
-            unsafe { uv::uv_async_send(handle.0) };
-        }
-    }
-}
-
-struct TaskWaker {
-    id: usize,
-    shared: Arc<Shared>,
-}
-
-impl Wake for TaskWaker {
-    fn wake(self: Arc<Self>) {
-        self.shared.wake(self.id);
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.shared.wake(self.id);
-    }
-}
-
-struct Slot {
-    task: Option<LocalTask>,
-    waker: Waker,
-}
-
 pub(crate) struct Executor {
     env: sys::napi_env,
     event_loop: *mut uv_loop_s,
     async_handle: *mut c_void,
-    shared: Arc<Shared>,
-    slots: RefCell<Vec<Slot>>,
-    free: RefCell<Vec<usize>>,
+    wake_loop: WakeLoop,
+    tasks: kontext::hosted::Executor,
     /// Calls whose promise is not settled yet; the async handle is referenced while non-zero.
     in_flight: Cell<usize>,
     /// For `napi_open_callback_scope`, so that settling from a libuv callback runs microtasks.
@@ -112,8 +64,6 @@ pub(crate) struct Executor {
 
 thread_local! {
     static EXECUTOR: RefCell<Option<Rc<Executor>>> = const { RefCell::new(None) };
-    /// The address of this thread's `Shared`: how a waker knows it runs on its loop thread.
-    static LOOP_SHARED: Cell<usize> = const { Cell::new(0) };
 }
 
 /// This thread's executor, created on first use (from a JS call).
@@ -123,7 +73,6 @@ pub(crate) fn executor(env: sys::napi_env) -> napi::Result<Rc<Executor>> {
     }
     let executor = Rc::new(Executor::new(env)?);
     EXECUTOR.with(|e| *e.borrow_mut() = Some(executor.clone()));
-    LOOP_SHARED.with(|s| s.set(Arc::as_ptr(&executor.shared) as usize));
     unsafe extern "C" fn teardown(_: *mut c_void) {
         if let Some(executor) = EXECUTOR.try_with(|e| e.borrow_mut().take()).ok().flatten() {
             executor.shutdown();
@@ -147,7 +96,7 @@ pub(crate) fn event_loop() -> Option<*mut uv_loop_s> {
 /// dropped, and the request on it fails as a closed connection.
 pub(crate) fn spawn_detached(task: BoxFuture<()>) {
     if let Some(executor) = current() {
-        executor.insert(task);
+        executor.tasks.spawn(task);
     }
 }
 
@@ -184,22 +133,14 @@ impl Executor {
             return Err(napi::Error::from_reason("the Kontext engine could not create its wake-up handle"));
         }
         unsafe { uv::uv_unref(async_handle) };
-        let shared = Arc::new(Shared {
-            woken: Mutex::new(Vec::new()),
-            wake_loop: Mutex::new(Some(AsyncHandle(async_handle))),
-            running: AtomicBool::new(false),
+        let wake_loop: WakeLoop = Arc::new(Mutex::new(Some(AsyncHandle(async_handle))));
+        let nudge = wake_loop.clone();
+        let tasks = kontext::hosted::Executor::new(move || {
+            if let Some(handle) = &*nudge.lock().unwrap_or_else(PoisonError::into_inner) {
+                unsafe { uv::uv_async_send(handle.0) };
+            }
         });
-        Ok(Self {
-            env,
-            event_loop,
-            async_handle,
-            shared,
-            slots: RefCell::new(Vec::new()),
-            free: RefCell::new(Vec::new()),
-            in_flight: Cell::new(0),
-            resource,
-            async_context,
-        })
+        Ok(Self { env, event_loop, async_handle, wake_loop, tasks, in_flight: Cell::new(0), resource, async_context })
     }
 
     pub(crate) fn env(&self) -> sys::napi_env {
@@ -213,7 +154,7 @@ impl Executor {
         }
         self.in_flight.set(self.in_flight.get() + 1);
         let executor = Rc::downgrade(self);
-        self.insert(Box::pin(async move {
+        self.tasks.spawn(async move {
             call.await;
             if let Some(executor) = executor.upgrade() {
                 executor.in_flight.set(executor.in_flight.get() - 1);
@@ -221,68 +162,14 @@ impl Executor {
                     unsafe { uv::uv_unref(executor.async_handle) };
                 }
             }
-        }));
+        });
         self.run();
     }
 
-    fn insert(&self, task: LocalTask) {
-        let mut slots = self.slots.borrow_mut();
-        let id = match self.free.borrow_mut().pop() {
-            Some(id) => {
-                slots[id].task = Some(task);
-                id
-            }
-            None => {
-                let waker = Waker::from(Arc::new(TaskWaker { id: slots.len(), shared: self.shared.clone() }));
-                slots.push(Slot { task: Some(task), waker });
-                slots.len() - 1
-            }
-        };
-        drop(slots);
-        // Every insert is followed by a run: `start_call`'s, or the one polling the spawner.
-        self.shared.woken.lock().unwrap_or_else(PoisonError::into_inner).push(id);
-    }
-
-    /// Polls woken tasks until none is left. Not re-entrant: a run already going on this thread
-    /// picks up whatever is woken meanwhile.
+    /// Polls the woken tasks, with timers made meanwhile (timeouts, backoff) on the timer runtime.
     fn run(&self) {
-        if self.shared.running.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        // Timers made while polling (timeouts, backoff) belong to the timer runtime.
         let _tokio = runtime().enter();
-        loop {
-            let woken = std::mem::take(&mut *self.shared.woken.lock().unwrap_or_else(PoisonError::into_inner));
-            if woken.is_empty() {
-                break;
-            }
-            for id in woken {
-                self.poll(id);
-            }
-        }
-        self.shared.running.store(false, Ordering::Release);
-        // A wake that raced with the end of the run must not wait for an unrelated event.
-        if !self.shared.woken.lock().unwrap_or_else(PoisonError::into_inner).is_empty() {
-            self.shared.nudge();
-        }
-    }
-
-    fn poll(&self, id: usize) {
-        let (task, waker) = {
-            let mut slots = self.slots.borrow_mut();
-            let Some(slot) = slots.get_mut(id) else { return };
-            let Some(task) = slot.task.take() else { return };
-            (task, slot.waker.clone())
-        };
-        let mut task = task;
-        // The task is out of its slot while polled: it may spawn, or wake itself.
-        match task.as_mut().poll(&mut Context::from_waker(&waker)) {
-            Poll::Pending => self.slots.borrow_mut()[id].task = Some(task),
-            Poll::Ready(()) => {
-                drop(task);
-                self.free.borrow_mut().push(id);
-            }
-        }
+        self.tasks.run();
     }
 
     /// A run from a libuv callback: inside a handle scope and a callback scope, so that the
@@ -309,11 +196,10 @@ impl Executor {
     /// The environment is going away: no more wake-ups, and every task (with its sockets) is
     /// dropped.
     fn shutdown(&self) {
-        if let Some(handle) = self.shared.wake_loop.lock().unwrap_or_else(PoisonError::into_inner).take() {
+        if let Some(handle) = self.wake_loop.lock().unwrap_or_else(PoisonError::into_inner).take() {
             unsafe { uv::uv_close(handle.0, Some(uv::free_async)) };
         }
-        let slots = std::mem::take(&mut *self.slots.borrow_mut());
-        drop(slots);
+        self.tasks.clear();
     }
 }
 

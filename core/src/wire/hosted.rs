@@ -35,6 +35,8 @@ use tokio_rustls::client::TlsStream;
 use super::{WireRequest, WireResponse};
 use crate::error::{Error, Result};
 
+pub use super::local::{Executor, TaskId};
+
 /// A boxed future that can be sent to the host's loop.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 

@@ -12,6 +12,8 @@ mod fetch;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod hosted;
 #[cfg(not(target_arch = "wasm32"))]
+mod local;
+#[cfg(not(target_arch = "wasm32"))]
 mod native;
 
 #[cfg(target_arch = "wasm32")]
