@@ -100,6 +100,19 @@ impl Client {
         Ok(Self { inner: Arc::new(Inner { config, transport, tokens }), options: self.options.clone() })
     }
 
+    /// A handle over the hosted HTTP/1.1 client on `host`, sharing settings, token cache and
+    /// options with `self`: for a binding that runs calls from more than one event loop (one
+    /// per asyncio loop), each with sockets of its own.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn with_host(&self, host: Arc<dyn crate::hosted::Host>) -> Result<Self> {
+        let inner = &self.inner;
+        let config = inner.config.clone();
+        let http = HttpClient::hosted(host, &config.user_agent)?;
+        let transport = inner.transport.with_http(http);
+        let tokens = inner.tokens.clone();
+        Ok(Self { inner: Arc::new(Inner { config, transport, tokens }), options: self.options.clone() })
+    }
+
     /// A handle that applies `options` to every request it makes, sharing everything else
     /// (token cache, connections) with `self`.
     pub fn with_options(&self, options: RequestOptions) -> Self {

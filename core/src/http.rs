@@ -289,6 +289,12 @@ impl Transport {
         Self { http, timeout, max_retries, headers }
     }
 
+    /// The same settings over `http`.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn with_http(&self, http: HttpClient) -> Self {
+        Self { http, ..self.clone() }
+    }
+
     /// The same settings over the same kind of HTTP stack, with a connection pool of its own.
     pub(crate) fn with_own_connections(&self, user_agent: &str) -> Result<Self> {
         Ok(Self { http: self.http.with_own_connections(user_agent)?, ..self.clone() })

@@ -1,41 +1,75 @@
-//! How async calls come back to asyncio: one [`Port`] per event loop.
+//! How async calls run and come back to asyncio: one [`Port`] per event loop.
 //!
 //! uniffi's own async support polls a Rust future from Python: a poll, a callback from the
 //! waking thread (which takes the GIL) into `call_soon_threadsafe`, a second poll, a `complete`
 //! and a `free`, each a ctypes call — about 120 µs per call on a small machine, more than the
-//! request. Here a call is one FFI call that spawns the request on the shared runtime
-//! ([`crate::runtime`]) and returns at once; its outcome goes into the port's queue, and the
-//! first outcome to arrive in an empty queue writes one byte to a socket the event loop watches
-//! (`loop.add_reader`). The loop then takes every queued outcome in one call (`Port::drain`) and
-//! resolves the futures. No Python code ever runs on a runtime thread, and under load one wake-up
-//! serves many calls.
+//! request. A call on a shared runtime thread cost two thread wake-ups instead (loop → runtime →
+//! loop, ≈ 50 µs on the benchmark VM).
 //!
-//! Cancelling (a cancelled asyncio task) aborts the request's task; an outcome that arrives for a
-//! call Python already gave up on is ignored there.
+//! Here a port is the event loop's own I/O engine. It has an executor
+//! (`kontext::hosted::Executor`) and an epoll instance (mio) holding the sockets of its
+//! connections. The event loop watches that one descriptor (`loop.add_reader`).
+//! - A call is one FFI call (`submit`): the call is polled at once on the loop's thread, so its
+//!   request is written before the call returns.
+//! - When a socket is ready, the loop calls `drain`. It wakes the tasks waiting for those
+//!   sockets, polls them, and returns every finished outcome in one byte string. The futures are
+//!   resolved from there.
+//! - Nothing crosses a thread on the way. Timers (timeouts, backoff) and name lookups stay on the
+//!   shared runtime; when they finish, they wake the loop through the epoll's waker.
+//!
+//! Each engine gets a client per port, with connections of its own on that port's sockets
+//! (`Core::port_client`). Tokens and settings stay shared. Cancelling (a cancelled asyncio task)
+//! drops the call's task, and its request with it.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::os::fd::AsRawFd;
-use std::os::unix::net::UnixStream;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::task::{Context, Poll, Waker};
+use std::thread::ThreadId;
+use std::time::Duration;
 
 use futures_util::FutureExt;
-use tokio::task::AbortHandle;
+use kontext::hosted::{BoxFuture, Executor, Host, HostStream, TaskId};
+use mio::{Events, Interest, Token};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::error::KontextFfiError;
 use crate::runtime::{panic_message, runtime};
 
-/// The outcomes of async calls made for one event loop.
+/// The epoll token of the port's waker; sockets get the tokens after it.
+const WAKE: Token = Token(0);
+
+/// One event loop's calls, sockets and outcomes.
 pub(crate) struct Port {
+    /// Unique for the life of the process (clients are cached by it: `Core::port_client`).
+    pub(crate) id: u64,
+    /// The loop's thread: the only one that polls tasks (see the `Sync` impl).
+    owner: ThreadId,
+    poll: Mutex<mio::Poll>,
+    registry: mio::Registry,
+    waker: Arc<mio::Waker>,
+    executor: Executor,
+    /// Wakers of each socket, by its token.
+    sockets: Mutex<HashMap<usize, Arc<Watch>>>,
+    next_token: Mutex<usize>,
     queue: Mutex<Vec<Outcome>>,
-    /// Requests in flight, so that a cancelled call can abort its task.
-    running: Mutex<HashMap<u64, AbortHandle>>,
-    wake_tx: UnixStream,
-    /// The end the event loop watches.
-    wake_rx: UnixStream,
+    /// Calls in flight, so that a cancelled call can drop its task.
+    running: Mutex<HashMap<u64, TaskId>>,
+    /// This port itself, for the host of its clients' connections.
+    this: Weak<Port>,
 }
+
+// SAFETY: the executor (not `Send`: its tasks are boxed without a `Send` bound) is only touched
+// by `submit`, `drain`, `cancel` and the host's `spawn`, each of which first checks that it runs
+// on `owner`, the loop's thread. Every task spawned is `Send` (see `spawn` and `Host::spawn`), so
+// the port may be dropped on any thread (Python closes it when the loop is collected).
+unsafe impl Sync for Port {}
+unsafe impl Send for Port {}
 
 struct Outcome {
     token: u64,
@@ -44,26 +78,51 @@ struct Outcome {
 }
 
 impl Port {
-    pub(crate) fn new() -> std::io::Result<Self> {
-        let (wake_rx, wake_tx) = UnixStream::pair()?;
-        wake_rx.set_nonblocking(true)?;
-        wake_tx.set_nonblocking(true)?;
-        Ok(Self { queue: Mutex::new(Vec::new()), running: Mutex::new(HashMap::new()), wake_tx, wake_rx })
+    pub(crate) fn new() -> io::Result<Arc<Self>> {
+        let poll = mio::Poll::new()?;
+        let registry = poll.registry().try_clone()?;
+        let waker = Arc::new(mio::Waker::new(poll.registry(), WAKE)?);
+        let nudge = waker.clone();
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(Arc::new_cyclic(|this| Self {
+            id,
+            owner: std::thread::current().id(),
+            poll: Mutex::new(poll),
+            registry,
+            waker,
+            executor: Executor::new(move || {
+                // Fails only if the eventfd is full, and then it already holds a wake-up.
+                let _ = nudge.wake();
+            }),
+            sockets: Mutex::new(HashMap::new()),
+            next_token: Mutex::new(WAKE.0 + 1),
+            queue: Mutex::new(Vec::new()),
+            running: Mutex::new(HashMap::new()),
+            this: this.clone(),
+        }))
     }
 
-    /// The file descriptor that becomes readable when outcomes are waiting.
+    fn on_loop_thread(&self) -> bool {
+        std::thread::current().id() == self.owner
+    }
+
+    /// The file descriptor the event loop watches: readable when a socket or the waker is.
     pub(crate) fn fileno(&self) -> i32 {
-        self.wake_rx.as_raw_fd()
+        lock(&self.poll).as_raw_fd()
     }
 
-    /// Every outcome that arrived since the last drain, as one byte string: a header line of
+    /// Wakes the tasks whose sockets are ready, runs every woken task, and returns every outcome
+    /// that arrived since the last drain, as one byte string: a header line of
     /// `token:status:length` entries separated by `,` (status `0` = the result's JSON text, `1` =
     /// the error details' JSON; lengths in bytes), then the texts back to back. Empty when none
     /// arrived.
     pub(crate) fn drain(&self) -> Vec<u8> {
-        let mut scratch = [0u8; 64];
-        while matches!((&self.wake_rx).read(&mut scratch), Ok(n) if n > 0) {}
-        let outcomes = std::mem::take(&mut *self.queue());
+        if self.on_loop_thread() {
+            self.dispatch_events();
+            self.run();
+        }
+        let outcomes = std::mem::take(&mut *lock(&self.queue));
         if outcomes.is_empty() {
             return Vec::new();
         }
@@ -82,61 +141,257 @@ impl Port {
         out
     }
 
-    /// Aborts the request of the call under `token`, if it is still running.
-    pub(crate) fn cancel(&self, token: u64) {
-        if let Some(task) = self.running().remove(&token) {
-            task.abort();
+    fn dispatch_events(&self) {
+        let mut events = Events::with_capacity(256);
+        loop {
+            if lock(&self.poll).poll(&mut events, Some(Duration::ZERO)).is_err() {
+                return;
+            }
+            let sockets = lock(&self.sockets);
+            for event in &events {
+                if event.token() == WAKE {
+                    continue;
+                }
+                let Some(watch) = sockets.get(&event.token().0) else { continue };
+                // An error or a hang-up wakes both sides: their next syscall reports it.
+                let broken = event.is_error() || event.is_read_closed() || event.is_write_closed();
+                if event.is_readable() || broken {
+                    watch.wake(&watch.reader);
+                }
+                if event.is_writable() || broken {
+                    watch.wake(&watch.writer);
+                }
+            }
+            drop(sockets);
+            if events.iter().count() < events.capacity() {
+                return;
+            }
         }
     }
 
-    /// Spawns `future` on the shared runtime; its outcome is queued under `token`. A panic inside
-    /// it becomes an `internal` error.
-    pub(crate) fn spawn(
-        self: &Arc<Self>,
-        token: u64,
-        future: impl Future<Output = kontext::Result<String>> + Send + 'static,
-    ) {
-        let port = self.clone();
-        // Held until the task is registered, so it cannot finish (and unregister) first.
-        let mut running = self.running();
-        let task = runtime().spawn(async move {
+    /// Polls the woken tasks, with timers made meanwhile on the shared runtime.
+    fn run(&self) {
+        let _tokio = runtime().enter();
+        self.executor.run();
+    }
+
+    /// Drops the task of the call under `token`, if it is still running.
+    pub(crate) fn cancel(&self, token: u64) {
+        if !self.on_loop_thread() {
+            return;
+        }
+        if let Some(task) = lock(&self.running).remove(&token) {
+            self.executor.cancel(task);
+        }
+    }
+
+    /// Runs `future` on this loop; its outcome is queued under `token`. A panic inside it becomes
+    /// an `internal` error. It is polled right away, so its request is on the wire on return.
+    pub(crate) fn spawn(&self, token: u64, future: impl Future<Output = kontext::Result<String>> + Send + 'static) {
+        if !self.on_loop_thread() {
+            return self.complete(token, Err(KontextFfiError::internal("an async call was made off its event loop")));
+        }
+        let port = self.this.clone();
+        let task = self.executor.spawn(async move {
             let outcome = match AssertUnwindSafe(future).catch_unwind().await {
                 Ok(Ok(text)) => Ok(text),
                 Ok(Err(error)) => Err(KontextFfiError::from(error)),
                 Err(panic) => Err(KontextFfiError::internal(&panic_message(&*panic))),
             };
-            port.running().remove(&token);
-            port.push(token, outcome);
+            if let Some(port) = port.upgrade() {
+                lock(&port.running).remove(&token);
+                port.push(token, outcome);
+            }
         });
-        running.insert(token, task.abort_handle());
+        lock(&self.running).insert(token, task);
+        self.run();
     }
 
     /// Queues an outcome that needs no task (e.g. invalid arguments).
     pub(crate) fn complete(&self, token: u64, outcome: Result<String, KontextFfiError>) {
         self.push(token, outcome);
     }
+
     fn push(&self, token: u64, outcome: Result<String, KontextFfiError>) {
         let (ok, text) = match outcome {
             Ok(text) => (true, text),
             Err(KontextFfiError::Error { details_json }) => (false, details_json),
         };
         let was_empty = {
-            let mut queue = self.queue();
+            let mut queue = lock(&self.queue);
             let was_empty = queue.is_empty();
             queue.push(Outcome { token, ok, text });
             was_empty
         };
         if was_empty {
-            // Fails only when the socket is full, and then it already holds a wake-up.
-            let _ = (&self.wake_tx).write(&[1]);
+            // The loop reads outcomes in `drain` only. One that arrives during a drain costs a
+            // spurious wake-up; most arrive there, after the events that finished them.
+            let _ = self.waker.wake();
         }
     }
 
-    fn queue(&self) -> MutexGuard<'_, Vec<Outcome>> {
-        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    fn register(&self, stream: &mut mio::net::TcpStream) -> io::Result<(usize, Arc<Watch>)> {
+        let token = {
+            let mut next = lock(&self.next_token);
+            *next += 1;
+            *next - 1
+        };
+        self.registry.register(stream, Token(token), Interest::READABLE | Interest::WRITABLE)?;
+        let watch = Arc::new(Watch { reader: Mutex::new(None), writer: Mutex::new(None) });
+        lock(&self.sockets).insert(token, watch.clone());
+        Ok((token, watch))
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The tasks waiting for one socket. epoll reports edges (mio registers edge-triggered), so a
+/// task registers only after a read or write said "would block", and the next edge wakes it.
+struct Watch {
+    reader: Mutex<Option<Waker>>,
+    writer: Mutex<Option<Waker>>,
+}
+
+impl Watch {
+    fn wake(&self, slot: &Mutex<Option<Waker>>) {
+        if let Some(waker) = lock(slot).take() {
+            waker.wake();
+        }
+    }
+}
+
+/// The host of a port's clients: sockets in the port's epoll, tasks on its executor.
+pub(crate) struct PortHost(pub(crate) Weak<Port>);
+
+impl Host for PortHost {
+    fn connect(&self, host: &str, port: u16) -> BoxFuture<io::Result<Box<dyn HostStream>>> {
+        let (host, owner) = (host.to_owned(), self.0.clone());
+        Box::pin(async move {
+            let addresses: Vec<SocketAddr> = match host.parse::<IpAddr>() {
+                Ok(ip) => vec![SocketAddr::new(ip, port)],
+                // Name resolution blocks: it runs on the runtime's blocking pool (once per new
+                // connection), and wakes this task when done.
+                Err(_) => runtime()
+                    .spawn_blocking(move || (host.as_str(), port).to_socket_addrs().map(Iterator::collect))
+                    .await
+                    .map_err(io::Error::other)??,
+            };
+            let mut last = io::Error::new(io::ErrorKind::NotFound, "the host name resolved to no address");
+            for address in addresses {
+                let Some(port) = owner.upgrade() else { return Err(io::Error::other("the event loop is closed")) };
+                match PortStream::connect(&port, address).await {
+                    Ok(stream) => return Ok(Box::new(stream) as Box<dyn HostStream>),
+                    Err(error) => last = error,
+                }
+            }
+            Err(last)
+        })
     }
 
-    fn running(&self) -> MutexGuard<'_, HashMap<u64, AbortHandle>> {
-        self.running.lock().unwrap_or_else(PoisonError::into_inner)
+    fn spawn(&self, task: BoxFuture<()>) {
+        if let Some(port) = self.0.upgrade()
+            && port.on_loop_thread()
+        {
+            port.executor.spawn(task);
+        }
+    }
+}
+
+/// A TCP connection in a port's epoll.
+struct PortStream {
+    stream: mio::net::TcpStream,
+    token: usize,
+    watch: Arc<Watch>,
+    port: Weak<Port>,
+}
+
+impl PortStream {
+    async fn connect(port: &Arc<Port>, address: SocketAddr) -> io::Result<Self> {
+        let mut stream = mio::net::TcpStream::connect(address)?;
+        let (token, watch) = port.register(&mut stream)?;
+        let stream = Self { stream, token, watch, port: Arc::downgrade(port) };
+        // Connected (or failed) when the socket first becomes writable.
+        std::future::poll_fn(|cx| {
+            if let Some(error) = stream.stream.take_error()? {
+                return Poll::Ready(Err(error));
+            }
+            match stream.stream.peer_addr() {
+                Ok(_) => Poll::Ready(Ok(())),
+                Err(e) if e.kind() == io::ErrorKind::NotConnected || e.raw_os_error() == Some(115) => {
+                    *lock(&stream.watch.writer) = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+                Err(e) => Poll::Ready(Err(e)),
+            }
+        })
+        .await?;
+        stream.stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
+    /// Runs `attempt` until it stops saying "would block"; then the task waits in `slot`.
+    fn io<T>(
+        &self,
+        cx: &mut Context<'_>,
+        slot: &Mutex<Option<Waker>>,
+        mut attempt: impl FnMut() -> io::Result<T>,
+    ) -> Poll<io::Result<T>> {
+        loop {
+            match attempt() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    *lock(slot) = Some(cx.waker().clone());
+                    return Poll::Pending;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => return Poll::Ready(other),
+            }
+        }
+    }
+}
+
+impl Drop for PortStream {
+    fn drop(&mut self) {
+        if let Some(port) = self.port.upgrade() {
+            let _ = port.registry.deregister(&mut self.stream);
+            lock(&port.sockets).remove(&self.token);
+        }
+    }
+}
+
+impl AsyncRead for PortStream {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let read = this.io(cx, &this.watch.reader, || (&this.stream).read(buf.initialize_unfilled()));
+        read.map_ok(|n| buf.advance(n))
+    }
+}
+
+impl AsyncWrite for PortStream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        this.io(cx, &this.watch.writer, || (&this.stream).write(data))
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        this.io(cx, &this.watch.writer, || (&this.stream).write_vectored(bufs))
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(self.stream.shutdown(std::net::Shutdown::Write))
     }
 }

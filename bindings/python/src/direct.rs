@@ -142,7 +142,7 @@ pub unsafe extern "C" fn kontext_py_call_blocking(
     })
 }
 
-/// `Engine.submit`: spawns `method` on the shared runtime; its outcome (a closed client or
+/// `Engine.submit`: starts `method` on the port's event loop; its outcome (a closed client or
 /// invalid arguments included) arrives at `port` under `token`. Returns [`DONE`], or [`FAILED`]
 /// when the port is closed or on a panic (there is no `out`: nothing to report but that).
 ///
@@ -178,7 +178,6 @@ pub unsafe extern "C" fn kontext_py_submit(
 pub extern "C" fn kontext_py_port_open() -> u64 {
     catch_unwind(|| match Port::new() {
         Ok(port) => {
-            let port = Arc::new(port);
             let id = PORTS.insert(&port);
             OPEN_PORTS.write().unwrap_or_else(PoisonError::into_inner).insert(id, port);
             id

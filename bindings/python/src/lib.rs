@@ -8,15 +8,16 @@
 //! - blocking (`kontext.ManagementClient`): the request runs on the calling thread (GIL
 //!   released) on that thread's own runtime and connections (`lane.rs`), in slices so that
 //!   Ctrl-C interrupts it (`pending.rs`);
-//! - async (`kontext.AsyncManagementClient`): the request is spawned on the shared runtime and
-//!   the call returns; the outcome comes back through the event loop's port
+//! - async (`kontext.AsyncManagementClient`): the request runs on the event loop's thread, on
+//!   sockets the loop watches through its port, and the outcome comes back through that port
 //!   (`completions.rs`).
 //!
 //! The per-request calls are plain C functions (`direct.rs`) that Python calls through ctypes;
 //! the rest is uniffi. Arguments arrive as borrowed UTF-8 bytes (`&[u8]`, which uniffi passes
 //! without copying); an empty `options_json` means no per-request options.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use kontext::dispatch;
@@ -50,8 +51,11 @@ pub(crate) struct Core {
     lanes: lane::Lanes,
     /// Whether `client`'s connections belong to the first lane rather than the shared runtime.
     blocking: bool,
-    /// For async calls on a blocking engine: a handle with connections of its own.
+    /// For `*.listAll` iterations from asyncio on a blocking engine: a handle with connections
+    /// of its own.
     async_client: std::sync::OnceLock<kontext::Client>,
+    /// For async calls: a handle per event loop, on that loop's sockets (`completions.rs`).
+    port_clients: std::sync::Mutex<HashMap<u64, (Weak<completions::Port>, kontext::Client)>>,
 }
 
 #[uniffi::export]
@@ -68,7 +72,13 @@ impl Engine {
         options.identify_engine(&user_agent);
         let client = kontext::Client::from_options(options)?;
         let lanes = lane::Lanes::new(client.clone(), blocking);
-        let core = Arc::new(Core { client, lanes, blocking, async_client: std::sync::OnceLock::new() });
+        let core = Arc::new(Core {
+            client,
+            lanes,
+            blocking,
+            async_client: std::sync::OnceLock::new(),
+            port_clients: std::sync::Mutex::default(),
+        });
         let id = direct::ENGINES.insert(&core);
         Ok(Arc::new(Self { core, id }))
     }
@@ -137,12 +147,26 @@ impl Core {
         args_json: &[u8],
         options_json: &[u8],
     ) {
-        match parse_call(method, args_json, options_json).and_then(|call| Ok((call, self.async_client()?.clone()))) {
+        match parse_call(method, args_json, options_json).and_then(|call| Ok((call, self.port_client(port)?))) {
             Ok(((method, args, options), client)) => {
                 port.spawn(token, async move { dispatch::call_json(&client, &method, args, options).await });
             }
             Err(error) => port.complete(token, Err(error)),
         }
+    }
+
+    /// The handle async calls on `port` use: connections on that event loop's own sockets.
+    fn port_client(&self, port: &Arc<completions::Port>) -> Result<kontext::Client> {
+        let mut clients = self.port_clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, client)) = clients.get(&port.id) {
+            return Ok(client.clone());
+        }
+        // A loop that is gone takes its handle (and its pool) with it.
+        clients.retain(|_, (port, _)| port.strong_count() > 0);
+        let host = Arc::new(completions::PortHost(Arc::downgrade(port)));
+        let client = self.client.with_host(host)?;
+        clients.insert(port.id, (Arc::downgrade(port), client.clone()));
+        Ok(client)
     }
 
     /// The client async calls use: the engine's own, unless its connections belong to a lane.
