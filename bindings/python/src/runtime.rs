@@ -1,11 +1,10 @@
-//! The shared tokio runtime async calls run on (blocking calls run on the caller's own thread,
-//! see `lane.rs`), and how a panic is reported.
+//! The shared tokio runtime, and how a panic is reported.
 //!
-//! Async calls are spawned here rather than polled on the asyncio event loop's thread, so nothing
-//! blocks the loop; their outcomes come back through `completions.rs`. One worker: a call's task
-//! and its pooled connection's task then share a thread (with more workers a request often
-//! crossed between them), and no idle worker burns CPU looking for work; one thread easily
-//! drives thousands of concurrent requests.
+//! Calls do not run here: blocking calls run on the caller's thread (`lane.rs`), async calls on
+//! their event loop's thread (`completions.rs`). The runtime keeps what those need off their
+//! thread: the timers of timeouts and backoff, blocking name lookups, and the connections of
+//! `*.listAll` iterations from asyncio (which use the engine's reqwest client). One worker, which
+//! sleeps unless one of those needs it.
 
 use std::any::Any;
 use std::sync::OnceLock;

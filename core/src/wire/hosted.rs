@@ -12,6 +12,13 @@
 //! connect failures, [`Error::Timeout`] over sending and reading the whole body, 90 s idle pool
 //! timeout, and a request that never left a stale pooled connection is sent on a fresh one.
 //!
+//! What it leaves out, on purpose:
+//! - HTTP/2: ALPN offers `http/1.1` only.
+//! - Proxies: a client whose environment names one (`HTTPS_PROXY` and the like) gets the
+//!   reqwest stack instead (`HttpClient::hosted`), with its calls' I/O on the runtime thread.
+//! - Redirects: a 3xx answer is reported as it is, where reqwest would follow it. The API does
+//!   not redirect.
+//!
 //! Futures of this module must be polled inside a tokio runtime context: the timeouts are tokio
 //! timers (they register with the runtime's timer thread, which wakes the task only when they fire).
 

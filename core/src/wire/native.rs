@@ -22,7 +22,12 @@ impl HttpClient {
         Reqwest::new(user_agent).map(Self::Reqwest)
     }
 
+    /// The hosted HTTP/1.1 client on `host`; reqwest when the environment names a proxy
+    /// (`HTTPS_PROXY` and the like), which only reqwest speaks to.
     pub(crate) fn hosted(host: Arc<dyn Host>, user_agent: &str) -> Result<Self> {
+        if proxy_configured(|name| std::env::var(name).ok()) {
+            return Self::new(user_agent);
+        }
         Ok(Self::Hosted(Arc::new(HostedClient::new(host, user_agent)?)))
     }
 
@@ -38,7 +43,9 @@ impl HttpClient {
     pub(crate) async fn send(&self, request: WireRequest<'_>) -> Result<WireResponse> {
         match self {
             Self::Reqwest(client) => client.send(request).await,
-            Self::Hosted(client) => client.send(request).await,
+            // Boxed: the hosted exchange's state is large, and reqwest's calls should not carry
+            // its size in every future above this one.
+            Self::Hosted(client) => Box::pin(client.send(request)).await,
         }
     }
 }
@@ -93,6 +100,13 @@ impl Reqwest {
     }
 }
 
+/// Whether any of the proxy variables reqwest reads is set (it applies `NO_PROXY` itself).
+fn proxy_configured(var: impl Fn(&str) -> Option<String>) -> bool {
+    const PROXY_VARIABLES: [&str; 6] =
+        ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
+    PROXY_VARIABLES.iter().any(|name| var(name).is_some_and(|value| !value.trim().is_empty()))
+}
+
 fn transport_error(error: reqwest::Error, timeout: Duration) -> Error {
     if error.is_timeout() {
         return Error::Timeout { timeout };
@@ -114,4 +128,20 @@ fn error_chain(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_proxy_in_the_environment_is_noticed_in_any_spelling_reqwest_reads() {
+        let only = |set: &'static str, value: &'static str| move |name: &str| (name == set).then(|| value.to_owned());
+        assert!(!proxy_configured(|_| None));
+        assert!(proxy_configured(only("HTTPS_PROXY", "http://proxy:3128")));
+        assert!(proxy_configured(only("http_proxy", "http://proxy:3128")));
+        assert!(proxy_configured(only("all_proxy", "socks5://proxy")));
+        assert!(!proxy_configured(only("HTTPS_PROXY", " ")), "empty means unset");
+        assert!(!proxy_configured(only("NO_PROXY", "example.com")), "NO_PROXY alone names no proxy");
+    }
 }

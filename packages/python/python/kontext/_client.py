@@ -276,8 +276,9 @@ class AsyncManagementClient(_BaseClient):
     """An asyncio client of the Kontext Management API.
 
     Takes the same arguments as :class:`ManagementClient`; every method is a coroutine and
-    ``list_all`` returns an async iterator. Requests run on the SDK's own I/O thread, so nothing
-    blocks the event loop, and cancelling the awaiting task cancels the request. Safe to share
+    ``list_all`` returns an async iterator. Requests run on the loop's own thread over non-blocking
+    sockets the loop watches, so nothing blocks it, and cancelling the awaiting task cancels the
+    request. Safe to share
     between tasks (and event loops); use it with ``async with`` or call :meth:`close`.
 
     Raises:

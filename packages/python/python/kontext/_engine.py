@@ -10,9 +10,11 @@ plain C functions (``bindings/python/src/direct.rs``) with ctypes, because a uni
 - Blocking calls run on the calling thread (GIL released) in slices of ``_WAIT_SLICE_MS``: a call
   still running after a slice is parked in the engine under a token and resumed slice by slice,
   so Ctrl-C is handled between slices (and cancels the request).
-- Async calls are submitted to the engine, which runs them on its own I/O threads and reports
-  each outcome to the event loop's :class:`_Port` (a socket the loop watches), which resolves the
-  call's future. Cancelling the awaiting task cancels the request.
+- Async calls are submitted to the event loop's :class:`_Port`: the engine's I/O for that loop,
+  whose sockets sit behind one descriptor the loop watches. The request is written during the
+  submit; when a socket is ready the loop drains the port, which runs the calls on and returns
+  the finished outcomes, and the futures are resolved. Cancelling the awaiting task cancels the
+  request.
 """
 
 from __future__ import annotations
@@ -218,8 +220,9 @@ Outcome = Tuple[bool, bytes]
 
 
 class _Port:
-    """The outcomes of async calls made from one event loop: the engine queues them and wakes
-    the loop through a socket it watches; :meth:`_drain` resolves the calls' futures."""
+    """The async calls of one event loop. The engine runs them on this loop's thread over sockets
+    behind one descriptor the loop watches; when it is readable, :meth:`_drain` lets the engine
+    run them on and resolves the futures of those that finished."""
 
     __slots__ = ("id", "waiting", "tokens", "__weakref__")
 
@@ -297,7 +300,7 @@ async def _outcome(port: _Port, token: int, future: "asyncio.Future[Outcome]") -
 
 
 async def call_async(engine_id: int, method: bytes, args_json: bytes, options: bytes) -> bytes:
-    """The JSON result of ``method`` on the engine ``engine_id``, run on the engine's I/O thread
+    """The JSON result of ``method`` on the engine ``engine_id``, run through this loop's port
     (an engine that is gone fails as a closed client)."""
     loop = asyncio.get_running_loop()
     port = _port(loop)
