@@ -454,6 +454,31 @@ describe('logging', () => {
 });
 
 describe('engine robustness', { skip: engineName !== 'native' && 'native engine only' }, () => {
+  test('with HTTP_PROXY in the environment, requests go through the proxy', async () => {
+    const { createServer, request } = await import('node:http');
+    const seen = [];
+    // A forward proxy: absolute-form request targets, relayed to the emulator.
+    const proxy = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      const upstream = request(req.url, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    process.env.HTTP_PROXY = `http://127.0.0.1:${proxy.address().port}`;
+    try {
+      const mgmt = client();
+      assert.equal((await mgmt.applications.list()).items.length, 0);
+    } finally {
+      delete process.env.HTTP_PROXY;
+      proxy.close();
+    }
+    assert.ok(seen.includes('POST ' + emulator.baseUrl + '/oauth2/token'), seen.join('\n'));
+    assert.ok(seen.some((line) => line.startsWith(`GET ${emulator.baseUrl}/api/v1/applications`)), seen.join('\n'));
+  });
+
   const binding = () => createRequire(import.meta.url)(join(packageDir, 'native/engine.cjs')).binding;
 
   test('a panic in Rust rejects or throws an internal error; Node lives on', async () => {
