@@ -32,13 +32,14 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, CONTENT_LENGTH, HOST, HeaderName, HeaderValue, USER_AGENT};
+use http::header::{AUTHORIZATION, CONTENT_LENGTH, HOST, HeaderValue, USER_AGENT};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_rustls::client::TlsStream;
 
+use super::response_headers::{ETAG, REQUEST_ID, RETRY_AFTER, RETRY_AFTER_MS};
 use super::{WireRequest, WireResponse};
 use crate::error::{Error, Result};
 
@@ -124,8 +125,7 @@ impl HostedClient {
         headers.insert(HOST, HeaderValue::from_str(&target.authority).map_err(|_| invalid_url())?);
         headers.insert(USER_AGENT, self.user_agent.clone());
         for (name, value) in request.headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::invalid("headers", format!("{name:?} is not a valid header name")))?;
+            let name = super::header_name(name)?;
             let value = HeaderValue::from_str(value)
                 .map_err(|_| Error::invalid("headers", format!("the value of {name} is not a valid header value")))?;
             headers.insert(name, value);
@@ -165,9 +165,9 @@ impl HostedClient {
                 },
             };
             let (parts, body) = response.into_parts();
-            let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let (request_id, etag) = (header("x-request-id"), header("etag"));
-            let (retry_after, retry_after_ms) = (header("retry-after"), header("retry-after-ms"));
+            let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let (request_id, etag) = (header(REQUEST_ID), header(ETAG));
+            let (retry_after, retry_after_ms) = (header(RETRY_AFTER), header(RETRY_AFTER_MS));
             let body = body.collect().await.map_err(|e| connection_error(&e, false))?.to_bytes();
             self.checkin(&target.key, sender);
             return Ok(WireResponse {

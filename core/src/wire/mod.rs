@@ -47,6 +47,32 @@ pub(crate) struct WireResponse {
     pub body: Vec<u8>,
 }
 
+/// The header name `name` (lower-case, as the pipeline writes them). The names every request
+/// carries are constants: parsing one costs more than the rest of building the request.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn header_name(name: &str) -> crate::Result<http::HeaderName> {
+    use http::header::{ACCEPT, CONTENT_TYPE, IF_MATCH, IF_NONE_MATCH};
+    Ok(match name {
+        "accept" => ACCEPT,
+        "content-type" => CONTENT_TYPE,
+        "idempotency-key" => http::HeaderName::from_static("idempotency-key"),
+        "if-match" => IF_MATCH,
+        "if-none-match" => IF_NONE_MATCH,
+        other => http::HeaderName::from_bytes(other.as_bytes())
+            .map_err(|_| crate::Error::invalid("headers", format!("{other:?} is not a valid header name")))?,
+    })
+}
+
+/// The response headers the pipeline reads, as constants (a lookup by `&str` parses the name).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) mod response_headers {
+    use http::HeaderName;
+    pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+    pub(crate) const ETAG: HeaderName = http::header::ETAG;
+    pub(crate) const RETRY_AFTER: HeaderName = http::header::RETRY_AFTER;
+    pub(crate) const RETRY_AFTER_MS: HeaderName = HeaderName::from_static("retry-after-ms");
+}
+
 /// `url` with `pairs` as its query string (form-encoded, like every HTTP client does).
 pub(crate) fn with_query<K: AsRef<str>, V: AsRef<str>>(url: &str, pairs: &[(K, V)]) -> String {
     if pairs.is_empty() {

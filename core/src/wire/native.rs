@@ -5,9 +5,10 @@ use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 
 use super::hosted::{Host, HostedClient};
+use super::response_headers::{ETAG, REQUEST_ID, RETRY_AFTER, RETRY_AFTER_MS};
 use super::{WireRequest, WireResponse};
 use crate::error::{Error, Result};
 
@@ -71,10 +72,18 @@ impl Reqwest {
     }
 
     async fn send(&self, request: WireRequest<'_>) -> Result<WireResponse> {
-        let mut headers = HeaderMap::with_capacity(request.headers.len() + 1);
+        let timeout = request.timeout;
+        let mut http_request = self
+            .0
+            .request(request.method.clone(), request.url)
+            .timeout(timeout)
+            .build()
+            .map_err(|e| transport_error(e, timeout))?;
+        // Straight into the request's own header map (no map of ours merged into it), with
+        // `insert`: a later header replaces an earlier one of the same name.
+        let headers = http_request.headers_mut();
         for (name, value) in request.headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::invalid("headers", format!("{name:?} is not a valid header name")))?;
+            let name = super::header_name(name)?;
             let value = HeaderValue::from_str(value)
                 .map_err(|_| Error::invalid("headers", format!("the value of {name} is not a valid header value")))?;
             headers.insert(name, value);
@@ -85,15 +94,13 @@ impl Reqwest {
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
-        let timeout = request.timeout;
-        let mut builder = self.0.request(request.method.clone(), request.url).timeout(timeout).headers(headers);
         if let Some(body) = request.body {
-            builder = builder.body(body.to_vec());
+            *http_request.body_mut() = Some(body.to_vec().into());
         }
-        let response = builder.send().await.map_err(|e| transport_error(e, timeout))?;
-        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let (request_id, etag) = (header("x-request-id"), header("etag"));
-        let (retry_after, retry_after_ms) = (header("retry-after"), header("retry-after-ms"));
+        let response = self.0.execute(http_request).await.map_err(|e| transport_error(e, timeout))?;
+        let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let (request_id, etag) = (header(REQUEST_ID), header(ETAG));
+        let (retry_after, retry_after_ms) = (header(RETRY_AFTER), header(RETRY_AFTER_MS));
         let status = response.status().as_u16();
         let body = response.bytes().await.map_err(|e| transport_error(e, timeout))?;
         Ok(WireResponse { status, request_id, etag, retry_after, retry_after_ms, body: body.into() })
