@@ -79,6 +79,17 @@ impl Client {
         Ok(Self::assemble(config, http))
     }
 
+    /// Like [`Client::from_options`], always on reqwest (which a client otherwise uses only when
+    /// its environment names a proxy): for the test suite, which runs every scenario through
+    /// both native stacks.
+    #[doc(hidden)]
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from_options_reqwest(options: ClientOptions) -> Result<Self> {
+        let config = options.resolve()?;
+        let http = HttpClient::reqwest(&config.user_agent)?;
+        Ok(Self::assemble(config, http))
+    }
+
     fn assemble(config: ClientConfig, http: HttpClient) -> Self {
         let transport = Transport::new(http, config.timeout, config.max_retries, config.headers.clone());
         let tokens = Arc::new(TokenManager::new(&config));

@@ -78,8 +78,9 @@ mod timer {
 
 /// Bounds one attempt (send, and read the whole body) by `timeout`.
 ///
-/// The HTTP stack enforces the timeout itself, so this only awaits: reqwest has it set on every
-/// request, and on wasm32 the `fetch` exchange arms its own timer, which aborts the `fetch` (and
+/// The HTTP stack enforces the timeout itself, so this only awaits: natively the hosted client
+/// wraps each exchange in a tokio timeout (reqwest, with a proxy, has it set on every request),
+/// and on wasm32 the `fetch` exchange arms its own timer, which aborts the `fetch` (and
 /// the body being read) and fails the attempt with [`crate::Error::Timeout`] (`wire/fetch.rs`).
 pub(crate) async fn bounded<T>(
     _timeout: Duration,

@@ -25,9 +25,9 @@ use napi::sys::{self, uv_loop_s};
 use crate::uv;
 
 /// The tokio runtime this engine keeps for timers (timeouts, backoff), blocking name lookups,
-/// and the reqwest stack of the standalone `oauth.*` functions (discovery and token endpoints
-/// of any issuer, not the client's API). Client calls do not run on it; its one worker sleeps
-/// unless one of those needs it.
+/// the connections of the standalone `oauth.*` functions (discovery and token endpoints of any
+/// issuer, through a client with no loop of its own), and reqwest's when a proxy is configured.
+/// Client calls do not run on it; its one worker sleeps unless one of those needs it.
 pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {

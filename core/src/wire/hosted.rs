@@ -1,11 +1,13 @@
-//! HTTP/1.1 over sockets that the host's event loop polls.
+//! HTTP/1.1 over sockets that a host opens and polls: the native HTTP stack.
 //!
-//! Some bindings run in a language with an event loop of its own (Node's libuv). With reqwest, a
-//! call crosses threads twice: the loop thread wakes the I/O thread, and the I/O thread wakes the
-//! loop thread again. On a small VM each wake-up of a sleeping thread costs tens of µs, and the
-//! two together cost as much as the request. Here the host opens the sockets and polls them on
-//! its own loop, and runs the connection tasks there. A call is then polled on the loop thread
-//! from start to end, and the only wake-up is the socket's.
+//! By default the host is the tokio runtime the calls run on ([`TokioHost`]). Some bindings run
+//! in a language with an event loop of its own (Node's libuv, Python's asyncio), and there a call
+//! on a tokio thread crosses threads twice: the loop thread wakes the I/O thread, and the I/O
+//! thread wakes the loop thread again. On a small VM each wake-up of a sleeping thread costs tens
+//! of µs, and the two together cost as much as the request. Such a binding is the host itself:
+//! it opens the sockets and polls them on its own loop, and runs the connection tasks there
+//! ([`Executor`]). A call is then polled on the loop thread from start to end, and the only
+//! wake-up is the socket's.
 //!
 //! The HTTP semantics stay here in core: request line, headers, TLS, the connection pool, and the
 //! mapping of failures to [`Error`]. They match the reqwest stack's: `Connection { not_sent }` for
@@ -61,6 +63,31 @@ pub trait Host: Send + Sync + 'static {
 /// A connected socket of the host.
 pub trait HostStream: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> HostStream for T {}
+
+/// A host on the tokio runtime the calls run on: sockets of its I/O driver, connection tasks
+/// spawned on it. What the Rust scenario suite runs the hosted client on, and a host for an
+/// embedder that drives a current-thread runtime itself.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TokioHost;
+
+impl Host for TokioHost {
+    fn connect(&self, host: &str, port: u16) -> BoxFuture<io::Result<Box<dyn HostStream>>> {
+        let host = host.to_owned();
+        Box::pin(async move {
+            let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
+            stream.set_nodelay(true)?;
+            Ok(Box::new(stream) as Box<dyn HostStream>)
+        })
+    }
+
+    fn spawn(&self, task: BoxFuture<()>) {
+        // Outside a runtime the task is dropped, and the request on its connection fails as a
+        // closed connection instead of panicking.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(task);
+        }
+    }
+}
 
 /// How long an unused connection stays in the pool (reqwest's default).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
@@ -381,21 +408,6 @@ mod tests {
     const CA: &[u8] = include_bytes!("../../tests/fixtures/tls/ca.pem");
     const SERVER_CERT: &[u8] = include_bytes!("../../tests/fixtures/tls/server.pem");
     const SERVER_KEY: &[u8] = include_bytes!("../../tests/fixtures/tls/server.key");
-
-    struct TokioHost;
-
-    impl Host for TokioHost {
-        fn connect(&self, host: &str, port: u16) -> BoxFuture<io::Result<Box<dyn HostStream>>> {
-            let host = host.to_owned();
-            Box::pin(async move {
-                let stream = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
-                Ok(Box::new(stream) as Box<dyn HostStream>)
-            })
-        }
-        fn spawn(&self, task: BoxFuture<()>) {
-            tokio::spawn(task);
-        }
-    }
 
     /// An HTTPS server for `localhost` (certificate signed by the test CA) that answers every
     /// request on a connection with `{}`: status 200 if its head is what the test sends (origin-

@@ -1,5 +1,6 @@
 //! One HTTP exchange, below retries and auth: what the platform's HTTP stack is asked to do and
-//! what the pipeline reads back. Natively that is reqwest (hyper + rustls); on wasm32 it is the
+//! what the pipeline reads back. Natively that is the hosted HTTP/1.1 client (hyper + rustls,
+//! `hosted.rs`), or reqwest when a proxy is configured (`native.rs`); on wasm32 it is the
 //! runtime's own `fetch`, called directly — reqwest's wasm layer would convert every header map
 //! both ways and abort an `AbortController` after each request, and cost a quarter of the engine.
 
@@ -31,7 +32,7 @@ pub(crate) struct WireRequest<'a> {
     /// The access token, sent as `Authorization: Bearer …` and marked sensitive.
     pub bearer: Option<&'a str>,
     pub body: Option<&'a [u8]>,
-    /// Enforced per request by the stack (reqwest's timeout; on wasm32 a timer that aborts the
+    /// Enforced per request by the stack (a tokio timeout natively; on wasm32 a timer that aborts the
     /// `fetch`), over sending and reading the whole body.
     pub timeout: Duration,
 }

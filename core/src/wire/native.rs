@@ -1,5 +1,12 @@
-//! The native HTTP stack: reqwest over hyper and rustls (ring), with its connection pool; or,
-//! for a binding that brings its own event loop, the hosted HTTP/1.1 client (`hosted.rs`).
+//! The native HTTP stacks: the hosted HTTP/1.1 client (`hosted.rs`: hyper and rustls, on the
+//! tokio runtime the calls run on, or on a binding's own event loop), and reqwest for clients
+//! whose environment names a proxy.
+//!
+//! The hosted client is the default because it does what the API needs and nothing else: one
+//! request and one response on a pooled HTTP/1.1 connection. An `applications.get` costs about
+//! half the instructions through it that it does through reqwest's client, whose layers
+//! (connector service, legacy pool, per-request timeout body, redirect policy) serve features
+//! this SDK does not use (callgrind, `BENCHMARKS.md`).
 
 use std::error::Error as _;
 use std::sync::Arc;
@@ -7,7 +14,7 @@ use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 
-use super::hosted::{Host, HostedClient};
+use super::hosted::{Host, HostedClient, TokioHost};
 use super::response_headers::{ETAG, REQUEST_ID, RETRY_AFTER, RETRY_AFTER_MS};
 use super::{WireRequest, WireResponse};
 use crate::error::{Error, Result};
@@ -19,17 +26,24 @@ pub(crate) enum HttpClient {
 }
 
 impl HttpClient {
+    /// The hosted HTTP/1.1 client on the calling tokio runtime (reqwest with a proxy).
     pub(crate) fn new(user_agent: &str) -> Result<Self> {
-        Reqwest::new(user_agent).map(Self::Reqwest)
+        Self::hosted(Arc::new(TokioHost), user_agent)
     }
 
     /// The hosted HTTP/1.1 client on `host`; reqwest when the environment names a proxy
     /// (`HTTPS_PROXY` and the like), which only reqwest speaks to.
     pub(crate) fn hosted(host: Arc<dyn Host>, user_agent: &str) -> Result<Self> {
         if proxy_configured(|name| std::env::var(name).ok()) {
-            return Self::new(user_agent);
+            return Self::reqwest(user_agent);
         }
+        install_crypto_provider();
         Ok(Self::Hosted(Arc::new(HostedClient::new(host, user_agent)?)))
+    }
+
+    /// reqwest, whatever the environment says (the test suite runs every scenario through it).
+    pub(crate) fn reqwest(user_agent: &str) -> Result<Self> {
+        Reqwest::new(user_agent).map(Self::Reqwest)
     }
 
     /// The same stack with a connection pool of its own.
@@ -56,12 +70,7 @@ pub(crate) struct Reqwest(reqwest::Client);
 
 impl Reqwest {
     fn new(user_agent: &str) -> Result<Self> {
-        // reqwest is built without a bundled crypto provider (`rustls-no-provider`): ring keeps
-        // cold builds fast and binaries small. We install it as the process default unless the
-        // host app chose one already. Note for Rust users: another reqwest client built in the
-        // same process *before* ours, with no TLS feature of its own, would find no provider;
-        // enable reqwest's `rustls` feature there or install ring's provider yourself.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto_provider();
         reqwest::Client::builder()
             .user_agent(user_agent)
             .pool_idle_timeout(Duration::from_secs(90))
@@ -105,6 +114,15 @@ impl Reqwest {
         let body = response.bytes().await.map_err(|e| transport_error(e, timeout))?;
         Ok(WireResponse { status, request_id, etag, retry_after, retry_after_ms, body: body.into() })
     }
+}
+
+/// rustls is built without a bundled crypto provider (reqwest's `rustls-no-provider`): ring keeps
+/// cold builds fast and binaries small. It becomes the process default unless the host app chose
+/// one already. Note for Rust users: another reqwest client built in the same process *before*
+/// ours, with no TLS feature of its own, would find no provider; enable reqwest's `rustls`
+/// feature there or install ring's provider yourself.
+fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Whether any of the proxy variables reqwest reads is set (it applies `NO_PROXY` itself).

@@ -8,11 +8,9 @@
 //! - [`requests`] — request-log assertions;
 //! - [`validate`] — static checks of scenario files (and suite coverage);
 //! - [`control`] — plain-HTTP calls to the emulator;
-//! - [`hosted`] — a tokio host for the core's hosted HTTP/1.1 client;
 //! - [`runner`] — runs a scenario through `kontext` against an emulator or a live organization.
 
 pub mod control;
-pub mod hosted;
 pub mod matcher;
 pub mod methods;
 pub mod requests;
