@@ -147,7 +147,7 @@ impl UvStream {
         socket.set_tcp_nodelay(true)?;
         let pending = match socket.connect(&address.into()) {
             Ok(()) => false,
-            Err(e) if e.raw_os_error() == Some(libc_einprogress()) || e.kind() == io::ErrorKind::WouldBlock => true,
+            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) || e.kind() == io::ErrorKind::WouldBlock => true,
             Err(e) => return Err(e),
         };
         let stream = Self::watch(socket.into())?;
@@ -207,10 +207,6 @@ impl Drop for UvStream {
             uv_close(handle, Some(free_poll));
         }
     }
-}
-
-fn libc_einprogress() -> i32 {
-    115 // EINPROGRESS on Linux (the only target this engine is built for)
 }
 
 /// Runs `attempt` until it stops saying "would block", registering for `events` when it does.

@@ -319,7 +319,8 @@ impl PortStream {
             }
             match stream.stream.peer_addr() {
                 Ok(_) => Poll::Ready(Ok(())),
-                Err(e) if e.kind() == io::ErrorKind::NotConnected || e.raw_os_error() == Some(115) => {
+                // Not connected yet (some systems say "in progress" instead).
+                Err(e) if e.kind() == io::ErrorKind::NotConnected || e.raw_os_error() == Some(libc::EINPROGRESS) => {
                     *lock(&stream.watch.writer) = Some(cx.waker().clone());
                     Poll::Pending
                 }
