@@ -100,10 +100,12 @@ pub(crate) fn spawn_detached(task: BoxFuture<()>) {
     }
 }
 
-/// Polls every woken task: the callback of a socket, or of the async handle.
-pub(crate) fn run_woken() {
-    if let Some(executor) = current() {
-        executor.run_in_callback_scope();
+/// Calls `wake` (a socket's callback waking the tasks waiting for it), then polls every woken
+/// task.
+pub(crate) fn run_after(wake: impl FnOnce()) {
+    match current() {
+        Some(executor) => executor.run_in_callback_scope(wake),
+        None => wake(),
     }
 }
 
@@ -168,13 +170,17 @@ impl Executor {
 
     /// Polls the woken tasks, with timers made meanwhile (timeouts, backoff) on the timer runtime.
     fn run(&self) {
+        self.run_after(|| {});
+    }
+
+    fn run_after(&self, wake: impl FnOnce()) {
         let _tokio = runtime().enter();
-        self.tasks.run();
+        self.tasks.run_after(wake);
     }
 
     /// A run from a libuv callback: inside a handle scope and a callback scope, so that the
     /// promises it settles run their continuations when it ends (as after any I/O callback).
-    fn run_in_callback_scope(&self) {
+    fn run_in_callback_scope(&self, wake: impl FnOnce()) {
         let env = self.env;
         let mut handles = ptr::null_mut();
         let mut scope = ptr::null_mut();
@@ -183,7 +189,7 @@ impl Executor {
             let opened = sys::napi_open_handle_scope(env, &mut handles) == sys::Status::napi_ok;
             let scoped = sys::napi_get_reference_value(env, self.resource, &mut resource) == sys::Status::napi_ok
                 && sys::napi_open_callback_scope(env, resource, self.async_context, &mut scope) == sys::Status::napi_ok;
-            self.run();
+            self.run_after(wake);
             if scoped {
                 sys::napi_close_callback_scope(env, scope);
             }
@@ -204,5 +210,5 @@ impl Executor {
 }
 
 unsafe extern "C" fn on_async(_handle: *mut c_void) {
-    run_woken();
+    run_after(|| {});
 }

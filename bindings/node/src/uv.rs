@@ -128,8 +128,7 @@ unsafe extern "C" fn on_poll(handle: *mut c_void, status: c_int, events: c_int) 
         }
         (reader, writer)
     };
-    reader.into_iter().chain(writer).for_each(Waker::wake);
-    executor::run_woken();
+    executor::run_after(|| reader.into_iter().chain(writer).for_each(Waker::wake));
 }
 
 /// A TCP connection polled by the JS thread's loop.

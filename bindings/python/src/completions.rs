@@ -58,6 +58,8 @@ pub(crate) struct Port {
     sockets: Mutex<HashMap<usize, Arc<Watch>>>,
     next_token: Mutex<usize>,
     queue: Mutex<Vec<Outcome>>,
+    /// Set while `drain` runs tasks: the outcomes they queue are collected by that drain.
+    draining: std::sync::atomic::AtomicBool,
     /// Calls in flight, so that a cancelled call can drop its task.
     running: Mutex<HashMap<u64, TaskId>>,
     /// This port itself, for the host of its clients' connections.
@@ -98,6 +100,7 @@ impl Port {
             sockets: Mutex::new(HashMap::new()),
             next_token: Mutex::new(WAKE.0 + 1),
             queue: Mutex::new(Vec::new()),
+            draining: std::sync::atomic::AtomicBool::new(false),
             running: Mutex::new(HashMap::new()),
             this: this.clone(),
         }))
@@ -119,8 +122,10 @@ impl Port {
     /// arrived.
     pub(crate) fn drain(&self) -> Vec<u8> {
         if self.on_loop_thread() {
-            self.dispatch_events();
-            self.run();
+            let _tokio = runtime().enter();
+            self.draining.store(true, std::sync::atomic::Ordering::Relaxed);
+            self.executor.run_after(|| self.dispatch_events());
+            self.draining.store(false, std::sync::atomic::Ordering::Relaxed);
         }
         let outcomes = std::mem::take(&mut *lock(&self.queue));
         if outcomes.is_empty() {
@@ -223,9 +228,9 @@ impl Port {
             queue.push(Outcome { token, ok, text });
             was_empty
         };
-        if was_empty {
-            // The loop reads outcomes in `drain` only. One that arrives during a drain costs a
-            // spurious wake-up; most arrive there, after the events that finished them.
+        // The loop reads outcomes in `drain` only: one queued outside a drain (a call that ends
+        // inside its `submit`) wakes it. Most are queued by the drain itself, which returns them.
+        if was_empty && !self.draining.load(std::sync::atomic::Ordering::Relaxed) {
             let _ = self.waker.wake();
         }
     }

@@ -128,10 +128,19 @@ impl Executor {
     /// Polls every woken task until none is left. A run already going on (this is re-entered
     /// from a task) picks up whatever is woken meanwhile.
     pub fn run(&self) {
+        self.run_after(|| {});
+    }
+
+    /// Calls `wake` (which wakes tasks: those waiting for the sockets the loop reported ready),
+    /// then runs every woken task. Wakes made by `wake` need no nudge: this run polls them.
+    pub fn run_after(&self, wake: impl FnOnce()) {
         let me = this_thread();
         if self.shared.running_on.compare_exchange(0, me, Ordering::AcqRel, Ordering::Acquire).is_err() {
+            // Re-entered from a task: the run going on picks the woken tasks up.
+            wake();
             return;
         }
+        wake();
         loop {
             let woken = std::mem::take(&mut *self.shared.woken.lock().unwrap_or_else(PoisonError::into_inner));
             if woken.is_empty() {
@@ -226,6 +235,22 @@ mod tests {
         assert_eq!(nudges.load(Ordering::SeqCst), 1, "a wake from another thread nudges the loop");
         executor.run();
         assert_eq!(done.load(Ordering::SeqCst), 1);
+
+        // A wake made by the loop's own event dispatch, right before its run, needs no nudge.
+        let ready: Arc<Mutex<Option<Waker>>> = Arc::default();
+        let (slot, polls) = (ready.clone(), Arc::new(AtomicUsize::new(0)));
+        let counted = polls.clone();
+        executor.spawn(async move {
+            std::future::poll_fn(|cx| {
+                *slot.lock().unwrap() = Some(cx.waker().clone());
+                if counted.fetch_add(1, Ordering::SeqCst) == 0 { Poll::Pending } else { Poll::Ready(()) }
+            })
+            .await;
+        });
+        executor.run();
+        executor.run_after(|| ready.lock().unwrap().take().unwrap().wake());
+        assert_eq!(polls.load(Ordering::SeqCst), 2, "woken and polled in the same run");
+        assert_eq!(nudges.load(Ordering::SeqCst), 1, "no nudge for it");
     }
 
     #[test]
