@@ -51,8 +51,8 @@ pub(crate) struct Core {
     lanes: lane::Lanes,
     /// Whether `client`'s connections belong to the first lane rather than the shared runtime.
     blocking: bool,
-    /// For `*.listAll` iterations from asyncio on a blocking engine: a handle with connections
-    /// of its own.
+    /// For checking the arguments of `*.listAll` iterations from asyncio on a blocking engine
+    /// (the iteration itself runs on its loop's client): a handle with connections of its own.
     async_client: std::sync::OnceLock<kontext::Client>,
     /// For async calls: a handle per event loop, on that loop's sockets (`completions.rs`).
     port_clients: std::sync::Mutex<HashMap<u64, (Weak<completions::Port>, kontext::Client)>>,
@@ -93,8 +93,16 @@ impl Engine {
     /// asked for.
     pub fn list_all(&self, method: &[u8], args_json: &[u8], options_json: &[u8]) -> Result<Arc<Paginator>> {
         let (method, args, options) = parse_call(method, args_json, options_json)?;
-        let pages = dispatch::list_all(self.core.async_client()?, &method, args, options)?;
-        Ok(Arc::new(Paginator { pages: Arc::new(tokio::sync::Mutex::new(pages)), driver: None }))
+        // Checked now, so that bad arguments fail here; the iteration that runs is made again on
+        // the first page's event loop (see `submit_next_page`).
+        let pages = dispatch::list_all(self.core.async_client()?, &method, args.clone(), options.clone())?;
+        let on_loop = Some(OnLoop { core: self.core.clone(), method, args, options });
+        Ok(Arc::new(Paginator {
+            pages: Arc::new(tokio::sync::Mutex::new(pages)),
+            driver: None,
+            on_loop: std::sync::Mutex::new(on_loop),
+            port: std::sync::Mutex::new(None),
+        }))
     }
 
     /// Starts a `*.listAll` iteration for blocking code, on this thread's connections.
@@ -102,7 +110,12 @@ impl Engine {
         let (method, args, options) = parse_call(method, args_json, options_json)?;
         let lane = self.core.lanes.current()?;
         let pages = dispatch::list_all(&lane.client, &method, args, options)?;
-        Ok(Arc::new(Paginator { pages: Arc::new(tokio::sync::Mutex::new(pages)), driver: Some(lane.driver) }))
+        Ok(Arc::new(Paginator {
+            pages: Arc::new(tokio::sync::Mutex::new(pages)),
+            driver: Some(lane.driver),
+            on_loop: std::sync::Mutex::new(None),
+            port: std::sync::Mutex::new(None),
+        }))
     }
 
     /// The user agent requests carry (for tests).
@@ -190,6 +203,18 @@ pub struct Paginator {
     pages: Arc<tokio::sync::Mutex<dispatch::Paginator>>,
     /// The runtime owning the connections of a blocking iteration (`None`: the shared runtime).
     driver: Option<Arc<lane::Driver>>,
+    /// An asyncio iteration before its first page: what it takes to make it again on the
+    /// connections of the event loop that asks for that page.
+    on_loop: std::sync::Mutex<Option<OnLoop>>,
+    /// The port (event loop) whose sockets an asyncio iteration runs on, from its first page.
+    port: std::sync::Mutex<Option<u64>>,
+}
+
+struct OnLoop {
+    core: Arc<Core>,
+    method: String,
+    args: Vec<serde_json::Value>,
+    options: Option<kontext::RequestOptions>,
 }
 
 impl Paginator {
@@ -221,6 +246,26 @@ impl Paginator {
             let error = KontextFfiError::internal("a blocking iteration cannot be continued from asyncio");
             port.complete(token, Err(error));
             return Ok(());
+        }
+        let bound = *self.port.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(port.id);
+        if bound != port.id {
+            // Its connections answer to the first loop's sockets: another loop would wait forever.
+            let error = kontext::Error::InvalidInput {
+                argument: "iterator".to_owned(),
+                reason: "an async iteration cannot move to another event loop".to_owned(),
+            };
+            port.complete(token, Err(error.into()));
+            return Ok(());
+        }
+        let on_loop = self.on_loop.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(OnLoop { core, method, args, options }) = on_loop {
+            // The first page: the iteration moves to this loop's own sockets, so its pages never
+            // cross to the shared runtime's thread. Nothing was fetched yet, so nothing is lost.
+            let on_port =
+                core.port_client(&port).and_then(|client| Ok(dispatch::list_all(&client, &method, args, options)?));
+            if let (Ok(pages), Ok(mut current)) = (on_port, self.pages.try_lock()) {
+                *current = pages;
+            }
         }
         port.spawn(token, self.next_page());
         Ok(())

@@ -2,9 +2,8 @@
 //!
 //! Calls do not run here: blocking calls run on the caller's thread (`lane.rs`), async calls on
 //! their event loop's thread (`completions.rs`). The runtime keeps what those need off their
-//! thread: the timers of timeouts and backoff, blocking name lookups, and the connections of
-//! `*.listAll` iterations from asyncio (made before their loop is known, they use a client whose
-//! connections live on this runtime). One worker, which sleeps unless one of those needs it.
+//! thread: the timers of timeouts and backoff, and blocking name lookups. One worker, which
+//! sleeps unless one of those needs it.
 
 use std::any::Any;
 use std::sync::OnceLock;

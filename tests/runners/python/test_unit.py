@@ -218,6 +218,20 @@ def test_async_list_all_pages_lazily(target: Dict[str, str]) -> None:
     assert asyncio.run(main()) == [49, 50, 20]
 
 
+def test_an_async_iteration_stays_on_the_event_loop_of_its_first_page(target: Dict[str, str]) -> None:
+    # Its connections are that loop's sockets: another loop is refused at once, never left waiting.
+    control(target, "POST", "/_emulator/seed", {"applications": 3})
+    c = async_client(target)
+    pager = c.applications.list_all(limit=1)
+
+    async def step() -> kontext.Application:
+        return await pager.__anext__()
+
+    assert isinstance(asyncio.run(step()), kontext.Application)
+    with pytest.raises(kontext.InvalidArgumentError, match="another event loop"):
+        asyncio.run(step())
+
+
 def test_list_all_checks_arguments_when_iterated(client: kontext.ManagementClient) -> None:
     pager = client.applications.list_all(limit=0)
     with pytest.raises(kontext.InvalidArgumentError):
