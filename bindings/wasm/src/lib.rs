@@ -1,5 +1,5 @@
 //! WASM binding (wasm-bindgen): the engine interface of `bindings/ENGINE.md` over the `kontext`
-//! core, built for `wasm32-unknown-unknown` where reqwest uses the platform `fetch`.
+//! core, built for `wasm32-unknown-unknown`, where the core calls the runtime's own `fetch`.
 //!
 //! No API knowledge lives here: `call`/`listAll`/`oauthCall` forward method names and JSON text
 //! to `kontext::dispatch`. What this file adds is the JS side of the contract:
