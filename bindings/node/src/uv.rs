@@ -7,7 +7,7 @@
 //! symbols are resolved from the running `node` binary when the addon loads, as the napi ones are.
 
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream};
 use std::os::fd::AsRawFd;
 use std::os::raw::{c_int, c_void};
 use std::pin::Pin;
@@ -271,24 +271,10 @@ pub(crate) struct UvHost;
 impl Host for UvHost {
     fn connect(&self, host: &str, port: u16) -> BoxFuture<io::Result<Box<dyn HostStream>>> {
         let host = host.to_owned();
+        // Tasks run with the engine's runtime entered: name lookups go to its blocking pool.
         Box::pin(async move {
-            let addresses: Vec<SocketAddr> = match host.parse::<IpAddr>() {
-                Ok(ip) => vec![SocketAddr::new(ip, port)],
-                // Name resolution blocks: it runs on the runtime's blocking pool (once per new
-                // connection), and wakes this task when done.
-                Err(_) => crate::executor::runtime()
-                    .spawn_blocking(move || (host.as_str(), port).to_socket_addrs().map(Iterator::collect))
-                    .await
-                    .map_err(io::Error::other)??,
-            };
-            let mut last = io::Error::new(io::ErrorKind::NotFound, "the host name resolved to no address");
-            for address in addresses {
-                match UvStream::connect(address).await {
-                    Ok(stream) => return Ok(Box::new(stream) as Box<dyn HostStream>),
-                    Err(error) => last = error,
-                }
-            }
-            Err(last)
+            let stream = kontext::hosted::connect_any(&host, port, UvStream::connect).await?;
+            Ok(Box::new(stream) as Box<dyn HostStream>)
         })
     }
 

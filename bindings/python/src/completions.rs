@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -273,25 +273,17 @@ pub(crate) struct PortHost(pub(crate) Weak<Port>);
 impl Host for PortHost {
     fn connect(&self, host: &str, port: u16) -> BoxFuture<io::Result<Box<dyn HostStream>>> {
         let (host, owner) = (host.to_owned(), self.0.clone());
+        // Tasks run with the shared runtime entered: name lookups go to its blocking pool.
         Box::pin(async move {
-            let addresses: Vec<SocketAddr> = match host.parse::<IpAddr>() {
-                Ok(ip) => vec![SocketAddr::new(ip, port)],
-                // Name resolution blocks: it runs on the runtime's blocking pool (once per new
-                // connection), and wakes this task when done.
-                Err(_) => runtime()
-                    .spawn_blocking(move || (host.as_str(), port).to_socket_addrs().map(Iterator::collect))
-                    .await
-                    .map_err(io::Error::other)??,
-            };
-            let mut last = io::Error::new(io::ErrorKind::NotFound, "the host name resolved to no address");
-            for address in addresses {
-                let Some(port) = owner.upgrade() else { return Err(io::Error::other("the event loop is closed")) };
-                match PortStream::connect(&port, address).await {
-                    Ok(stream) => return Ok(Box::new(stream) as Box<dyn HostStream>),
-                    Err(error) => last = error,
+            let stream = kontext::hosted::connect_any(&host, port, |address| {
+                let owner = owner.clone();
+                async move {
+                    let port = owner.upgrade().ok_or_else(|| io::Error::other("the event loop is closed"))?;
+                    PortStream::connect(&port, address).await
                 }
-            }
-            Err(last)
+            })
+            .await?;
+            Ok(Box::new(stream) as Box<dyn HostStream>)
         })
     }
 

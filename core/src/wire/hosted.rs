@@ -34,14 +34,13 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, CONTENT_LENGTH, HOST, HeaderValue, USER_AGENT};
+use http::header::{CONTENT_LENGTH, HOST, HeaderValue, USER_AGENT};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_rustls::client::TlsStream;
 
-use super::response_headers::{ETAG, REQUEST_ID, RETRY_AFTER, RETRY_AFTER_MS};
 use super::{WireRequest, WireResponse};
 use crate::error::{Error, Result};
 
@@ -63,6 +62,28 @@ pub trait Host: Send + Sync + 'static {
 /// A connected socket of the host.
 pub trait HostStream: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> HostStream for T {}
+
+/// For hosts: `connect` to the addresses of `host:port` in turn, the first that answers. A name
+/// is resolved with tokio's resolver (`getaddrinfo` on the blocking pool of the runtime the
+/// caller runs in; it wakes the task when done); an IP address is used as it is.
+pub async fn connect_any<S, F, Fut>(host: &str, port: u16, mut connect: F) -> io::Result<S>
+where
+    F: FnMut(std::net::SocketAddr) -> Fut,
+    Fut: Future<Output = io::Result<S>>,
+{
+    let addresses: Vec<std::net::SocketAddr> = match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => vec![std::net::SocketAddr::new(ip, port)],
+        Err(_) => tokio::net::lookup_host((host, port)).await?.collect(),
+    };
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "the host name resolved to no address");
+    for address in addresses {
+        match connect(address).await {
+            Ok(stream) => return Ok(stream),
+            Err(error) => last = error,
+        }
+    }
+    Err(last)
+}
 
 /// A host on the tokio runtime the calls run on: sockets of its I/O driver, connection tasks
 /// spawned on it. What the Rust scenario suite runs the hosted client on, and a host for an
@@ -151,18 +172,7 @@ impl HostedClient {
         let headers = builder.headers_mut().expect("a new request builder has no error");
         headers.insert(HOST, HeaderValue::from_str(&target.authority).map_err(|_| invalid_url())?);
         headers.insert(USER_AGENT, self.user_agent.clone());
-        for (name, value) in request.headers {
-            let name = super::header_name(name)?;
-            let value = HeaderValue::from_str(value)
-                .map_err(|_| Error::invalid("headers", format!("the value of {name} is not a valid header value")))?;
-            headers.insert(name, value);
-        }
-        if let Some(token) = request.bearer {
-            let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
-                .map_err(|_| Error::config("the access token contains characters not allowed in a header"))?;
-            value.set_sensitive(true);
-            headers.insert(AUTHORIZATION, value);
-        }
+        super::insert_headers(headers, request)?;
         let body = match request.body {
             Some(body) => {
                 headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
@@ -192,19 +202,10 @@ impl HostedClient {
                 },
             };
             let (parts, body) = response.into_parts();
-            let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let (request_id, etag) = (header(REQUEST_ID), header(ETAG));
-            let (retry_after, retry_after_ms) = (header(RETRY_AFTER), header(RETRY_AFTER_MS));
-            let body = body.collect().await.map_err(|e| connection_error(&e, false))?.to_bytes();
+            let mut wire = WireResponse::new(parts.status.as_u16(), &parts.headers, Vec::new());
+            wire.body = body.collect().await.map_err(|e| connection_error(&e, false))?.to_bytes().into();
             self.checkin(&target.key, sender);
-            return Ok(WireResponse {
-                status: parts.status.as_u16(),
-                request_id,
-                etag,
-                retry_after,
-                retry_after_ms,
-                body: body.into(),
-            });
+            return Ok(wire);
         }
     }
 
@@ -324,19 +325,8 @@ fn invalid_url() -> Error {
     Error::invalid("url", "is not an absolute http(s) URL")
 }
 
-/// The message of `error` and its sources (hyper's own message alone is terse).
 fn connection_error(error: &(dyn std::error::Error + 'static), not_sent: bool) -> Error {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    Error::Connection { message, not_sent }
+    Error::Connection { message: super::error_chain(error), not_sent }
 }
 
 /// A connection's byte stream: the host's socket, or TLS over it.

@@ -64,14 +64,62 @@ pub(crate) fn header_name(name: &str) -> crate::Result<http::HeaderName> {
     })
 }
 
-/// The response headers the pipeline reads, as constants (a lookup by `&str` parses the name).
+/// Puts the request's headers and its bearer token (marked sensitive) into `headers`, with
+/// `insert`: a later header replaces an earlier one of the same name.
 #[cfg(not(target_arch = "wasm32"))]
-pub(crate) mod response_headers {
-    use http::HeaderName;
-    pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-    pub(crate) const ETAG: HeaderName = http::header::ETAG;
-    pub(crate) const RETRY_AFTER: HeaderName = http::header::RETRY_AFTER;
-    pub(crate) const RETRY_AFTER_MS: HeaderName = HeaderName::from_static("retry-after-ms");
+pub(crate) fn insert_headers(headers: &mut http::HeaderMap, request: &WireRequest<'_>) -> crate::Result<()> {
+    use http::HeaderValue;
+    for (name, value) in request.headers {
+        let name = header_name(name)?;
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            crate::Error::invalid("headers", format!("the value of {name} is not a valid header value"))
+        })?;
+        headers.insert(name, value);
+    }
+    if let Some(token) = request.bearer {
+        let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+            .map_err(|_| crate::Error::config("the access token contains characters not allowed in a header"))?;
+        value.set_sensitive(true);
+        headers.insert(http::header::AUTHORIZATION, value);
+    }
+    Ok(())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl WireResponse {
+    /// The response, with the headers the pipeline reads looked up by constant names (a lookup
+    /// by `&str` parses the name).
+    pub(crate) fn new(status: u16, headers: &http::HeaderMap, body: Vec<u8>) -> Self {
+        use http::HeaderName;
+        const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+        const RETRY_AFTER_MS: HeaderName = HeaderName::from_static("retry-after-ms");
+        let header = |name| headers.get(name).and_then(|v: &http::HeaderValue| v.to_str().ok()).map(str::to_owned);
+        Self {
+            status,
+            request_id: header(REQUEST_ID),
+            etag: header(http::header::ETAG),
+            retry_after: header(http::header::RETRY_AFTER),
+            retry_after_ms: header(RETRY_AFTER_MS),
+            body,
+        }
+    }
+}
+
+/// The error and all its sources, `: `-joined (reqwest's and hyper's own messages alone say
+/// little, e.g. "error sending request for url").
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
 }
 
 /// `url` with `pairs` as its query string (form-encoded, like every HTTP client does).

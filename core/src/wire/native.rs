@@ -8,14 +8,10 @@
 //! (connector service, legacy pool, per-request timeout body, redirect policy) serve features
 //! this SDK does not use (callgrind, `BENCHMARKS.md`).
 
-use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderValue};
-
 use super::hosted::{Host, HostedClient, TokioHost};
-use super::response_headers::{ETAG, REQUEST_ID, RETRY_AFTER, RETRY_AFTER_MS};
 use super::{WireRequest, WireResponse};
 use crate::error::{Error, Result};
 
@@ -77,7 +73,7 @@ impl Reqwest {
             .tcp_nodelay(true)
             .build()
             .map(Self)
-            .map_err(|e| Error::config(format!("could not build the HTTP client: {}", error_chain(&e))))
+            .map_err(|e| Error::config(format!("could not build the HTTP client: {}", super::error_chain(&e))))
     }
 
     async fn send(&self, request: WireRequest<'_>) -> Result<WireResponse> {
@@ -88,31 +84,15 @@ impl Reqwest {
             .timeout(timeout)
             .build()
             .map_err(|e| transport_error(e, timeout))?;
-        // Straight into the request's own header map (no map of ours merged into it), with
-        // `insert`: a later header replaces an earlier one of the same name.
-        let headers = http_request.headers_mut();
-        for (name, value) in request.headers {
-            let name = super::header_name(name)?;
-            let value = HeaderValue::from_str(value)
-                .map_err(|_| Error::invalid("headers", format!("the value of {name} is not a valid header value")))?;
-            headers.insert(name, value);
-        }
-        if let Some(token) = request.bearer {
-            let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
-                .map_err(|_| Error::config("the access token contains characters not allowed in a header"))?;
-            value.set_sensitive(true);
-            headers.insert(AUTHORIZATION, value);
-        }
+        // Straight into the request's own header map (no map of ours merged into it).
+        super::insert_headers(http_request.headers_mut(), &request)?;
         if let Some(body) = request.body {
             *http_request.body_mut() = Some(body.to_vec().into());
         }
         let response = self.0.execute(http_request).await.map_err(|e| transport_error(e, timeout))?;
-        let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let (request_id, etag) = (header(REQUEST_ID), header(ETAG));
-        let (retry_after, retry_after_ms) = (header(RETRY_AFTER), header(RETRY_AFTER_MS));
-        let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|e| transport_error(e, timeout))?;
-        Ok(WireResponse { status, request_id, etag, retry_after, retry_after_ms, body: body.into() })
+        let mut wire = WireResponse::new(response.status().as_u16(), response.headers(), Vec::new());
+        wire.body = response.bytes().await.map_err(|e| transport_error(e, timeout))?.into();
+        Ok(wire)
     }
 }
 
@@ -136,23 +116,7 @@ fn transport_error(error: reqwest::Error, timeout: Duration) -> Error {
     if error.is_timeout() {
         return Error::Timeout { timeout };
     }
-    Error::Connection { message: error_chain(&error), not_sent: error.is_connect() }
-}
-
-/// The error and all its sources, `: `-joined: reqwest's own message alone only says
-/// "error sending request for url".
-fn error_chain(error: &reqwest::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    message
+    Error::Connection { message: super::error_chain(&error), not_sent: error.is_connect() }
 }
 
 #[cfg(test)]
