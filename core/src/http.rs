@@ -323,8 +323,11 @@ impl Transport {
                 None => None,
             };
             attempts += 1;
-            let attempt = self.attempt(spec, options, token.as_ref().map(|t| t.value.expose()), timeout);
-            let outcome = runtime::bounded(timeout, attempt).await;
+            // The HTTP stack bounds the whole attempt (send, and read the body) by `timeout`
+            // itself: natively the hosted client wraps each exchange in a tokio timeout (reqwest,
+            // with a proxy, has it set on every request); on wasm32 the `fetch` exchange arms its
+            // own timer, which aborts the `fetch` and fails with `Error::Timeout` (`wire/fetch.rs`).
+            let outcome = self.attempt(spec, options, token.as_ref().map(|t| t.value.expose()), timeout).await;
             let error = match outcome {
                 Ok(mut raw) if (200..300).contains(&raw.status) => {
                     raw.meta.attempts = attempts;

@@ -343,13 +343,30 @@ pub fn set_default(logger: Option<Logger>) {
 
 /// `future`, with the events emitted while it is polled going to `logger` (with `None`, to the
 /// default logger). Nests: the innermost scope wins.
-pub async fn scoped<F: IntoFuture>(logger: Option<Logger>, future: F) -> F::Output {
-    let mut future = std::pin::pin!(future.into_future());
-    std::future::poll_fn(move |cx| {
-        let _scope = logger.as_ref().map(Scope::enter);
-        future.as_mut().poll(cx)
-    })
-    .await
+pub fn scoped<F: IntoFuture>(logger: Option<Logger>, future: F) -> Scoped<F::IntoFuture> {
+    Scoped { logger, future: future.into_future() }
+}
+
+pin_project_lite::pin_project! {
+    /// The future [`scoped`] returns. A named type rather than an `async fn`: a call's future is
+    /// kilobytes, and an `async fn` wrapper would hold it twice (as its argument and as the value
+    /// it awaits), doubling what every layer above copies.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Scoped<F> {
+        logger: Option<Logger>,
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F: Future> Future for Scoped<F> {
+    type Output = F::Output;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<F::Output> {
+        let this = self.project();
+        let _scope = this.logger.as_ref().map(Scope::enter);
+        this.future.poll(cx)
+    }
 }
 
 static DEFAULT: RwLock<Option<Logger>> = RwLock::new(None);

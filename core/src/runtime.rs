@@ -76,19 +76,6 @@ mod timer {
     }
 }
 
-/// Bounds one attempt (send, and read the whole body) by `timeout`.
-///
-/// The HTTP stack enforces the timeout itself, so this only awaits: natively the hosted client
-/// wraps each exchange in a tokio timeout (reqwest, with a proxy, has it set on every request),
-/// and on wasm32 the `fetch` exchange arms its own timer, which aborts the `fetch` (and
-/// the body being read) and fails the attempt with [`crate::Error::Timeout`] (`wire/fetch.rs`).
-pub(crate) async fn bounded<T>(
-    _timeout: Duration,
-    attempt: impl std::future::Future<Output = crate::Result<T>>,
-) -> crate::Result<T> {
-    attempt.await
-}
-
 /// A uniform random number in `[0, 1)` for jitter.
 pub(crate) fn unit_random() -> f64 {
     let mut bytes = [0u8; 8];

@@ -44,6 +44,9 @@ where
     T: ToNapiValue + 'static,
     F: Future<Output = Result<T, Failure>> + 'static,
 {
+    // A call's future is ~10 KB; boxed once here, the wrappers below and the executor move a
+    // pointer instead of copying it at each layer (memcpy was ~6 % of a call's CPU).
+    let future = Box::pin(future);
     let guarded = async move {
         let caught = AssertUnwindSafe(future).catch_unwind();
         let outcome = match registration {

@@ -221,6 +221,8 @@ where
     let Some((resolve, reject)) = settle else {
         unreachable!("a Promise executor runs synchronously");
     };
+    // Boxed once here: the wrappers below would otherwise each hold (and copy) the whole call.
+    let work = Box::pin(work);
     wasm_bindgen_futures::spawn_local(async move {
         let outcome = abortable(signal, catch_panics(async { work.await.map_err(|e| js_error(&e)) })).await;
         let _ = match outcome {

@@ -187,7 +187,9 @@ impl HostedClient {
         loop {
             let (mut sender, pooled) = match self.checkout(&target.key).await {
                 Some(sender) => (sender, true),
-                None => (self.connect(target).await?, false),
+                // Boxed: a TLS handshake's state is over a kilobyte, and a new connection is the
+                // rare case; unboxed, every exchange's future would carry (and copy) it.
+                None => (Box::pin(self.connect(target)).await?, false),
             };
             let response = match sender.try_send_request(request).await {
                 Ok(response) => response,

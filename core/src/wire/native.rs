@@ -52,10 +52,10 @@ impl HttpClient {
 
     /// Sends the request and reads the whole body, both within `request.timeout`.
     pub(crate) async fn send(&self, request: WireRequest<'_>) -> Result<WireResponse> {
+        // Both boxed: each exchange's state is over a kilobyte, and unboxed it would be part of
+        // every future above this one, copied whole each time a layer moves its future.
         match self {
-            Self::Reqwest(client) => client.send(request).await,
-            // Boxed: the hosted exchange's state is large, and reqwest's calls should not carry
-            // its size in every future above this one.
+            Self::Reqwest(client) => Box::pin(client.send(request)).await,
             Self::Hosted(client) => Box::pin(client.send(request)).await,
         }
     }
