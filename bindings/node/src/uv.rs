@@ -75,6 +75,12 @@ struct Watch {
     watching: c_int,
     reader: Option<Waker>,
     writer: Option<Waker>,
+    /// Whether a read (a write) may succeed: cleared when one would block, set again when libuv
+    /// reports the direction ready. While cleared, polls wait without a syscall. hyper polls its
+    /// connection's read side each time its task runs (a new request, a flush), and without this
+    /// each of those was a failing `recv`: five of the six per call.
+    readable: bool,
+    writable: bool,
 }
 
 // SAFETY: `handle` is only used on the JS thread that created it (every poll of a task that owns
@@ -111,6 +117,8 @@ unsafe extern "C" fn on_poll(handle: *mut c_void, status: c_int, events: c_int) 
         // An error: wake both sides; their next syscall reports it.
         let (readable, writable) =
             if status < 0 { (true, true) } else { (events & UV_READABLE != 0, events & UV_WRITABLE != 0) };
+        watch.readable |= readable;
+        watch.writable |= writable;
         let reader = if readable { watch.reader.take() } else { None };
         let writer = if writable { watch.writer.take() } else { None };
         // Level-triggered: a direction nobody waits for would fire on every turn of the loop,
@@ -171,7 +179,14 @@ impl UvStream {
         // An idle pooled connection must not keep Node running; a call in flight does, through
         // the executor's handle.
         unsafe { uv_unref(handle) };
-        let watch = Arc::new(Mutex::new(Watch { handle, watching: 0, reader: None, writer: None }));
+        let watch = Arc::new(Mutex::new(Watch {
+            handle,
+            watching: 0,
+            reader: None,
+            writer: None,
+            readable: true,
+            writable: true,
+        }));
         unsafe { uv_handle_set_data(handle, Arc::as_ptr(&watch) as *mut c_void) };
         Ok(Self { stream, watch })
     }
@@ -187,10 +202,35 @@ impl UvStream {
         Poll::Pending
     }
 
-    fn blocked(&self, cx: &mut Context<'_>, events: c_int) -> io::Result<()> {
+    /// Waits for `events` without a syscall when the last attempt would have blocked and libuv
+    /// has not reported the direction ready since: `true` if it did so.
+    fn still_blocked(&self, cx: &mut Context<'_>, events: c_int) -> bool {
         let mut watch = self.watch.lock().unwrap_or_else(PoisonError::into_inner);
+        let ready = if events == UV_READABLE { watch.readable } else { watch.writable };
+        if ready {
+            return false;
+        }
         let slot = if events == UV_READABLE { &mut watch.reader } else { &mut watch.writer };
         *slot = Some(cx.waker().clone());
+        true
+    }
+
+    /// The socket has nothing more to read for now: wait for libuv before trying again.
+    fn drained(&self, events: c_int) -> io::Result<()> {
+        let mut watch = self.watch.lock().unwrap_or_else(PoisonError::into_inner);
+        watch.readable = false;
+        watch.want(events)
+    }
+
+    fn blocked(&self, cx: &mut Context<'_>, events: c_int) -> io::Result<()> {
+        let mut watch = self.watch.lock().unwrap_or_else(PoisonError::into_inner);
+        if events == UV_READABLE {
+            watch.readable = false;
+            watch.reader = Some(cx.waker().clone());
+        } else {
+            watch.writable = false;
+            watch.writer = Some(cx.waker().clone());
+        }
         watch.want(events)
     }
 }
@@ -215,6 +255,9 @@ fn io_poll<T>(
     events: c_int,
     mut attempt: impl FnMut() -> io::Result<T>,
 ) -> Poll<io::Result<T>> {
+    if stream.still_blocked(cx, events) {
+        return Poll::Pending;
+    }
     loop {
         match attempt() {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -232,7 +275,16 @@ fn io_poll<T>(
 impl AsyncRead for UvStream {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        let room = buf.remaining();
         let read = io_poll(this, cx, UV_READABLE, || (&this.stream).read(buf.initialize_unfilled()));
+        if let Poll::Ready(Ok(n)) = read
+            && n > 0
+            && n < room
+        {
+            // A short read took all there was (as tokio assumes too): the next read waits for
+            // libuv instead of failing with EAGAIN first.
+            this.drained(UV_READABLE)?;
+        }
         read.map_ok(|n| buf.advance(n))
     }
 }
