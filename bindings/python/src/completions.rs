@@ -8,7 +8,8 @@
 //!
 //! Here a port is the event loop's own I/O engine. It has an executor
 //! (`kontext::hosted::Executor`) and an epoll instance (mio) holding the sockets of its
-//! connections. The event loop watches that one descriptor (`loop.add_reader`).
+//! connections (`kontext::hosted::ReadinessStream`s, whose readiness the drain reports). The
+//! event loop watches that one descriptor (`loop.add_reader`).
 //! - A call is one FFI call (`submit`): the call is polled at once on the loop's thread, so its
 //!   request is written before the call returns.
 //! - When a socket is ready, the loop calls `drain`. It wakes the tasks waiting for those
@@ -23,20 +24,19 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::SocketAddr;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
-use std::task::{Context, Poll, Waker};
+use std::task::Waker;
 use std::thread::ThreadId;
 use std::time::Duration;
 
 use futures_util::FutureExt;
-use kontext::hosted::{BoxFuture, Executor, Host, HostStream, TaskId};
-use mio::{Events, Interest, Token};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use kontext::hosted::{BoxFuture, Executor, Host, HostStream, Interest, Readiness, ReadinessStream, TaskId, Watcher};
+use mio::unix::SourceFd;
+use mio::{Events, Token};
 
 use crate::error::KontextFfiError;
 use crate::runtime::{panic_message, runtime};
@@ -54,8 +54,8 @@ pub(crate) struct Port {
     registry: mio::Registry,
     waker: Arc<mio::Waker>,
     executor: Executor,
-    /// Wakers of each socket, by its token.
-    sockets: Mutex<HashMap<usize, Arc<Watch>>>,
+    /// The readiness of each socket, by its token.
+    sockets: Mutex<HashMap<usize, Arc<Readiness>>>,
     next_token: Mutex<usize>,
     queue: Mutex<Vec<Outcome>>,
     /// Set while `drain` runs tasks: the outcomes they queue are collected by that drain.
@@ -157,15 +157,15 @@ impl Port {
                 if event.token() == WAKE {
                     continue;
                 }
-                let Some(watch) = sockets.get(&event.token().0) else { continue };
+                let Some(readiness) = sockets.get(&event.token().0) else { continue };
                 // An error or a hang-up wakes both sides: their next syscall reports it.
                 let broken = event.is_error() || event.is_read_closed() || event.is_write_closed();
-                if event.is_readable() || broken {
-                    watch.wake(&watch.reader);
+                if broken {
+                    readiness.closed();
                 }
-                if event.is_writable() || broken {
-                    watch.wake(&watch.writer);
-                }
+                let reader = (event.is_readable() || broken).then(|| readiness.ready(Interest::Read)).flatten();
+                let writer = (event.is_writable() || broken).then(|| readiness.ready(Interest::Write)).flatten();
+                reader.into_iter().chain(writer).for_each(Waker::wake);
             }
             drop(sockets);
             if events.iter().count() < events.capacity() {
@@ -235,36 +235,21 @@ impl Port {
         }
     }
 
-    fn register(&self, stream: &mut mio::net::TcpStream) -> io::Result<(usize, Arc<Watch>)> {
+    /// Adds a socket to the epoll (both directions, edge-triggered); its events go to `readiness`.
+    fn register(&self, fd: RawFd, readiness: Arc<Readiness>) -> io::Result<usize> {
         let token = {
             let mut next = lock(&self.next_token);
             *next += 1;
             *next - 1
         };
-        self.registry.register(stream, Token(token), Interest::READABLE | Interest::WRITABLE)?;
-        let watch = Arc::new(Watch { reader: Mutex::new(None), writer: Mutex::new(None) });
-        lock(&self.sockets).insert(token, watch.clone());
-        Ok((token, watch))
+        self.registry.register(&mut SourceFd(&fd), Token(token), mio::Interest::READABLE | mio::Interest::WRITABLE)?;
+        lock(&self.sockets).insert(token, readiness);
+        Ok(token)
     }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// The tasks waiting for one socket. epoll reports edges (mio registers edge-triggered), so a
-/// task registers only after a read or write said "would block", and the next edge wakes it.
-struct Watch {
-    reader: Mutex<Option<Waker>>,
-    writer: Mutex<Option<Waker>>,
-}
-
-impl Watch {
-    fn wake(&self, slot: &Mutex<Option<Waker>>) {
-        if let Some(waker) = lock(slot).take() {
-            waker.wake();
-        }
-    }
 }
 
 /// The host of a port's clients: sockets in the port's epoll, tasks on its executor.
@@ -279,7 +264,7 @@ impl Host for PortHost {
                 let owner = owner.clone();
                 async move {
                     let port = owner.upgrade().ok_or_else(|| io::Error::other("the event loop is closed"))?;
-                    PortStream::connect(&port, address).await
+                    connect(&port, address).await
                 }
             })
             .await?;
@@ -296,100 +281,36 @@ impl Host for PortHost {
     }
 }
 
-/// A TCP connection in a port's epoll.
-struct PortStream {
-    stream: mio::net::TcpStream,
-    token: usize,
-    watch: Arc<Watch>,
+/// A socket's place in a port's epoll: the host's side of its stream. Registered for both
+/// directions once, with edges reported to its `Readiness`, so there is nothing to do when a task
+/// starts waiting.
+struct PortWatcher {
     port: Weak<Port>,
+    token: usize,
+    fd: RawFd,
 }
 
-impl PortStream {
-    async fn connect(port: &Arc<Port>, address: SocketAddr) -> io::Result<Self> {
-        let mut stream = mio::net::TcpStream::connect(address)?;
-        let (token, watch) = port.register(&mut stream)?;
-        let stream = Self { stream, token, watch, port: Arc::downgrade(port) };
-        // Connected (or failed) when the socket first becomes writable.
-        std::future::poll_fn(|cx| {
-            if let Some(error) = stream.stream.take_error()? {
-                return Poll::Ready(Err(error));
-            }
-            match stream.stream.peer_addr() {
-                Ok(_) => Poll::Ready(Ok(())),
-                // Not connected yet (some systems say "in progress" instead).
-                Err(e) if e.kind() == io::ErrorKind::NotConnected || e.raw_os_error() == Some(libc::EINPROGRESS) => {
-                    *lock(&stream.watch.writer) = Some(cx.waker().clone());
-                    Poll::Pending
-                }
-                Err(e) => Poll::Ready(Err(e)),
-            }
-        })
-        .await?;
-        stream.stream.set_nodelay(true)?;
-        Ok(stream)
-    }
-
-    /// Runs `attempt` until it stops saying "would block"; then the task waits in `slot`.
-    fn io<T>(
-        &self,
-        cx: &mut Context<'_>,
-        slot: &Mutex<Option<Waker>>,
-        mut attempt: impl FnMut() -> io::Result<T>,
-    ) -> Poll<io::Result<T>> {
-        loop {
-            match attempt() {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    *lock(slot) = Some(cx.waker().clone());
-                    return Poll::Pending;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => return Poll::Ready(other),
-            }
-        }
+impl Watcher for PortWatcher {
+    fn watch(&self, _interest: Interest) -> io::Result<()> {
+        Ok(())
     }
 }
 
-impl Drop for PortStream {
+impl Drop for PortWatcher {
     fn drop(&mut self) {
         if let Some(port) = self.port.upgrade() {
-            let _ = port.registry.deregister(&mut self.stream);
+            let _ = port.registry.deregister(&mut SourceFd(&self.fd));
             lock(&port.sockets).remove(&self.token);
         }
     }
 }
 
-impl AsyncRead for PortStream {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let read = this.io(cx, &this.watch.reader, || (&this.stream).read(buf.initialize_unfilled()));
-        read.map_ok(|n| buf.advance(n))
-    }
-}
-
-impl AsyncWrite for PortStream {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        this.io(cx, &this.watch.writer, || (&this.stream).write(data))
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let this = self.get_mut();
-        this.io(cx, &this.watch.writer, || (&this.stream).write_vectored(bufs))
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        true
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.stream.shutdown(std::net::Shutdown::Write))
-    }
+/// Connects to `address` with the socket in `port`'s epoll.
+async fn connect(port: &Arc<Port>, address: SocketAddr) -> io::Result<ReadinessStream<PortWatcher>> {
+    ReadinessStream::connect(address, |socket, readiness| {
+        let fd = socket.as_raw_fd();
+        let token = port.register(fd, readiness)?;
+        Ok(PortWatcher { port: Arc::downgrade(port), token, fd })
+    })
+    .await
 }

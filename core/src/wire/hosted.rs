@@ -45,6 +45,7 @@ use super::{WireRequest, WireResponse};
 use crate::error::{Error, Result};
 
 pub use super::local::{Executor, TaskId};
+pub use super::readiness::{Interest, Readiness, ReadinessStream, Watcher};
 
 /// A boxed future that can be sent to the host's loop.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;

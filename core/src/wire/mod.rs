@@ -16,6 +16,8 @@ pub mod hosted;
 mod local;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
+#[cfg(not(target_arch = "wasm32"))]
+mod readiness;
 
 #[cfg(target_arch = "wasm32")]
 pub(crate) use fetch::HttpClient;
