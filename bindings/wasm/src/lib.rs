@@ -76,10 +76,7 @@ impl Engine {
         let call = async move {
             let args = kontext::dispatch::parse_args(&args_json)?;
             let options = kontext::RequestOptions::from_optional_json(request_options_json.as_deref())?;
-            // Boxed: the dispatch future holds the state of every method (~4 KB), and the
-            // wrappers below (`scoped`, `spawn`, the executor's task) would otherwise each move
-            // it by value, a few times per call.
-            let json = Box::pin(kontext::dispatch::call_json(&client, &method, args, options)).await?;
+            let json = kontext::dispatch::call_json(&client, &method, args, options).await?;
             Ok(JsValue::from_str(&json))
         };
         spawn(signal, kontext::log::scoped((*self.log).clone(), call))
@@ -173,7 +170,7 @@ pub fn oauth_call(method: String, args_json: String, signal: Option<AbortSignal>
             });
         }
         let args = kontext::dispatch::parse_args(&args_json)?;
-        let json = Box::pin(kontext::dispatch::call_json(&oauth_client()?, &method, args, None)).await?;
+        let json = kontext::dispatch::call_json(&oauth_client()?, &method, args, None).await?;
         Ok(JsValue::from_str(&json))
     })
 }
@@ -221,7 +218,8 @@ where
     let Some((resolve, reject)) = settle else {
         unreachable!("a Promise executor runs synchronously");
     };
-    // Boxed once here: the wrappers below would otherwise each hold (and copy) the whole call.
+    // Boxed once here: a call's future is kilobytes (the dispatch state of every method), and
+    // the wrappers below and the executor's task would otherwise each move it by value.
     let work = Box::pin(work);
     wasm_bindgen_futures::spawn_local(async move {
         let outcome = abortable(signal, catch_panics(async { work.await.map_err(|e| js_error(&e)) })).await;

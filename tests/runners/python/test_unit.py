@@ -572,3 +572,23 @@ def test_async_resources_mirror_the_sync_ones() -> None:
             assert inspect.getdoc(async_fn) == inspect.getdoc(sync_fn), f"{name}.{method} docstrings differ"
             checked += 1
     assert checked > 40
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["app_1"], ["ünïcode \"quoted\" \\ \n"], ["a", "b"], [{"name": "x", "n": 1.5}], [None], [], [1]],
+)
+def test_argument_encoding_matches_the_json_encoder(args: List[Any]) -> None:
+    # The one-string fast path must write exactly what the encoder writes (ASCII-escaped).
+    assert _engine.encode_args(args) == json.dumps(args, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("text", ['{"a":[1,2,{"b":null}]}', ' {"a":1}', '{"a":1}\n', '"é"', "[]"])
+def test_result_decoding_matches_json_loads(text: str) -> None:
+    assert _engine.decode(text.encode()) == json.loads(text)
+
+
+def test_a_result_that_is_not_json_fails_like_json_loads() -> None:
+    for bad in (b'{"a":1} x', b'{"a":', b""):
+        with pytest.raises(json.JSONDecodeError):
+            _engine.decode(bad)
