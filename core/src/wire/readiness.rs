@@ -284,7 +284,6 @@ mod tests {
             Poll::Pending => {
                 assert_eq!(*watched.lock().unwrap(), vec![Interest::Write], "an unfinished connect waits for writable");
                 let (peer, _) = listener.accept().unwrap();
-                drop(peer.try_clone()); // the connection exists now
                 let _ = shared.lock().unwrap().as_ref().unwrap().ready(Interest::Write);
                 let Poll::Ready(stream) = poll(connect.as_mut(), waker) else { panic!("connected once writable") };
                 let readiness = shared.lock().unwrap().take().unwrap();
