@@ -96,13 +96,8 @@ impl Engine {
         // Checked now, so that bad arguments fail here; the iteration that runs is made again on
         // the first page's event loop (see `submit_next_page`).
         let pages = dispatch::list_all(self.core.async_client()?, &method, args.clone(), options.clone())?;
-        let on_loop = Some(OnLoop { core: self.core.clone(), method, args, options });
-        Ok(Arc::new(Paginator {
-            pages: Arc::new(tokio::sync::Mutex::new(pages)),
-            driver: None,
-            on_loop: std::sync::Mutex::new(on_loop),
-            port: std::sync::Mutex::new(None),
-        }))
+        let home = Home::Unbound(OnLoop { core: self.core.clone(), method, args, options });
+        Ok(Arc::new(Paginator { pages: Arc::new(tokio::sync::Mutex::new(pages)), home: std::sync::Mutex::new(home) }))
     }
 
     /// Starts a `*.listAll` iteration for blocking code, on this thread's connections.
@@ -110,12 +105,8 @@ impl Engine {
         let (method, args, options) = parse_call(method, args_json, options_json)?;
         let lane = self.core.lanes.current()?;
         let pages = dispatch::list_all(&lane.client, &method, args, options)?;
-        Ok(Arc::new(Paginator {
-            pages: Arc::new(tokio::sync::Mutex::new(pages)),
-            driver: Some(lane.driver),
-            on_loop: std::sync::Mutex::new(None),
-            port: std::sync::Mutex::new(None),
-        }))
+        let home = Home::Lane(lane.driver);
+        Ok(Arc::new(Paginator { pages: Arc::new(tokio::sync::Mutex::new(pages)), home: std::sync::Mutex::new(home) }))
     }
 
     /// The user agent requests carry (for tests).
@@ -201,13 +192,18 @@ pub struct Paginator {
     // An async mutex: a page fetch holds the stream across awaits, and a second caller must wait
     // for it rather than fail.
     pages: Arc<tokio::sync::Mutex<dispatch::Paginator>>,
-    /// The runtime owning the connections of a blocking iteration (`None`: the shared runtime).
-    driver: Option<Arc<lane::Driver>>,
+    home: std::sync::Mutex<Home>,
+}
+
+/// Where an iteration's connections live.
+enum Home {
+    /// A blocking iteration: on the lane runtime that owns them.
+    Lane(Arc<lane::Driver>),
     /// An asyncio iteration before its first page: what it takes to make it again on the
     /// connections of the event loop that asks for that page.
-    on_loop: std::sync::Mutex<Option<OnLoop>>,
-    /// The port (event loop) whose sockets an asyncio iteration runs on, from its first page.
-    port: std::sync::Mutex<Option<u64>>,
+    Unbound(OnLoop),
+    /// An asyncio iteration from its first page on: on the sockets of this port (event loop).
+    Port(u64),
 }
 
 struct OnLoop {
@@ -223,6 +219,10 @@ impl Paginator {
         let pages = self.pages.clone();
         async move { Ok(pages.lock().await.next_page_json().await?.unwrap_or_else(|| "null".to_owned())) }
     }
+
+    fn home(&self) -> std::sync::MutexGuard<'_, Home> {
+        self.home.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 #[uniffi::export]
@@ -230,9 +230,9 @@ impl Paginator {
     /// The next page, blocking (like [`Core::call_blocking`]): its JSON text, `null` after the
     /// last page, or `""` while it is still running.
     pub fn next_page_blocking(&self, slice_ms: u32, token: u64) -> Result<String> {
-        let driver = match &self.driver {
-            Some(driver) => driver.clone(),
-            None => lane::Driver::new()?,
+        let driver = match &*self.home() {
+            Home::Lane(driver) => driver.clone(),
+            Home::Unbound(_) | Home::Port(_) => lane::Driver::new()?,
         };
         pending::run(driver, self.next_page(), slice(slice_ms), token)
     }
@@ -241,32 +241,41 @@ impl Paginator {
     /// `port` (an id from `kontext_py_port_open`) under `token`.
     pub fn submit_next_page(&self, port: u64, token: u64) -> Result<()> {
         let port = direct::port(port)?;
-        if self.driver.is_some() {
-            // Its connections live on a blocking lane, which runs only inside blocking calls.
-            let error = KontextFfiError::internal("a blocking iteration cannot be continued from asyncio");
-            port.complete(token, Err(error));
-            return Ok(());
-        }
-        let bound = *self.port.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(port.id);
-        if bound != port.id {
-            // Its connections answer to the first loop's sockets: another loop would wait forever.
-            let error = kontext::Error::InvalidInput {
-                argument: "iterator".to_owned(),
-                reason: "an async iteration cannot move to another event loop".to_owned(),
-            };
-            port.complete(token, Err(error.into()));
-            return Ok(());
-        }
-        let on_loop = self.on_loop.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        if let Some(OnLoop { core, method, args, options }) = on_loop {
-            // The first page: the iteration moves to this loop's own sockets, so its pages never
-            // cross to the shared runtime's thread. Nothing was fetched yet, so nothing is lost.
-            let on_port =
-                core.port_client(&port).and_then(|client| Ok(dispatch::list_all(&client, &method, args, options)?));
-            if let (Ok(pages), Ok(mut current)) = (on_port, self.pages.try_lock()) {
-                *current = pages;
+        let mut home = self.home();
+        match &*home {
+            Home::Lane(_) => {
+                // Its connections live on a blocking lane, which runs only inside blocking calls.
+                let error = KontextFfiError::internal("a blocking iteration cannot be continued from asyncio");
+                port.complete(token, Err(error));
+                return Ok(());
+            }
+            Home::Port(bound) if *bound != port.id => {
+                // Its connections answer to the first loop's sockets: another loop would wait forever.
+                let error = kontext::Error::InvalidInput {
+                    argument: "iterator".to_owned(),
+                    reason: "an async iteration cannot move to another event loop".to_owned(),
+                };
+                port.complete(token, Err(error.into()));
+                return Ok(());
+            }
+            Home::Port(_) => {}
+            Home::Unbound(_) => {
+                let Home::Unbound(OnLoop { core, method, args, options }) =
+                    std::mem::replace(&mut *home, Home::Port(port.id))
+                else {
+                    unreachable!("matched above");
+                };
+                // The first page: the iteration moves to this loop's own sockets, so its pages
+                // never cross to the shared runtime's thread. Nothing was fetched yet, so nothing
+                // is lost.
+                let on_port =
+                    core.port_client(&port).and_then(|client| Ok(dispatch::list_all(&client, &method, args, options)?));
+                if let (Ok(pages), Ok(mut current)) = (on_port, self.pages.try_lock()) {
+                    *current = pages;
+                }
             }
         }
+        drop(home);
         port.spawn(token, self.next_page());
         Ok(())
     }
