@@ -9,7 +9,6 @@
 use futures_util::StreamExt;
 use serde::Serialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use crate::args::Args;
 use crate::client::Client;
@@ -23,7 +22,7 @@ use crate::models::{
     UpdateDeployment, UpdateIntegration, UpdatePolicy, UpdateSettings, ValidatePolicy,
 };
 use crate::oauth;
-use crate::pagination::{ItemStream, PageStream};
+use crate::pagination::{ItemStream, Pages, RawItems, RawPage};
 use crate::pending::Pending;
 
 /// Every method [`call`] accepts.
@@ -179,25 +178,27 @@ pub fn list_all(client: &Client, method: &str, args: Vec<Value>, options: Option
     let mut args = Args::new(method, args);
     let pages = match method {
         "applications.listAll" => {
-            json_pages(client.applications().pages(args.optional::<ListApplicationsParams>("params")?))
+            json_pages(client.applications().pages::<RawPage>(args.optional::<ListApplicationsParams>("params")?))
         }
         "integrations.listAll" => {
-            json_pages(client.integrations().pages(args.optional::<ListIntegrationsParams>("params")?))
+            json_pages(client.integrations().pages::<RawPage>(args.optional::<ListIntegrationsParams>("params")?))
         }
-        "serviceAccounts.listAll" => {
-            json_pages(client.service_accounts().pages(args.optional::<ListServiceAccountsParams>("params")?))
+        "serviceAccounts.listAll" => json_pages(
+            client.service_accounts().pages::<RawPage>(args.optional::<ListServiceAccountsParams>("params")?),
+        ),
+        "traces.listAll" => json_pages(client.traces().pages::<RawPage>(args.optional::<ListTracesParams>("params")?)),
+        "decisions.listAll" => {
+            json_pages(client.decisions().pages::<RawPage>(args.optional::<ListDecisionsParams>("params")?))
         }
-        "traces.listAll" => json_pages(client.traces().pages(args.optional::<ListTracesParams>("params")?)),
-        "decisions.listAll" => json_pages(client.decisions().pages(args.optional::<ListDecisionsParams>("params")?)),
         other => return Err(unknown_method(other)),
     };
     args.finish()?;
     Ok(Paginator { pages })
 }
 
-/// Pages of items kept as the server's JSON, joined into the JSON text of an array.
-fn json_pages(pages: PageStream<Box<RawValue>>) -> ItemStream<String> {
-    Box::pin(pages.map(|page| page.and_then(|items| serde_json::to_string(&items).map_err(encode_error))))
+/// Pages of items kept as the server's JSON: the text of each page's array.
+fn json_pages(pages: Pages<RawItems>) -> ItemStream<String> {
+    Box::pin(pages.map(|page| page.map(RawItems::into_json)))
 }
 
 fn with_options(client: &Client, options: Option<RequestOptions>) -> Client {

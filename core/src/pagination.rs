@@ -4,7 +4,9 @@ use std::future::Future;
 use std::pin::Pin;
 
 use futures_util::stream::{self, Stream, TryStreamExt};
+use serde::de::{DeserializeOwned, Deserializer, Error as _, IgnoredAny, Unexpected};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
 
@@ -20,11 +22,14 @@ pub struct Page<T> {
 }
 
 /// A boxed stream of pages (`Send` where the platform allows it).
+pub type PageStream<T> = Pages<Vec<T>>;
+
+/// A boxed stream of pages, each held as `C`: models, or the JSON text of the items.
 #[cfg(not(target_arch = "wasm32"))]
-pub type PageStream<T> = Pin<Box<dyn Stream<Item = Result<Vec<T>>> + Send>>;
-/// A boxed stream of pages (`Send` where the platform allows it).
+pub(crate) type Pages<C> = Pin<Box<dyn Stream<Item = Result<C>> + Send>>;
+/// A boxed stream of pages, each held as `C`: models, or the JSON text of the items.
 #[cfg(target_arch = "wasm32")]
-pub type PageStream<T> = Pin<Box<dyn Stream<Item = Result<Vec<T>>>>>;
+pub(crate) type Pages<C> = Pin<Box<dyn Stream<Item = Result<C>>>>;
 
 /// A boxed stream of items.
 #[cfg(not(target_arch = "wasm32"))]
@@ -42,6 +47,85 @@ pub(crate) trait MaybeSend {}
 #[cfg(target_arch = "wasm32")]
 impl<T> MaybeSend for T {}
 
+/// A page as it comes off the wire: its items, and the cursor of the next page.
+pub(crate) trait ListPage: DeserializeOwned + MaybeSend + 'static {
+    type Items: PageItems;
+    fn into_parts(self) -> (Self::Items, Option<String>);
+}
+
+/// What a page's items are held as.
+pub(crate) trait PageItems: MaybeSend + 'static {
+    fn is_empty(&self) -> bool;
+    fn len(&self) -> usize;
+}
+
+impl<T: DeserializeOwned + MaybeSend + 'static> ListPage for Page<T> {
+    type Items = Vec<T>;
+    fn into_parts(self) -> (Vec<T>, Option<String>) {
+        (self.items, self.next_cursor)
+    }
+}
+
+impl<T: MaybeSend + 'static> PageItems for Vec<T> {
+    fn is_empty(&self) -> bool {
+        Vec::is_empty(self)
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+}
+
+/// A page whose items stay the server's JSON, for the bindings: each language parses the array
+/// itself, so splitting it into one value per item here would only be copied and joined again.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RawPage {
+    items: RawItems,
+    #[serde(default)]
+    next_cursor: Option<String>,
+}
+
+impl ListPage for RawPage {
+    type Items = RawItems;
+    fn into_parts(self) -> (RawItems, Option<String>) {
+        (self.items, self.next_cursor)
+    }
+}
+
+/// The JSON text of a page's items: an array, checked to be valid JSON.
+pub(crate) struct RawItems(Box<RawValue>);
+
+impl RawItems {
+    pub(crate) fn into_json(self) -> String {
+        Box::<str>::from(self.0).into()
+    }
+}
+
+impl<'de> Deserialize<'de> for RawItems {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        let unexpected = match raw.get().as_bytes().first() {
+            Some(b'[') => return Ok(Self(raw)),
+            Some(b'{') => Unexpected::Map,
+            Some(b'n') => Unexpected::Unit,
+            Some(b'"') => Unexpected::Other("a string"),
+            Some(b't' | b'f') => Unexpected::Other("a boolean"),
+            _ => Unexpected::Other("a number"),
+        };
+        Err(D::Error::invalid_type(unexpected, &"an array of items"))
+    }
+}
+
+impl PageItems for RawItems {
+    fn is_empty(&self) -> bool {
+        self.0.get()[1..].trim_start().starts_with(']')
+    }
+    /// Counts the items (a second pass over the text): only offset lists need it.
+    fn len(&self) -> usize {
+        serde_json::from_str::<Vec<IgnoredAny>>(self.0.get()).map_or(0, |items| items.len())
+    }
+}
+
 enum Position {
     Start,
     Cursor(String),
@@ -49,11 +133,11 @@ enum Position {
 }
 
 /// Pages of a cursor list, fetched one at a time as the stream is polled.
-pub(crate) fn by_cursor<T, F, Fut>(mut fetch: F) -> PageStream<T>
+pub(crate) fn by_cursor<P, F, Fut>(mut fetch: F) -> Pages<P::Items>
 where
-    T: MaybeSend + 'static,
+    P: ListPage,
     F: FnMut(Option<String>) -> Fut + MaybeSend + 'static,
-    Fut: Future<Output = Result<Page<T>>> + MaybeSend + 'static,
+    Fut: Future<Output = Result<P>> + MaybeSend + 'static,
 {
     Box::pin(stream::try_unfold(Position::Start, move |position| {
         let cursor = match position {
@@ -63,8 +147,8 @@ where
         };
         let page = fetch(cursor.clone());
         futures_util::future::Either::Right(async move {
-            let page = page.await?;
-            let next = match page.next_cursor.filter(|c| !c.is_empty()) {
+            let (items, next_cursor) = page.await?.into_parts();
+            let next = match next_cursor.filter(|c| !c.is_empty()) {
                 // A server that hands back the cursor it was given would loop forever.
                 Some(next) if Some(&next) == cursor.as_ref() => {
                     return Err(Error::Decode {
@@ -78,17 +162,17 @@ where
                 Some(next) => Position::Cursor(next),
                 None => Position::Done,
             };
-            Ok(Some((page.items, next)))
+            Ok(Some((items, next)))
         })
     }))
 }
 
 /// Pages of an offset list (traces): the last page is the first shorter than `limit`.
-pub(crate) fn by_offset<T, F, Fut>(limit: u32, mut fetch: F) -> PageStream<T>
+pub(crate) fn by_offset<C, F, Fut>(limit: u32, mut fetch: F) -> Pages<C>
 where
-    T: MaybeSend + 'static,
+    C: PageItems,
     F: FnMut(u64) -> Fut + MaybeSend + 'static,
-    Fut: Future<Output = Result<Vec<T>>> + MaybeSend + 'static,
+    Fut: Future<Output = Result<C>> + MaybeSend + 'static,
 {
     Box::pin(stream::try_unfold(Some(0u64), move |offset| {
         let Some(offset) = offset else {
@@ -97,7 +181,8 @@ where
         let page = fetch(offset);
         futures_util::future::Either::Right(async move {
             let items = page.await?;
-            let next = (items.len() as u64 >= u64::from(limit)).then(|| offset + items.len() as u64);
+            let count = items.len() as u64;
+            let next = (count >= u64::from(limit)).then(|| offset + count);
             Ok(Some((items, next)))
         })
     }))
@@ -145,7 +230,7 @@ impl<T> Stream for Items<T> {
 }
 
 /// Skips empty pages so consumers never see a page with no items before the end.
-pub(crate) fn non_empty<T: MaybeSend + 'static>(pages: PageStream<T>) -> PageStream<T> {
+pub(crate) fn non_empty<C: PageItems>(pages: Pages<C>) -> Pages<C> {
     Box::pin(pages.try_filter(|page| futures_util::future::ready(!page.is_empty())))
 }
 
@@ -190,5 +275,42 @@ mod tests {
         let pages = by_offset(2, |offset| async move { Ok((offset..5).take(2).collect::<Vec<u64>>()) });
         let all: Vec<u64> = items(pages).try_collect().await.unwrap();
         assert_eq!(all, vec![0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_raw_page_keeps_its_items_as_the_text_of_one_array() {
+        let page: RawPage = serde_json::from_str(
+            r#"{"items": [ {"id":"a","tags":["x"]} , {"id":"b"} ], "nextCursor":"c2", "total": 2}"#,
+        )
+        .unwrap();
+        let (items, cursor) = page.into_parts();
+        assert_eq!(cursor.as_deref(), Some("c2"));
+        assert!(!PageItems::is_empty(&items));
+        assert_eq!(PageItems::len(&items), 2);
+        assert_eq!(items.into_json(), r#"[ {"id":"a","tags":["x"]} , {"id":"b"} ]"#);
+
+        let last: RawPage = serde_json::from_str(r#"{"items":[ ]}"#).unwrap();
+        let (items, cursor) = last.into_parts();
+        assert_eq!((PageItems::is_empty(&items), PageItems::len(&items), cursor), (true, 0, None));
+    }
+
+    #[test]
+    fn a_raw_page_refuses_what_a_page_of_models_refuses() {
+        for body in [r#"{"items":{"id":"a"}}"#, r#"{"items":null}"#, r#"{"items":[{"id":}]}"#, r#"{"nextCursor":"c"}"#]
+        {
+            let raw = serde_json::from_str::<RawPage>(body).map(|_| ());
+            let typed = serde_json::from_str::<Page<serde_json::Value>>(body).map(|_| ());
+            assert!(raw.is_err() && typed.is_err(), "{body}: raw {raw:?}, typed {typed:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn raw_offset_pages_count_their_items() {
+        let pages = by_offset(2, |offset| async move {
+            let text = if offset < 4 { r#"{"items":[1,2]}"# } else { r#"{"items":[5]}"# };
+            Ok(serde_json::from_str::<RawPage>(text).unwrap().into_parts().0)
+        });
+        let texts: Vec<String> = pages.map_ok(RawItems::into_json).try_collect().await.unwrap();
+        assert_eq!(texts, vec!["[1,2]", "[1,2]", "[5]"]);
     }
 }

@@ -7,9 +7,8 @@ use crate::models::{
     UpdateApplicationOAuth,
 };
 use crate::pending::{Pending, pending};
-use serde::de::DeserializeOwned;
 
-use crate::pagination::{self, ItemStream, MaybeSend, Page, PageStream};
+use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages};
 use crate::validate;
 
 /// `/applications`: agent applications, their OAuth clients and integration links.
@@ -38,19 +37,16 @@ impl<'a> Applications<'a> {
 
     /// Every page of applications, fetched lazily.
     pub fn list_pages(&self, params: ListApplicationsParams) -> PageStream<Application> {
-        self.pages(params)
+        self.pages::<Page<Application>>(params)
     }
 
-    /// Pages with items decoded as `U` (raw JSON for the bindings).
-    pub(crate) fn pages<U: DeserializeOwned + MaybeSend + 'static>(
-        &self,
-        params: ListApplicationsParams,
-    ) -> PageStream<U> {
+    /// Pages decoded as `P`: models, or raw JSON for the bindings.
+    pub(crate) fn pages<P: ListPage>(&self, params: ListApplicationsParams) -> Pages<P::Items> {
         let client = self.client.clone_for_stream();
         pagination::non_empty(pagination::by_cursor(move |cursor| {
             let client = client.clone();
             let params = ListApplicationsParams { cursor, ..params.clone() };
-            async move { Ok(client.applications().list(params).decode_as::<Page<U>>().await?.into_inner()) }
+            async move { Ok(client.applications().list(params).decode_as::<P>().await?.into_inner()) }
         }))
     }
 

@@ -3,9 +3,8 @@ use http::Method;
 use crate::client::Client;
 use crate::models::{Decision, DecisionResponse, ListDecisionsParams};
 use crate::pending::{Pending, pending};
-use serde::de::DeserializeOwned;
 
-use crate::pagination::{self, ItemStream, MaybeSend, Page, PageStream};
+use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages};
 use crate::validate;
 
 /// `/decisions`: what the policy engine allowed or denied.
@@ -34,19 +33,16 @@ impl<'a> Decisions<'a> {
 
     /// Every page of matching decisions, fetched lazily.
     pub fn list_pages(&self, params: ListDecisionsParams) -> PageStream<Decision> {
-        self.pages(params)
+        self.pages::<Page<Decision>>(params)
     }
 
-    /// Pages with items decoded as `U` (raw JSON for the bindings).
-    pub(crate) fn pages<U: DeserializeOwned + MaybeSend + 'static>(
-        &self,
-        params: ListDecisionsParams,
-    ) -> PageStream<U> {
+    /// Pages decoded as `P`: models, or raw JSON for the bindings.
+    pub(crate) fn pages<P: ListPage>(&self, params: ListDecisionsParams) -> Pages<P::Items> {
         let client = self.client.clone_for_stream();
         pagination::non_empty(pagination::by_cursor(move |cursor| {
             let client = client.clone();
             let params = ListDecisionsParams { cursor, ..params.clone() };
-            async move { Ok(client.decisions().list(params).decode_as::<Page<U>>().await?.into_inner()) }
+            async move { Ok(client.decisions().list(params).decode_as::<P>().await?.into_inner()) }
         }))
     }
 

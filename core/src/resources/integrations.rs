@@ -6,9 +6,8 @@ use crate::models::{
     IntegrationResponse, ListIntegrationsParams, SetIntegrationOAuthConfig, UpdateIntegration, ValidationResponse,
 };
 use crate::pending::{Pending, pending};
-use serde::de::DeserializeOwned;
 
-use crate::pagination::{self, ItemStream, MaybeSend, Page, PageStream};
+use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages};
 use crate::validate;
 
 /// `/integrations`: MCP servers and the credentials to reach them.
@@ -37,19 +36,16 @@ impl<'a> Integrations<'a> {
 
     /// Every page of integrations, fetched lazily.
     pub fn list_pages(&self, params: ListIntegrationsParams) -> PageStream<Integration> {
-        self.pages(params)
+        self.pages::<Page<Integration>>(params)
     }
 
-    /// Pages with items decoded as `U` (raw JSON for the bindings).
-    pub(crate) fn pages<U: DeserializeOwned + MaybeSend + 'static>(
-        &self,
-        params: ListIntegrationsParams,
-    ) -> PageStream<U> {
+    /// Pages decoded as `P`: models, or raw JSON for the bindings.
+    pub(crate) fn pages<P: ListPage>(&self, params: ListIntegrationsParams) -> Pages<P::Items> {
         let client = self.client.clone_for_stream();
         pagination::non_empty(pagination::by_cursor(move |cursor| {
             let client = client.clone();
             let params = ListIntegrationsParams { cursor, ..params.clone() };
-            async move { Ok(client.integrations().list(params).decode_as::<Page<U>>().await?.into_inner()) }
+            async move { Ok(client.integrations().list(params).decode_as::<P>().await?.into_inner()) }
         }))
     }
 

@@ -6,9 +6,8 @@ use crate::models::{
     ServiceAccountResponse,
 };
 use crate::pending::{Pending, pending};
-use serde::de::DeserializeOwned;
 
-use crate::pagination::{self, ItemStream, MaybeSend, Page, PageStream};
+use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages};
 use crate::validate;
 
 /// `/service-accounts`: machine identities that call this API with client credentials.
@@ -37,19 +36,16 @@ impl<'a> ServiceAccounts<'a> {
 
     /// Every page of service accounts, fetched lazily.
     pub fn list_pages(&self, params: ListServiceAccountsParams) -> PageStream<ServiceAccount> {
-        self.pages(params)
+        self.pages::<Page<ServiceAccount>>(params)
     }
 
-    /// Pages with items decoded as `U` (raw JSON for the bindings).
-    pub(crate) fn pages<U: DeserializeOwned + MaybeSend + 'static>(
-        &self,
-        params: ListServiceAccountsParams,
-    ) -> PageStream<U> {
+    /// Pages decoded as `P`: models, or raw JSON for the bindings.
+    pub(crate) fn pages<P: ListPage>(&self, params: ListServiceAccountsParams) -> Pages<P::Items> {
         let client = self.client.clone_for_stream();
         pagination::non_empty(pagination::by_cursor(move |cursor| {
             let client = client.clone();
             let params = ListServiceAccountsParams { cursor, ..params.clone() };
-            async move { Ok(client.service_accounts().list(params).decode_as::<Page<U>>().await?.into_inner()) }
+            async move { Ok(client.service_accounts().list(params).decode_as::<P>().await?.into_inner()) }
         }))
     }
 

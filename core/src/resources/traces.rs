@@ -6,9 +6,8 @@ use crate::models::{
     GetTraceParams, ListTracesParams, StatsPeriod, Trace, TraceDetail, TraceStatsParams, TraceStatsResponse,
 };
 use crate::pending::{Pending, Shape, pending};
-use serde::de::DeserializeOwned;
 
-use crate::pagination::{self, ItemStream, MaybeSend, Page, PageStream};
+use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages};
 use crate::validate;
 
 /// Page size of trace lists when the caller sets none (the API's default).
@@ -40,18 +39,18 @@ impl<'a> Traces<'a> {
 
     /// Every page of matching traces, fetched lazily.
     pub fn list_pages(&self, params: ListTracesParams) -> PageStream<Trace> {
-        self.pages(params)
+        self.pages::<Page<Trace>>(params)
     }
 
-    /// Pages with items decoded as `U` (raw JSON for the bindings).
-    pub(crate) fn pages<U: DeserializeOwned + MaybeSend + 'static>(&self, params: ListTracesParams) -> PageStream<U> {
+    /// Pages decoded as `P`: models, or raw JSON for the bindings.
+    pub(crate) fn pages<P: ListPage>(&self, params: ListTracesParams) -> Pages<P::Items> {
         let client = self.client.clone_for_stream();
         let limit = params.limit.unwrap_or(DEFAULT_TRACE_LIMIT);
         let start = params.offset.unwrap_or(0);
         pagination::non_empty(pagination::by_offset(limit, move |offset| {
             let client = client.clone();
             let params = ListTracesParams { limit: Some(limit), offset: Some(start + offset), ..params.clone() };
-            async move { Ok(client.traces().list(params).decode_as::<Page<U>>().await?.into_inner().items) }
+            async move { Ok(client.traces().list(params).decode_as::<P>().await?.into_inner().into_parts().0) }
         }))
     }
 

@@ -15,14 +15,13 @@ use super::{WireRequest, WireResponse};
 use crate::error::{Error, Result};
 
 #[wasm_bindgen(wasm_bindgen = js_sys::wasm_bindgen, inline_js = r#"
+const SUCCESS_HEADERS = ['x-request-id', 'etag'];
+const FAILURE_HEADERS = ['x-request-id', 'etag', 'retry-after', 'retry-after-ms'];
+
 export class Exchange {
   // `headers`: names and values separated by "\n" (neither may contain one), set in order.
   constructor(method, url, headers, body, timeoutMs) {
-    this.status = 0;
-    this.requestId = undefined;
-    this.etag = undefined;
-    this.retryAfter = undefined;
-    this.retryAfterMs = undefined;
+    this.head = '';
     this.timedOut = false;
     this.timer = undefined;
     this.controller = undefined;
@@ -46,14 +45,16 @@ export class Exchange {
     }, timeoutMs);
     this.promise = fetch(url, init)
       .then((response) => {
+        // The status, then the headers the SDK reads, in the request's `name\nvalue\n` form: one
+        // string crosses into wasm instead of a call per field.
         const headers = response.headers;
-        this.status = response.status;
-        this.requestId = headers.get('x-request-id') ?? undefined;
-        this.etag = headers.get('etag') ?? undefined;
-        if (!response.ok) {
-          this.retryAfter = headers.get('retry-after') ?? undefined;
-          this.retryAfterMs = headers.get('retry-after-ms') ?? undefined;
+        let head = `${response.status}\n`;
+        const names = response.ok ? SUCCESS_HEADERS : FAILURE_HEADERS;
+        for (let i = 0; i < names.length; i++) {
+          const value = headers.get(names[i]);
+          if (value !== null) head += `${names[i]}\n${value}\n`;
         }
+        this.head = head;
         return response.arrayBuffer();
       })
       .then(
@@ -83,16 +84,10 @@ extern "C" {
     /// exchange; `undefined` itself when the runtime has no global `fetch`.
     #[wasm_bindgen(method, getter)]
     fn promise(this: &Exchange) -> Option<Promise>;
+    /// The status and the response headers the SDK reads, as `status\n` then `name\nvalue\n`
+    /// for each one present (header values never hold a line feed).
     #[wasm_bindgen(method, getter)]
-    fn status(this: &Exchange) -> u16;
-    #[wasm_bindgen(method, getter, js_name = requestId)]
-    fn request_id(this: &Exchange) -> Option<String>;
-    #[wasm_bindgen(method, getter)]
-    fn etag(this: &Exchange) -> Option<String>;
-    #[wasm_bindgen(method, getter, js_name = retryAfter)]
-    fn retry_after(this: &Exchange) -> Option<String>;
-    #[wasm_bindgen(method, getter, js_name = retryAfterMs)]
-    fn retry_after_ms(this: &Exchange) -> Option<String>;
+    fn head(this: &Exchange) -> String;
     /// Clears the timer and aborts the `fetch` (and the body being read).
     #[wasm_bindgen(method)]
     fn abort(this: &Exchange);
@@ -158,16 +153,35 @@ impl HttpClient {
         if body.is_undefined() {
             return Err(Error::Timeout { timeout: request.timeout });
         }
-        let body = body.unchecked_into::<Uint8Array>().to_vec();
-        Ok(WireResponse {
-            status: exchange.status(),
-            request_id: exchange.request_id(),
-            etag: exchange.etag(),
-            retry_after: exchange.retry_after(),
-            retry_after_ms: exchange.retry_after_ms(),
-            body: utf8_text(body),
-        })
+        let mut response = read_head(&exchange.head());
+        response.body = without_bom(body.unchecked_into::<Uint8Array>().to_vec());
+        Ok(response)
     }
+}
+
+/// The response (without its body) from [`Exchange`]'s `head`.
+fn read_head(head: &str) -> WireResponse {
+    let mut lines = head.split('\n');
+    let status = lines.next().and_then(|status| status.parse().ok()).unwrap_or(0);
+    let mut response = WireResponse {
+        status,
+        request_id: None,
+        etag: None,
+        retry_after: None,
+        retry_after_ms: None,
+        body: Vec::new(),
+    };
+    while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
+        let field = match name {
+            "x-request-id" => &mut response.request_id,
+            "etag" => &mut response.etag,
+            "retry-after" => &mut response.retry_after,
+            "retry-after-ms" => &mut response.retry_after_ms,
+            _ => continue,
+        };
+        *field = Some(value.to_owned());
+    }
+    response
 }
 
 fn invalid_header(name: &str) -> Error {
@@ -194,16 +208,13 @@ fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
-/// The body as `Response.text()` would decode it: UTF-8, a leading byte-order mark dropped,
-/// malformed sequences replaced (the bytes are kept as they are when they are valid).
-fn utf8_text(mut body: Vec<u8>) -> Vec<u8> {
+/// The body without a leading UTF-8 byte-order mark, which `Response.text()` drops too. Whether
+/// the rest is UTF-8 is checked where it is decoded, as for the native stacks.
+fn without_bom(mut body: Vec<u8>) -> Vec<u8> {
     if body.starts_with(b"\xEF\xBB\xBF") {
         body.drain(..3);
     }
-    match String::from_utf8(body) {
-        Ok(text) => text.into_bytes(),
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned().into_bytes(),
-    }
+    body
 }
 
 struct AbortOnDrop(Option<Exchange>);
