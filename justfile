@@ -68,7 +68,7 @@ fuzz SECONDS="60" *TARGETS:
     set -euo pipefail
     command -v cargo-fuzz >/dev/null || cargo install -q cargo-fuzz
     wanted=" {{TARGETS}} "
-    for entry in core:decode_response core:error_body core:retry_after core:base_url \
+    for entry in core:decode_response core:error_body core:retry_after core:base_url core:json_scan \
                  tests/emulator:emulator_requests tests/emulator:emulator_parsers; do
       dir="${entry%%:*}" t="${entry#*:}"
       [[ "$wanted" == "  " || "$wanted" == *" $t "* ]] || continue

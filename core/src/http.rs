@@ -190,12 +190,17 @@ impl RawResponse {
             .and_then(|text| serde_json::from_str(text).map_err(|e| serde_message(&e)));
         match decoded {
             Ok(data) => Ok(Response::new(data, self.meta)),
-            Err(message) => Err(Error::Decode {
-                status: self.status,
-                message,
-                snippet: snippet(&self.body),
-                request_id: self.meta.request_id,
-            }),
+            Err(message) => Err(self.decode_error(message)),
+        }
+    }
+
+    /// A body that is not what it should be: the problem, with the start of the body.
+    pub(crate) fn decode_error(&self, message: String) -> Error {
+        Error::Decode {
+            status: self.status,
+            message,
+            snippet: snippet(&self.body),
+            request_id: self.meta.request_id.clone(),
         }
     }
 }

@@ -42,6 +42,7 @@ mod config;
 pub mod dispatch;
 mod error;
 mod http;
+mod json_scan;
 pub mod log;
 pub mod models;
 pub mod oauth;
@@ -93,6 +94,28 @@ pub mod fuzzing {
         let _ = raw(body).decode::<crate::Page<Decision>>();
         if let Ok(r) = raw(body).decode::<serde_json::Value>() {
             let _ = serde_json::to_string(&*r);
+        }
+    }
+
+    /// Checks text with the SDK's JSON scanner: it must judge every text as serde_json does (up
+    /// to its nesting limit), and take pages apart as the typed `Page` does.
+    pub fn json_scan(text: &str) {
+        use serde::de::IgnoredAny;
+        let too_deep = |problem: &String| problem == "recursion limit exceeded";
+        let ours = crate::json_scan::check(text);
+        let serde = serde_json::from_str::<IgnoredAny>(text);
+        assert!(ours.is_ok() == serde.is_ok() || ours.as_ref().is_err_and(too_deep), "{ours:?} vs {serde:?}");
+        let typed = serde_json::from_str::<crate::Page<IgnoredAny>>(text);
+        match (crate::json_scan::page(text), typed) {
+            (Ok(parts), Ok(typed)) => {
+                assert_eq!(parts.count, typed.items.len());
+                assert_eq!(parts.next_cursor, typed.next_cursor);
+            }
+            (Err(_), Err(_)) => {}
+            // serde's derived structs also read the fields from an array (`[[], "c"]`), which no
+            // server sends: refusing it is the one place the scanner is stricter.
+            (Err(problem), Ok(_)) => assert!(too_deep(&problem) || text.trim_start().starts_with('['), "{problem}"),
+            (Ok(parts), Err(typed)) => panic!("{parts:?} vs {typed}"),
         }
     }
 

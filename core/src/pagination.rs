@@ -4,11 +4,12 @@ use std::future::Future;
 use std::pin::Pin;
 
 use futures_util::stream::{self, Stream, TryStreamExt};
-use serde::de::{DeserializeOwned, Deserializer, Error as _, IgnoredAny, Unexpected};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
+use crate::http::RawResponse;
+use crate::json_scan;
 
 /// One page of a list: `{ items, nextCursor? }` on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,8 +49,9 @@ pub(crate) trait MaybeSend {}
 impl<T> MaybeSend for T {}
 
 /// A page as it comes off the wire: its items, and the cursor of the next page.
-pub(crate) trait ListPage: DeserializeOwned + MaybeSend + 'static {
+pub(crate) trait ListPage: Sized + MaybeSend + 'static {
     type Items: PageItems;
+    fn decode(response: RawResponse) -> Result<Self>;
     fn into_parts(self) -> (Self::Items, Option<String>);
 }
 
@@ -61,6 +63,9 @@ pub(crate) trait PageItems: MaybeSend + 'static {
 
 impl<T: DeserializeOwned + MaybeSend + 'static> ListPage for Page<T> {
     type Items = Vec<T>;
+    fn decode(response: RawResponse) -> Result<Self> {
+        response.decode().map(crate::http::Response::into_inner)
+    }
     fn into_parts(self) -> (Vec<T>, Option<String>) {
         (self.items, self.next_cursor)
     }
@@ -76,53 +81,50 @@ impl<T: MaybeSend + 'static> PageItems for Vec<T> {
 }
 
 /// A page whose items stay the server's JSON, for the bindings: each language parses the array
-/// itself, so splitting it into one value per item here would only be copied and joined again.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// itself, so a value per item here would only be built, encoded and joined again.
 pub(crate) struct RawPage {
     items: RawItems,
-    #[serde(default)]
     next_cursor: Option<String>,
 }
 
 impl ListPage for RawPage {
     type Items = RawItems;
+    /// Checked as strictly as a page of models, in one pass that builds nothing but the cursor.
+    fn decode(response: RawResponse) -> Result<Self> {
+        let parts = std::str::from_utf8(&response.body)
+            .map_err(|_| "the response body is not UTF-8".to_owned())
+            .and_then(json_scan::page);
+        match parts {
+            Ok(parts) => Ok(RawPage {
+                items: RawItems { json: parts.items.to_owned(), len: parts.count },
+                next_cursor: parts.next_cursor,
+            }),
+            Err(message) => Err(response.decode_error(message)),
+        }
+    }
     fn into_parts(self) -> (RawItems, Option<String>) {
         (self.items, self.next_cursor)
     }
 }
 
-/// The JSON text of a page's items: an array, checked to be valid JSON.
-pub(crate) struct RawItems(Box<RawValue>);
+/// The JSON text of a page's items (an array), and how many there are.
+pub(crate) struct RawItems {
+    json: String,
+    len: usize,
+}
 
 impl RawItems {
     pub(crate) fn into_json(self) -> String {
-        Box::<str>::from(self.0).into()
-    }
-}
-
-impl<'de> Deserialize<'de> for RawItems {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let raw = Box::<RawValue>::deserialize(deserializer)?;
-        let unexpected = match raw.get().as_bytes().first() {
-            Some(b'[') => return Ok(Self(raw)),
-            Some(b'{') => Unexpected::Map,
-            Some(b'n') => Unexpected::Unit,
-            Some(b'"') => Unexpected::Other("a string"),
-            Some(b't' | b'f') => Unexpected::Other("a boolean"),
-            _ => Unexpected::Other("a number"),
-        };
-        Err(D::Error::invalid_type(unexpected, &"an array of items"))
+        self.json
     }
 }
 
 impl PageItems for RawItems {
     fn is_empty(&self) -> bool {
-        self.0.get()[1..].trim_start().starts_with(']')
+        self.len == 0
     }
-    /// Counts the items (a second pass over the text): only offset lists need it.
     fn len(&self) -> usize {
-        serde_json::from_str::<Vec<IgnoredAny>>(self.0.get()).map_or(0, |items| items.len())
+        self.len
     }
 }
 
@@ -277,38 +279,40 @@ mod tests {
         assert_eq!(all, vec![0, 1, 2, 3, 4]);
     }
 
+    fn raw_page(body: impl AsRef<[u8]>) -> Result<RawPage> {
+        let meta = crate::http::ResponseMeta { request_id: Some("req_1".into()), ..Default::default() };
+        RawPage::decode(RawResponse { status: 200, meta, retry_after: None, body: body.as_ref().to_vec() })
+    }
+
     #[test]
     fn a_raw_page_keeps_its_items_as_the_text_of_one_array() {
-        let page: RawPage = serde_json::from_str(
-            r#"{"items": [ {"id":"a","tags":["x"]} , {"id":"b"} ], "nextCursor":"c2", "total": 2}"#,
-        )
-        .unwrap();
-        let (items, cursor) = page.into_parts();
+        let page = raw_page(r#"{"items": [ {"id":"a","tags":["x"]} , {"id":"b"} ], "nextCursor":"c2", "total": 2}"#);
+        let (items, cursor) = page.unwrap().into_parts();
         assert_eq!(cursor.as_deref(), Some("c2"));
         assert!(!PageItems::is_empty(&items));
         assert_eq!(PageItems::len(&items), 2);
         assert_eq!(items.into_json(), r#"[ {"id":"a","tags":["x"]} , {"id":"b"} ]"#);
 
-        let last: RawPage = serde_json::from_str(r#"{"items":[ ]}"#).unwrap();
-        let (items, cursor) = last.into_parts();
+        let (items, cursor) = raw_page(r#"{"items":[ ]}"#).unwrap().into_parts();
         assert_eq!((PageItems::is_empty(&items), PageItems::len(&items), cursor), (true, 0, None));
     }
 
     #[test]
-    fn a_raw_page_refuses_what_a_page_of_models_refuses() {
-        for body in [r#"{"items":{"id":"a"}}"#, r#"{"items":null}"#, r#"{"items":[{"id":}]}"#, r#"{"nextCursor":"c"}"#]
-        {
-            let raw = serde_json::from_str::<RawPage>(body).map(|_| ());
-            let typed = serde_json::from_str::<Page<serde_json::Value>>(body).map(|_| ());
-            assert!(raw.is_err() && typed.is_err(), "{body}: raw {raw:?}, typed {typed:?}");
+    fn a_raw_page_that_is_not_a_page_is_a_decode_error_with_the_request_id() {
+        let bodies: [&[u8]; 5] =
+            [b"", b"<html>", br#"{"items":{"id":"a"}}"#, br#"{"items":[{"id":}]}"#, b"{\"items\":[\"\xff\"]}"];
+        for body in bodies {
+            let error = raw_page(body).err().unwrap();
+            let body = String::from_utf8_lossy(body);
+            assert_eq!(error.kind(), crate::ErrorKind::Decode, "{body}");
+            assert_eq!(error.request_id(), Some("req_1"), "{body}");
         }
     }
 
     #[tokio::test]
     async fn raw_offset_pages_count_their_items() {
         let pages = by_offset(2, |offset| async move {
-            let text = if offset < 4 { r#"{"items":[1,2]}"# } else { r#"{"items":[5]}"# };
-            Ok(serde_json::from_str::<RawPage>(text).unwrap().into_parts().0)
+            Ok(raw_page(if offset < 4 { r#"{"items":[1,2]}"# } else { r#"{"items":[5]}"# })?.into_parts().0)
         });
         let texts: Vec<String> = pages.map_ok(RawItems::into_json).try_collect().await.unwrap();
         assert_eq!(texts, vec!["[1,2]", "[1,2]", "[5]"]);

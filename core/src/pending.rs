@@ -10,12 +10,13 @@ use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
 
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 
 use crate::client::Call;
 use crate::error::snippet;
 use crate::error::{Error, Result};
 use crate::http::{RawResponse, Response};
+use crate::pagination::ListPage;
 
 /// What the SDK makes of a response body before anyone reads it.
 #[derive(Debug, Clone, Copy)]
@@ -82,6 +83,12 @@ impl<'a, T> Pending<'a, T> {
         self.decode_as()
     }
 
+    /// Sends a list request; resolves with the page decoded as `P` (models, or the items' JSON
+    /// text for the bindings).
+    pub(crate) async fn page<P: ListPage>(self) -> Result<P> {
+        P::decode(self.call?.execute().await?)
+    }
+
     /// Sends the request; resolves with the result's JSON text (`null` for no content),
     /// checked to be JSON but not decoded.
     pub async fn raw(self) -> Result<Response<String>> {
@@ -134,8 +141,8 @@ fn shaped_text(response: RawResponse, shape: Shape) -> Result<Response<String>> 
     if !text.trim_start().starts_with('{') {
         return Err(decode_error("expected a JSON object".into(), text.as_bytes(), &meta));
     }
-    if let Err(e) = serde_json::from_str::<IgnoredAny>(&text) {
-        return Err(decode_error(crate::error::serde_message(&e), text.as_bytes(), &meta));
+    if let Err(message) = crate::json_scan::check(&text) {
+        return Err(decode_error(message, text.as_bytes(), &meta));
     }
     let text = match shape {
         Shape::Json | Shape::Empty => text,

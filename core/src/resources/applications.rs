@@ -46,7 +46,7 @@ impl<'a> Applications<'a> {
         pagination::non_empty(pagination::by_cursor(move |cursor| {
             let client = client.clone();
             let params = ListApplicationsParams { cursor, ..params.clone() };
-            async move { Ok(client.applications().list(params).decode_as::<P>().await?.into_inner()) }
+            async move { client.applications().list(params).page::<P>().await }
         }))
     }
 

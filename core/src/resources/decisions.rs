@@ -42,7 +42,7 @@ impl<'a> Decisions<'a> {
         pagination::non_empty(pagination::by_cursor(move |cursor| {
             let client = client.clone();
             let params = ListDecisionsParams { cursor, ..params.clone() };
-            async move { Ok(client.decisions().list(params).decode_as::<P>().await?.into_inner()) }
+            async move { client.decisions().list(params).page::<P>().await }
         }))
     }
 

@@ -45,7 +45,7 @@ impl<'a> Integrations<'a> {
         pagination::non_empty(pagination::by_cursor(move |cursor| {
             let client = client.clone();
             let params = ListIntegrationsParams { cursor, ..params.clone() };
-            async move { Ok(client.integrations().list(params).decode_as::<P>().await?.into_inner()) }
+            async move { client.integrations().list(params).page::<P>().await }
         }))
     }
 

@@ -45,7 +45,7 @@ impl<'a> ServiceAccounts<'a> {
         pagination::non_empty(pagination::by_cursor(move |cursor| {
             let client = client.clone();
             let params = ListServiceAccountsParams { cursor, ..params.clone() };
-            async move { Ok(client.service_accounts().list(params).decode_as::<P>().await?.into_inner()) }
+            async move { client.service_accounts().list(params).page::<P>().await }
         }))
     }
 

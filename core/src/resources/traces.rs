@@ -50,7 +50,7 @@ impl<'a> Traces<'a> {
         pagination::non_empty(pagination::by_offset(limit, move |offset| {
             let client = client.clone();
             let params = ListTracesParams { limit: Some(limit), offset: Some(start + offset), ..params.clone() };
-            async move { Ok(client.traces().list(params).decode_as::<P>().await?.into_inner().into_parts().0) }
+            async move { Ok(client.traces().list(params).page::<P>().await?.into_parts().0) }
         }))
     }
 
