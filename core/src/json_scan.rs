@@ -22,7 +22,7 @@ pub(crate) fn check(text: &str) -> Result<(), Problem> {
 }
 
 /// A page of a list (`{"items": [...], "nextCursor": "..."}`), checked and taken apart.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub(crate) struct PageParts<'a> {
     /// The JSON text of the items array.
     pub items: &'a str,

@@ -23,12 +23,18 @@ pub struct Page<T> {
 }
 
 /// A boxed stream of pages (`Send` where the platform allows it).
-pub type PageStream<T> = Pages<Vec<T>>;
+#[cfg(not(target_arch = "wasm32"))]
+pub type PageStream<T> = Pin<Box<dyn Stream<Item = Result<Vec<T>>> + Send>>;
+/// A boxed stream of pages (`Send` where the platform allows it).
+#[cfg(target_arch = "wasm32")]
+pub type PageStream<T> = Pin<Box<dyn Stream<Item = Result<Vec<T>>>>>;
 
-/// A boxed stream of pages, each held as `C`: models, or the JSON text of the items.
+/// A boxed stream of pages, each held as `C`: models (a [`PageStream`]), or the JSON text of the
+/// items.
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) type Pages<C> = Pin<Box<dyn Stream<Item = Result<C>> + Send>>;
-/// A boxed stream of pages, each held as `C`: models, or the JSON text of the items.
+/// A boxed stream of pages, each held as `C`: models (a [`PageStream`]), or the JSON text of the
+/// items.
 #[cfg(target_arch = "wasm32")]
 pub(crate) type Pages<C> = Pin<Box<dyn Stream<Item = Result<C>>>>;
 
