@@ -59,9 +59,10 @@ lint:
     cargo clippy --workspace --exclude kontext-wasm --all-targets -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p kontext
 
-# The core's parsers (response decoding, error bodies, Retry-After, base URLs) and the emulator's
-# request handling (request sequences through its router; its parsers one by one). New inputs go
-# to <crate>/fuzz/target/corpus; <crate>/fuzz/corpus holds only the committed seeds.
+# The core's parsers (response decoding, error bodies, Retry-After, base URLs, the JSON scanner)
+# and the emulator's request handling (request sequences through its router; its parsers one by
+# one). New inputs go to <crate>/fuzz/target/corpus; <crate>/fuzz/corpus holds only the committed
+# seeds.
 # Fuzz every target for SECONDS each, not in CI (`just fuzz 300 emulator_requests`: only that one).
 fuzz SECONDS="60" *TARGETS:
     #!/usr/bin/env bash
