@@ -171,6 +171,9 @@ impl<T> Deref for Response<T> {
     }
 }
 
+/// The decode error of a body that is not UTF-8.
+pub(crate) const NOT_UTF8: &str = "the response body is not UTF-8";
+
 /// A fully read HTTP response.
 #[derive(Debug)]
 pub(crate) struct RawResponse {
@@ -186,12 +189,17 @@ impl RawResponse {
         let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &self.body };
         // Through `&str` like every other JSON read of the SDK: one reader type compiled, not two.
         let decoded = std::str::from_utf8(body)
-            .map_err(|_| "the response body is not UTF-8".to_owned())
+            .map_err(|_| NOT_UTF8.to_owned())
             .and_then(|text| serde_json::from_str(text).map_err(|e| serde_message(&e)));
         match decoded {
             Ok(data) => Ok(Response::new(data, self.meta)),
             Err(message) => Err(self.decode_error(message)),
         }
+    }
+
+    /// The body as text, or the decode error saying it is not UTF-8.
+    pub(crate) fn text(&self) -> Result<&str> {
+        std::str::from_utf8(&self.body).map_err(|_| self.decode_error(NOT_UTF8.to_owned()))
     }
 
     /// A body that is not what it should be: the problem, with the start of the body.

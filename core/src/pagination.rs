@@ -97,16 +97,11 @@ impl ListPage for RawPage {
     type Items = RawItems;
     /// Checked as strictly as a page of models, in one pass that builds nothing but the cursor.
     fn decode(response: RawResponse) -> Result<Self> {
-        let parts = std::str::from_utf8(&response.body)
-            .map_err(|_| "the response body is not UTF-8".to_owned())
-            .and_then(json_scan::page);
-        match parts {
-            Ok(parts) => Ok(RawPage {
-                items: RawItems { json: parts.items.to_owned(), len: parts.count },
-                next_cursor: parts.next_cursor,
-            }),
-            Err(message) => Err(response.decode_error(message)),
-        }
+        let parts = json_scan::page(response.text()?).map_err(|message| response.decode_error(message))?;
+        Ok(RawPage {
+            items: RawItems { json: parts.items.to_owned(), len: parts.count },
+            next_cursor: parts.next_cursor,
+        })
     }
     fn into_parts(self) -> (RawItems, Option<String>) {
         (self.items, self.next_cursor)

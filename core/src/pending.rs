@@ -72,15 +72,10 @@ impl<'a, T> Pending<'a, T> {
         Self::new(Err(error), Shape::Json)
     }
 
-    /// The same request, decoded as `U` (pages of raw items, for instance).
-    pub(crate) fn decode_as<U>(self) -> Pending<'a, U> {
-        Pending { call: self.call, shape: self.shape, result: PhantomData }
-    }
-
     /// The same request with its result type forgotten: what [`crate::dispatch`] sends as
     /// [`raw`](Self::raw), one code path for every method.
     pub(crate) fn untyped(self) -> Pending<'a, ()> {
-        self.decode_as()
+        Pending { call: self.call, shape: self.shape, result: PhantomData }
     }
 
     /// Sends a list request; resolves with the page decoded as `P` (models, or the items' JSON
@@ -134,7 +129,7 @@ fn shaped_text(response: RawResponse, shape: Shape) -> Result<Response<String>> 
     };
     let text = match String::from_utf8(body) {
         Ok(text) => text,
-        Err(e) => return Err(decode_error("the response body is not UTF-8".into(), e.as_bytes(), &meta)),
+        Err(e) => return Err(decode_error(crate::http::NOT_UTF8.into(), e.as_bytes(), &meta)),
     };
     // Every result of this API is a JSON object; anything else (a bare `null`, an HTML page
     // answered with 200, half a body) must fail here as it would when decoding a model.

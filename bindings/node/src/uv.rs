@@ -102,12 +102,13 @@ unsafe extern "C" fn on_poll(handle: *mut c_void, status: c_int, events: c_int) 
         return;
     }
     let poller = unsafe { &*poller };
-    // An error: both sides are ready; their next syscall reports it.
-    let (readable, writable) =
-        if status < 0 { (true, true) } else { (events & UV_READABLE != 0, events & UV_WRITABLE != 0) };
-    if status < 0 {
+    let (readable, writable) = if status < 0 {
+        // An error: both sides are ready; their next syscall reports it.
         poller.readiness.closed();
-    }
+        (true, true)
+    } else {
+        (events & UV_READABLE != 0, events & UV_WRITABLE != 0)
+    };
     let reader = if readable { poller.readiness.ready(Interest::Read) } else { None };
     let writer = if writable { poller.readiness.ready(Interest::Write) } else { None };
     // Level-triggered: a direction nobody waits for would fire on every turn of the loop, so it

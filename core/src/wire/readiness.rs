@@ -136,11 +136,6 @@ impl<W: Watcher> ReadinessStream<W> {
         Ok(stream)
     }
 
-    /// The connected socket (for the host: its descriptor, addresses).
-    pub fn socket(&self) -> &TcpStream {
-        &self.socket
-    }
-
     /// Runs `attempt` unless `interest` is known to block; when it would block, the task waits
     /// for the host to report `interest`.
     fn poll_io<T>(
