@@ -6,7 +6,8 @@
 // Clients: `native` (@kontext/management on the napi addon), `wasm` (@kontext/management/wasm in
 // Node), and the hand-written baselines doing the same HTTP work: `fetch` (global fetch +
 // JSON.parse, what the official TS client does) and `node_http` (node:http with a keep-alive
-// Agent + JSON.parse). Baselines mint one token (client-credentials grant) and send it as a bearer
+// Agent + JSON.parse); `fetch_timeout` (`fetch` with a per-request timeout) is a reference for the
+// WASM engine. Baselines mint one token (client-credentials grant) and send it as a bearer
 // header; each keeps its library's default connection pool.
 //
 //   node bench.mjs reads   --clients native,wasm,fetch,node_http --app-id ID [--gets 2000]
@@ -152,6 +153,22 @@ class Fetch {
   close() {}
 }
 
+// What any `fetch` client with a per-request timeout pays (the SDK's default: 60 s): an
+// `AbortController` and a timer per request, the signal followed by undici. A reference for the
+// WASM engine, which needs both; its targets stay against bare `fetch`.
+class FetchWithTimeout extends Fetch {
+  name = 'fetch_timeout';
+  async json(url, init) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 60_000);
+    try {
+      return await super.json(url, { ...init, signal: controller.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
 class NodeHttp {
   name = 'node_http';
   #headers;
@@ -223,6 +240,8 @@ async function make(name) {
       return new Sdk(name, await loadSdk(name));
     case 'fetch':
       return new Fetch();
+    case 'fetch_timeout':
+      return new FetchWithTimeout();
     case 'node_http':
       return new NodeHttp(await import('node:http'));
     default:
