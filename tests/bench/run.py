@@ -145,7 +145,7 @@ class Programs:
             return [self.bench_bin, command, *flat]
         if program == "python":
             return [self.python, os.path.join(HERE, "python", "bench.py"), command, *flat]
-        return [self.node, os.path.join(HERE, "node", "bench.mjs"), command, *flat]
+        return [self.node, "--expose-gc", os.path.join(HERE, "node", "bench.mjs"), command, *flat]
 
     def run(self, program: str, command: str, opts: dict, env: dict, timeout: float = 600) -> tuple:
         """Runs one bench program; returns (parsed JSON, peak RSS in kB of that process alone)."""

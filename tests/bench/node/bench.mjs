@@ -45,6 +45,10 @@ const env = {
 env.api = `${env.base}/api/v1`;
 
 const now = () => performance.now();
+// A full collection before each timed segment (run.py starts node with --expose-gc): clients share
+// one process, and the garbage one leaves would otherwise be collected, and timed, in the next
+// one's segment.
+const collect = globalThis.gc ?? (() => {});
 /** CPU time of this process so far (all threads: the addon's I/O threads too), in µs. */
 const cpu = () => {
   const u = process.cpuUsage();
@@ -281,6 +285,7 @@ async function reads(a) {
   const out = [];
   for (let round = 0; round < rounds; round++) {
     for (const c of clients) {
+      collect();
       const c0 = cpu();
       const t = now();
       const lat = await seqGets(c, id, gets);
@@ -291,11 +296,13 @@ async function reads(a) {
         p50_us: percentile(lat, 50), p99_us: percentile(lat, 99), mean_us: total / gets, cpu_us_per_call: used / gets });
     }
     for (const c of clients) {
+      collect();
       const t = now();
       await concurrent(c, id, conc);
       out.push({ workload: 'get_concurrent', client: c.name, round, n: conc, wall_ms: now() - t });
     }
     for (const c of clients) {
+      collect();
       const c0 = cpu();
       const t = now();
       const n = await c.page(limit);
@@ -322,6 +329,7 @@ async function creates(a) {
   const out = [];
   for (let round = 0; round < rounds; round++) {
     for (const c of clients) {
+      collect();
       const c0 = cpu();
       const t = now();
       for (let i = 0; i < n; i++) await c.create(`${prefix} ${c.name} r${round} #${i}`);

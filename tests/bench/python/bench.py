@@ -23,6 +23,7 @@ is imported at the top, so ``cold-once`` measures the import of the client libra
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import subprocess
@@ -389,8 +390,10 @@ def reads(env, a):
         r.seq_gets(c, id, warmup)
         r.concurrent(c, id, conc)
     out = []
+    # A full collection before each timed segment, as in bench.mjs: the clients share this process.
     for rnd in range(rounds):
         for c in clients:
+            gc.collect()
             c0, t = cpu(), now()
             lat = r.seq_gets(c, id, gets)
             total, used = (now() - t) * 1e6, cpu() - c0
@@ -399,11 +402,13 @@ def reads(env, a):
                         "p50_us": percentile(lat, 50), "p99_us": percentile(lat, 99), "mean_us": total / gets,
                         "cpu_us_per_call": used / gets})
         for c in clients:
+            gc.collect()
             t = now()
             r.concurrent(c, id, conc)
             out.append({"workload": "get_concurrent", "client": c.name, "round": rnd, "n": conc,
                         "wall_ms": (now() - t) * 1e3})
         for c in clients:
+            gc.collect()
             c0, t = cpu(), now()
             n = r.run(c, "page", limit)
             wall, used = (now() - t) * 1e6, cpu() - c0
@@ -424,6 +429,7 @@ def creates(env, a):
     out = []
     for rnd in range(rounds):
         for c in clients:
+            gc.collect()
             c0, t = cpu(), now()
             if c.is_async:
 
