@@ -13,7 +13,6 @@ use std::pin::Pin;
 use serde::de::DeserializeOwned;
 
 use crate::client::Call;
-use crate::error::snippet;
 use crate::error::{Error, Result};
 use crate::http::{RawResponse, Response};
 use crate::pagination::ListPage;
@@ -120,39 +119,27 @@ fn shaped_text(response: RawResponse, shape: Shape) -> Result<Response<String>> 
     if let Shape::Empty = shape {
         return Ok(Response::new("null".to_owned(), response.meta));
     }
-    let RawResponse { status, meta, body, .. } = response;
-    let decode_error = |message: String, body: &[u8], meta: &crate::http::ResponseMeta| Error::Decode {
-        status,
-        message,
-        snippet: snippet(body),
-        request_id: meta.request_id.clone(),
-    };
-    let text = match String::from_utf8(body) {
-        Ok(text) => text,
-        Err(e) => return Err(decode_error(crate::http::NOT_UTF8.into(), e.as_bytes(), &meta)),
-    };
+    let text = response.text()?;
     // Every result of this API is a JSON object; anything else (a bare `null`, an HTML page
     // answered with 200, half a body) must fail here as it would when decoding a model.
     if !text.trim_start().starts_with('{') {
-        return Err(decode_error("expected a JSON object".into(), text.as_bytes(), &meta));
+        return Err(response.decode_error("expected a JSON object".into()));
     }
-    if let Err(message) = crate::json_scan::check(&text) {
-        return Err(decode_error(message, text.as_bytes(), &meta));
-    }
+    crate::json_scan::check(text).map_err(|message| response.decode_error(message))?;
     let text = match shape {
-        Shape::Json | Shape::Empty => text,
+        Shape::Json | Shape::Empty => text.to_owned(),
         Shape::Wrap(key) => format!("{{{}:{text}}}", serde_json::Value::from(key)),
-        Shape::WithEtag => match &meta.etag {
-            None => text,
+        Shape::WithEtag => match &response.meta.etag {
+            None => text.to_owned(),
             Some(etag) => {
-                let mut object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
-                    .map_err(|e| decode_error(crate::error::serde_message(&e), text.as_bytes(), &meta))?;
+                let mut object: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(text).map_err(|e| response.decode_error(crate::error::serde_message(&e)))?;
                 object.insert("etag".into(), etag.clone().into());
                 serde_json::Value::Object(object).to_string()
             }
         },
     };
-    Ok(Response::new(text, meta))
+    Ok(Response::new(text, response.meta))
 }
 
 /// A resource method's request: built by `build`, or failing when awaited with the argument
