@@ -10,14 +10,17 @@ use serde::Deserialize;
 use web_time::Instant;
 
 use crate::config::{AuthConfig, ClientConfig, Credentials};
-use crate::error::{Error, OAuthError, Result};
-use crate::http::{Body, RawResponse, RequestOptions, RequestSpec, Transport};
+use crate::error::{Error, OAuthError, Result, server_text};
+use crate::http::{Body, RawResponse, RequestOptions, RequestSpec, Resend, Transport};
 use crate::secret::Secret;
 
 /// Renew this long before the token expires, so no request carries a token that dies in flight.
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// Lifetime assumed when the token endpoint omits `expires_in` (never "forever").
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+/// Longest lifetime believed: a larger `expires_in` (up to `u64::MAX` seconds) is read as this,
+/// so the renewal instant is always representable and a token is re-minted at least daily.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// A bearer token as handed to one request.
 #[derive(Debug, Clone)]
@@ -77,9 +80,11 @@ impl TokenManager {
         if let Some(token) = self.fresh() {
             return Ok(token);
         }
+        let before = self.generation.load(Ordering::Acquire);
         let _minting = self.mint.lock().await;
-        // Someone else may have minted while we waited for the lock.
-        if let Some(token) = self.fresh() {
+        // Someone else may have minted while we waited for the lock: use that token even when it
+        // is already due for renewal (`expires_in: 0`), or every waiter would mint one in turn.
+        if let Some(token) = self.fresh().or_else(|| self.minted_since(before)) {
             return Ok(token);
         }
         self.mint_locked(transport).await
@@ -114,6 +119,12 @@ impl TokenManager {
         cached.as_ref().filter(|c| Instant::now() < c.renew_at).map(|c| c.token.clone())
     }
 
+    /// The cached token, if it was minted after generation `seen` (and not rejected since).
+    fn minted_since(&self, seen: u64) -> Option<BearerToken> {
+        let cached = self.lock_cache();
+        cached.as_ref().filter(|c| c.token.generation > seen).map(|c| c.token.clone())
+    }
+
     fn lock_cache(&self) -> std::sync::MutexGuard<'_, Option<Cached>> {
         // A panic while holding this lock cannot leave the Option half-written; keep going.
         self.cached.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -129,17 +140,24 @@ impl TokenManager {
             ("audience".to_owned(), audience.clone()),
         ];
         // Boxed: token requests go through the same pipeline that asks for tokens.
-        let granted = Box::pin(request_token(transport, token_url, form, Some(credentials))).await?;
-        let lifetime = granted.expires_in.map_or(DEFAULT_LIFETIME, Duration::from_secs);
-        // Tokens shorter-lived than the margin would never count as fresh: use half their life.
-        let margin = if lifetime > REFRESH_MARGIN { REFRESH_MARGIN } else { lifetime / 2 };
-        let token = BearerToken {
-            value: granted.access_token,
-            generation: self.generation.fetch_add(1, Ordering::Relaxed) + 1,
-        };
-        *self.lock_cache() = Some(Cached { token: token.clone(), renew_at: Instant::now() + lifetime - margin });
+        // Minting changes nothing on the server: safe to retry like any idempotent request.
+        let granted = Box::pin(request_token(transport, token_url, form, Some(credentials), Resend::Always)).await?;
+        let token =
+            BearerToken { value: granted.access_token, generation: self.generation.fetch_add(1, Ordering::AcqRel) + 1 };
+        let renew_at = renewal(Instant::now(), granted.expires_in);
+        *self.lock_cache() = Some(Cached { token: token.clone(), renew_at });
         Ok(token)
     }
+}
+
+/// When a token minted at `now` with `expires_in` seconds to live is due for renewal: the
+/// refresh margin before it expires, or half-way for tokens shorter-lived than the margin (they
+/// would never count as fresh). Any `expires_in` works: lifetimes are capped at
+/// [`MAX_LIFETIME`], and the addition cannot overflow.
+fn renewal(now: Instant, expires_in: Option<u64>) -> Instant {
+    let lifetime = expires_in.map_or(DEFAULT_LIFETIME, |s| Duration::from_secs(s).min(MAX_LIFETIME));
+    let margin = if lifetime > REFRESH_MARGIN { REFRESH_MARGIN } else { lifetime / 2 };
+    now.checked_add(lifetime - margin).unwrap_or(now)
 }
 
 /// A successful token response (RFC 6749 §5.1).
@@ -159,12 +177,15 @@ pub(crate) struct TokenGrant {
 /// POSTs a form to a token endpoint and decodes the grant or the OAuth error.
 ///
 /// `client` authenticates with HTTP Basic (DECISIONS Q18); public clients pass `None` and put
-/// `client_id` in the form instead.
+/// `client_id` in the form instead. `resend` says whether the grant may be sent twice:
+/// client credentials may ([`Resend::Always`]); an authorization code or a refresh token is
+/// single-use, and a lost answer to a re-sent one would spend it ([`Resend::OnlyUnsent`]).
 pub(crate) async fn request_token(
     transport: &Transport,
     token_url: &str,
     form: Vec<(String, String)>,
     client: Option<&Credentials>,
+    resend: Resend,
 ) -> Result<TokenGrant> {
     let mut spec = RequestSpec::new(Method::POST, token_url.to_owned(), "/oauth2/token");
     if let Some(c) = client {
@@ -175,8 +196,7 @@ pub(crate) async fn request_token(
         spec = spec.header("authorization", format!("Basic {basic}"));
     }
     spec.body = Body::Form(form);
-    // Minting a token changes nothing on the server, so it is always safe to retry.
-    spec.repeatable = true;
+    spec.resend = resend;
     let raw = match transport.execute(&spec, &RequestOptions::default(), None).await {
         Ok(raw) => raw,
         Err(Error::Api(api)) => return Err(oauth_error(&api)),
@@ -216,7 +236,10 @@ fn oauth_error(api: &crate::error::ApiError) -> Error {
     }
     let body: Option<Body> = serde_json::from_str(&api.body).ok();
     let (error, description) = match body {
-        Some(Body { error: Some(error), error_description }) => (error, error_description),
+        Some(Body { error: Some(error), error_description }) => {
+            (server_text(&error), error_description.as_deref().map(server_text))
+        }
+        // Already made fit for a message by `Error::from_api_response`.
         _ => (format!("http_{}", api.status), Some(api.message.clone())),
     };
     Error::OAuth(Box::new(OAuthError {
@@ -268,6 +291,19 @@ mod tests {
         let g = decode_grant(raw(r#"{"access_token":"ory_at_x","token_type":"bearer"}"#)).unwrap();
         assert_eq!(g.expires_in, None);
         assert!(!format!("{g:?}").contains("ory_at_x"));
+    }
+
+    #[test]
+    fn any_expires_in_gives_a_renewal_time_without_overflow() {
+        let now = Instant::now();
+        // u64::MAX seconds used to panic in `Instant + Duration`.
+        for huge in [u64::MAX, u64::MAX / 2, i64::MAX as u64] {
+            assert_eq!(renewal(now, Some(huge)), now + MAX_LIFETIME - REFRESH_MARGIN, "{huge}");
+        }
+        assert_eq!(renewal(now, Some(3600)), now + Duration::from_secs(3540));
+        assert_eq!(renewal(now, Some(30)), now + Duration::from_secs(15));
+        assert_eq!(renewal(now, Some(0)), now);
+        assert_eq!(renewal(now, None), now + DEFAULT_LIFETIME - REFRESH_MARGIN);
     }
 
     #[test]

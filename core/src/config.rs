@@ -37,7 +37,7 @@ pub struct Credentials {
 ///
 /// Bindings deserialize their language's options object into this type, so every default and
 /// every check lives here once.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ClientOptions {
     /// The API origin, e.g. `https://api.kontext.security`. A trailing `/` or `/api/v1` is removed.
@@ -78,6 +78,60 @@ pub struct ClientOptions {
     pub headers: Option<BTreeMap<String, String>>,
 }
 
+/// Like a derived `Debug`, but custom headers show their names only: they often carry gateway
+/// API keys. (The credentials are [`Secret`]s, which print `[redacted]`.)
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Destructured, so a new field cannot be forgotten here.
+        let Self {
+            base_url,
+            credentials,
+            access_token,
+            api_version,
+            token_url,
+            scopes,
+            audience,
+            timeout_ms,
+            max_retries,
+            allow_insecure_http,
+            user_agent,
+            headers,
+        } = self;
+        f.debug_struct("ClientOptions")
+            .field("base_url", base_url)
+            .field("credentials", credentials)
+            .field("access_token", access_token)
+            .field("api_version", api_version)
+            .field("token_url", token_url)
+            .field("scopes", scopes)
+            .field("audience", audience)
+            .field("timeout_ms", timeout_ms)
+            .field("max_retries", max_retries)
+            .field("allow_insecure_http", allow_insecure_http)
+            .field("user_agent", user_agent)
+            .field("headers", &headers.as_ref().map(HeaderNames::of_map))
+            .finish()
+    }
+}
+
+/// Headers as `Debug` may show them: `{"x-gateway-key": [redacted]}`.
+pub(crate) struct HeaderNames<'a>(Vec<&'a str>);
+
+impl<'a> HeaderNames<'a> {
+    pub(crate) fn of_map(headers: &'a BTreeMap<String, String>) -> Self {
+        Self(headers.keys().map(String::as_str).collect())
+    }
+    pub(crate) fn of_pairs(headers: &'a [(String, String)]) -> Self {
+        Self(headers.iter().map(|(name, _)| name.as_str()).collect())
+    }
+}
+
+impl std::fmt::Debug for HeaderNames<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.0.iter().map(|name| (name, crate::secret::Redacted))).finish()
+    }
+}
+
 /// How the client authenticates its API calls.
 #[derive(Debug, Clone)]
 pub(crate) enum AuthConfig {
@@ -86,7 +140,7 @@ pub(crate) enum AuthConfig {
 }
 
 /// Resolved, validated settings. Built once per client; cheap to share.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct ClientConfig {
     /// Origin without trailing slash, e.g. `https://api.kontext.security`.
     pub origin: String,
@@ -100,6 +154,23 @@ pub(crate) struct ClientConfig {
     pub user_agent: String,
     pub headers: Vec<(String, String)>,
     pub auth: AuthConfig,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("origin", &self.origin)
+            .field("api_base", &self.api_base)
+            .field("token_url", &self.token_url)
+            .field("scopes", &self.scopes)
+            .field("audience", &self.audience)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("user_agent", &self.user_agent)
+            .field("headers", &HeaderNames::of_pairs(&self.headers))
+            .field("auth", &self.auth)
+            .finish()
+    }
 }
 
 impl ClientOptions {
@@ -222,8 +293,16 @@ pub(crate) fn check_header(name: &str, value: &str) -> Result<()> {
     if RESERVED_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
         return Err(Error::config(format!("header {name:?} is set by the client and cannot be overridden")));
     }
-    if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
-        return Err(Error::config(format!("header {name:?} has a value with a line break or NUL")));
+    // What every engine can send the same way: visible ASCII, space and tab. Control characters
+    // (CR/LF would split the header) fail at send time on every stack, and a character beyond
+    // ASCII is UTF-8 natively but refused or sent as Latin-1 by `fetch`. The value is never
+    // quoted: it may be a key.
+    if let Some(bad) = value.chars().find(|&c| !(c == '\t' || (' '..='~').contains(&c))) {
+        let what = if bad.is_control() { "a control character" } else { "a character that is not ASCII" };
+        return Err(Error::config(format!(
+            "header {name:?} has a value with {what} (U+{:04X}); only visible ASCII, spaces and tabs are allowed",
+            u32::from(bad)
+        )));
     }
     Ok(())
 }
@@ -254,8 +333,8 @@ pub fn normalize_base_url(input: &str, api_version: &str, allow_insecure_http: b
 
 /// Parses an absolute http(s) URL and applies the clear-text guard.
 pub(crate) fn checked_url(what: &str, input: &str, allow_insecure_http: bool) -> Result<String> {
-    let url = WebUrl::parse(input.trim())
-        .map_err(|e| Error::config(format!("{what} {:?} is not a valid URL: {e}", input.trim())))?;
+    // The input is never quoted: a URL may carry `user:password@` (refused below, once parsed).
+    let url = WebUrl::parse(input.trim()).map_err(|e| Error::config(format!("{what} is not a valid URL: {e}")))?;
     match url.scheme().as_str() {
         "https" => {}
         "http" if allow_insecure_http || is_loopback(&url) => {}
@@ -394,5 +473,43 @@ mod tests {
         assert!(check_header("x-ok", "a\r\nb").is_err());
         assert!(check_header("bad name", "v").is_err());
         assert!(check_header("x-team", "blue").is_ok());
+        assert!(check_header("x-team", "blue team\twins").is_ok());
+    }
+
+    #[test]
+    fn header_values_with_any_control_character_are_refused_at_config_time() {
+        // Each used to pass the build and then fail every request at send time.
+        for bad in ["a\u{1}b", "a\u{1b}[2J", "a\u{7f}", "a\u{85}b", "caf\u{e9}", "\u{1F600}"] {
+            let e = check_header("x-gateway-key", bad).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Config);
+            assert!(e.to_string().contains("x-gateway-key"), "{e}");
+            assert!(!e.to_string().contains(bad), "{e}");
+            let mut o = opts("https://h");
+            o.headers = Some([("x-gateway-key".to_owned(), bad.to_owned())].into());
+            assert!(o.resolve().unwrap_err().to_string().contains("x-gateway-key"));
+        }
+    }
+
+    #[test]
+    fn url_errors_never_echo_the_input() {
+        let password = "S3cr3tPassw0rd";
+        let e = opts(&format!("https://svc:{password}@exa mple.com")).resolve().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Config);
+        assert!(e.to_string().contains("baseUrl"), "{e}");
+        assert!(!e.to_string().contains(password), "{e}");
+        let token_url =
+            ClientOptions { token_url: Some(format!("https://svc:{password}@exa mple.com")), ..opts("https://h") };
+        assert!(!token_url.resolve().unwrap_err().to_string().contains(password));
+    }
+
+    #[test]
+    fn debug_shows_header_names_only() {
+        let mut o = opts("https://h");
+        o.headers = Some([("x-gateway-key".to_owned(), "gw_SECRET_VALUE".to_owned())].into());
+        let config = o.resolve().unwrap();
+        for dump in [format!("{o:?}"), format!("{config:?}")] {
+            assert!(!dump.contains("gw_SECRET_VALUE"), "{dump}");
+            assert!(dump.contains("x-gateway-key"), "{dump}");
+        }
     }
 }

@@ -9,6 +9,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Longest slice of a response body kept in an error (for decode errors and unparsed bodies).
 const BODY_SNIPPET_LIMIT: usize = 512;
+/// Longest text taken from a server for an error message (its `message`, an OAuth
+/// `error_description`), in characters.
+pub(crate) const SERVER_TEXT_LIMIT: usize = 4096;
 
 /// Everything that can go wrong in a call.
 ///
@@ -347,7 +350,7 @@ impl Error {
                 ),
                 _ => b.error.clone(),
             })
-            .unwrap_or_else(|| default_status_message(status).to_owned());
+            .map_or_else(|| default_status_message(status).to_owned(), |m| server_text(&m));
         Self::Api(Box::new(ApiError {
             status,
             message,
@@ -386,6 +389,25 @@ impl std::fmt::Display for OAuthError {
         }
         Ok(())
     }
+}
+
+/// Text from a server made fit for an error message and a log line: control characters escaped
+/// (`\n` stays on the line, so a message cannot forge log lines) and at most
+/// [`SERVER_TEXT_LIMIT`] characters, with `…` when cut.
+pub(crate) fn server_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(SERVER_TEXT_LIMIT + 8));
+    for (count, c) in text.chars().enumerate() {
+        if count == SERVER_TEXT_LIMIT {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A serde error's message without the offending value (`invalid type: string "hunter2"` becomes
@@ -576,6 +598,24 @@ mod tests {
         let text = msg(r#"{"baseUrl": "https://x", "timeoutMs": -12345}"#);
         assert!(!text.contains("12345"), "{text}");
         assert!(msg(r#"{"baseUrl": "https://x", "retries": 1}"#).contains("unknown field `retries`"));
+    }
+
+    #[test]
+    fn server_messages_are_bounded_and_escaped() {
+        let forged = br#"{"message":"bad input\nINFO kontext: token minted\r\u001b[2J","statusCode":400}"#;
+        let e = Error::from_api_response(400, forged, None, None);
+        let text = e.to_string();
+        assert!(!text.contains(['\n', '\r', '\u{1b}']), "{text:?}");
+        assert!(text.contains("bad input\\nINFO kontext"), "{text}");
+
+        let huge = format!(r#"{{"message":"{}","statusCode":500}}"#, "x".repeat(1_000_000));
+        let e = Error::from_api_response(500, huge.as_bytes(), None, None);
+        let Error::Api(api) = &e else { panic!("{e:?}") };
+        assert_eq!(api.message.chars().count(), SERVER_TEXT_LIMIT + 1);
+        assert!(api.message.ends_with('…'));
+        assert!(e.to_string().len() < SERVER_TEXT_LIMIT + 64);
+        // The details keep the (already bounded) body snippet.
+        assert_eq!(e.details().body.unwrap().chars().count(), BODY_SNIPPET_LIMIT + 1);
     }
 
     #[test]

@@ -28,7 +28,7 @@ use crate::wire::{self, HttpClient, WireRequest};
 /// patient.applications().list(Default::default()).await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, kontext_derive::FromArg)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, kontext_derive::FromArg)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestOptions {
     /// Timeout of one attempt in milliseconds.
@@ -43,6 +43,19 @@ pub struct RequestOptions {
     /// Extra headers for this request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<BTreeMap<String, String>>,
+}
+
+/// Header values and the idempotency key are left out: custom headers often carry gateway keys.
+impl std::fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Self { timeout_ms, max_retries, idempotency_key, headers } = self;
+        f.debug_struct("RequestOptions")
+            .field("timeout_ms", timeout_ms)
+            .field("max_retries", max_retries)
+            .field("idempotency_key", &idempotency_key.as_ref().map(|_| crate::secret::Redacted))
+            .field("headers", &headers.as_ref().map(crate::config::HeaderNames::of_map))
+            .finish()
+    }
 }
 
 impl RequestOptions {
@@ -231,8 +244,22 @@ pub(crate) struct RequestSpec {
     pub body: Body,
     /// Path for logs (never the query, which may hold cursors but never secrets anyway).
     pub label: String,
-    /// Safe to send twice whatever the method (token requests).
-    pub repeatable: bool,
+    /// When the request may be sent again after a failure.
+    pub resend: Resend,
+}
+
+/// When a request may be sent again after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Resend {
+    /// As its method allows (GET, PUT, DELETE…), or any method with an idempotency key; a
+    /// server's `x-should-retry: true` also allows it, as in openai-python.
+    ByMethod,
+    /// Always, whatever the method: the request changes nothing (a client-credentials mint).
+    Always,
+    /// Only when it provably never reached the server (the connection failed before the request
+    /// was written): single-use grants, which a second send would spend (a code, a rotating
+    /// refresh token). Never after a timeout or an error status, whatever the server says.
+    OnlyUnsent,
 }
 
 impl RequestSpec {
@@ -244,7 +271,7 @@ impl RequestSpec {
             headers: Vec::new(),
             body: Body::None,
             label: label.into(),
-            repeatable: false,
+            resend: Resend::ByMethod,
         }
     }
 
@@ -266,9 +293,24 @@ impl RequestSpec {
 
     /// Safe to send twice: the method is idempotent, or the caller supplied an idempotency key.
     fn retry_safe(&self, options: &RequestOptions) -> bool {
-        self.repeatable
-            || matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE)
-            || options.idempotency_key.is_some()
+        match self.resend {
+            Resend::Always => true,
+            Resend::OnlyUnsent => false,
+            Resend::ByMethod => {
+                matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE)
+                    || options.idempotency_key.is_some()
+            }
+        }
+    }
+
+    /// Whether an error answer may be retried: the status is a transient one (or the server said
+    /// so with `x-should-retry`, which wins either way) and the request is safe to send again.
+    fn retry_answer(&self, status: u16, should_retry: Option<bool>, retry_safe: bool) -> bool {
+        match (self.resend, should_retry) {
+            (Resend::OnlyUnsent, _) | (_, Some(false)) => false,
+            (_, Some(true)) => true,
+            (_, None) => retry_safe && retry::is_retryable_status(status),
+        }
     }
 }
 
@@ -289,12 +331,23 @@ fn query_pairs<Q: Serialize + ?Sized>(query: &Q) -> Result<Vec<(String, String)>
 }
 
 /// The HTTP stack plus the settings that drive retries and timeouts.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Transport {
     http: HttpClient,
     timeout: Duration,
     max_retries: u32,
     headers: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("http", &self.http)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("headers", &crate::config::HeaderNames::of_pairs(&self.headers))
+            .finish()
+    }
 }
 
 impl Transport {
@@ -332,7 +385,9 @@ impl Transport {
         let mut attempts = 0u32;
         loop {
             let token = match auth {
-                Some(tokens) => Some(tokens.token(self).await?),
+                // The wait for a token (queued behind a mint, or minting) counts against the
+                // call's timeout, like the attempt it is for.
+                Some(tokens) => Some(within(timeout, tokens.token(self)).await?),
                 None => None,
             };
             attempts += 1;
@@ -342,11 +397,11 @@ impl Transport {
             // own timer, which aborts the `fetch` and fails with `Error::Timeout` (`wire/fetch.rs`).
             let outcome = self.attempt(spec, options, token.as_ref().map(|t| t.value.expose()), timeout).await;
             let error = match outcome {
-                Ok(mut raw) if (200..300).contains(&raw.status) => {
+                Ok((mut raw, _)) if (200..300).contains(&raw.status) => {
                     raw.meta.attempts = attempts;
                     return Ok(raw);
                 }
-                Ok(raw) => {
+                Ok((raw, should_retry)) => {
                     if raw.status == 401
                         && !reauthenticated
                         && let (Some(tokens), Some(token)) = (auth, &token)
@@ -359,10 +414,10 @@ impl Transport {
                         reauthenticated = true;
                         continue;
                     }
-                    let retryable = retry::is_retryable_status(raw.status);
+                    let retryable = spec.retry_answer(raw.status, should_retry, retry_safe);
                     let retry_after = raw.retry_after;
                     let error = Error::from_api_response(raw.status, &raw.body, raw.meta.request_id, raw.retry_after);
-                    if retryable && retry_safe && retries < max_retries {
+                    if retryable && retries < max_retries {
                         self.pause(spec, retries, retry_after, &error).await;
                         retries += 1;
                         continue;
@@ -371,6 +426,8 @@ impl Transport {
                 }
                 Err(error) => {
                     let transient = matches!(error, Error::Connection { .. } | Error::Timeout { .. });
+                    // `retry_safe` is false for single-use grants: only a request that never
+                    // left may go again.
                     if transient && (retry_safe || error.never_sent()) && retries < max_retries {
                         self.pause(spec, retries, None, &error).await;
                         retries += 1;
@@ -387,7 +444,10 @@ impl Transport {
     }
 
     async fn pause(&self, spec: &RequestSpec, retry: u32, retry_after: Option<Duration>, error: &Error) {
-        let delay = retry_after.unwrap_or_else(|| retry::backoff(retry, runtime::unit_random()));
+        let delay = match retry_after {
+            Some(asked) => retry::retry_after_delay(asked, runtime::unit_random()),
+            None => retry::backoff(retry, runtime::unit_random()),
+        };
         // INFO, like openai-python's "Retrying request": worth seeing without a request log.
         tracing::info!(
             target: "kontext",
@@ -397,14 +457,15 @@ impl Transport {
         runtime::sleep(delay).await;
     }
 
-    /// One send, with the whole body read within the timeout.
+    /// One send, with the whole body read within the timeout; with the response's
+    /// `x-should-retry` (`true`/`false`, else `None`).
     async fn attempt(
         &self,
         spec: &RequestSpec,
         options: &RequestOptions,
         bearer: Option<&str>,
         timeout: Duration,
-    ) -> Result<RawResponse> {
+    ) -> Result<(RawResponse, Option<bool>)> {
         let mut headers: Vec<(&str, &str)> = Vec::with_capacity(4 + self.headers.len() + spec.headers.len());
         headers.push(("accept", "application/json"));
         let per_request = options.headers.iter().flatten();
@@ -437,9 +498,21 @@ impl Transport {
                 retry::parse_retry_after(response.retry_after.as_deref(), response.retry_after_ms.as_deref(), now)
             })
             .flatten();
+        let should_retry = retry::parse_should_retry(response.should_retry.as_deref());
         let meta = ResponseMeta { status, request_id: response.request_id, etag: response.etag, attempts: 0 };
         tracing::debug!(target: "kontext", method = %spec.method, path = %spec.label, status, request_id = ?meta.request_id, "response");
-        Ok(RawResponse { status, meta, retry_after, body: response.body })
+        Ok((RawResponse { status, meta, retry_after, body: response.body }, should_retry))
+    }
+}
+
+/// `future`, or a timeout error once `timeout` has passed.
+async fn within<T>(timeout: Duration, future: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    use futures_util::future::{Either, select};
+    let future = std::pin::pin!(future);
+    let timer = std::pin::pin!(runtime::sleep(timeout));
+    match select(future, timer).await {
+        Either::Left((result, _)) => result,
+        Either::Right(((), _)) => Err(Error::Timeout { timeout }),
     }
 }
 
@@ -505,6 +578,43 @@ mod tests {
         assert!(!spec(Method::POST).retry_safe(&none));
         assert!(!spec(Method::PATCH).retry_safe(&none));
         assert!(spec(Method::POST).retry_safe(&RequestOptions::new().idempotency_key("k")));
+    }
+
+    #[test]
+    fn single_use_grants_are_resent_only_when_never_sent() {
+        let mut grant = RequestSpec::new(Method::POST, "http://x/oauth2/token".into(), "/oauth2/token");
+        grant.resend = Resend::OnlyUnsent;
+        let none = RequestOptions::default();
+        assert!(!grant.retry_safe(&none));
+        assert!(!grant.retry_safe(&RequestOptions::new().idempotency_key("k")));
+        for (status, should_retry) in [(503, None), (429, None), (503, Some(true)), (400, Some(true))] {
+            assert!(!grant.retry_answer(status, should_retry, false), "{status} {should_retry:?}");
+        }
+        let mut mint = grant.clone();
+        mint.resend = Resend::Always;
+        assert!(mint.retry_safe(&none));
+        assert!(mint.retry_answer(503, None, true));
+    }
+
+    #[test]
+    fn x_should_retry_wins_over_the_status() {
+        let get = RequestSpec::new(Method::GET, "http://x".into(), "/x");
+        let post = RequestSpec::new(Method::POST, "http://x".into(), "/x");
+        assert!(get.retry_answer(503, None, true));
+        assert!(!get.retry_answer(503, Some(false), true));
+        assert!(!get.retry_answer(409, None, true));
+        assert!(get.retry_answer(409, Some(true), true));
+        // The server vouches for a re-send of what the method alone would not allow.
+        assert!(!post.retry_answer(503, None, false));
+        assert!(post.retry_answer(503, Some(true), false));
+    }
+
+    #[test]
+    fn request_options_debug_hides_header_values_and_the_idempotency_key() {
+        let options = RequestOptions::new().header("x-gateway-key", "gw_SECRET_1").idempotency_key("idem_SECRET_2");
+        let dump = format!("{options:?}");
+        assert!(!dump.contains("gw_SECRET_1") && !dump.contains("idem_SECRET_2"), "{dump}");
+        assert!(dump.contains("x-gateway-key") && dump.contains("idempotency_key: Some([redacted])"), "{dump}");
     }
 
     #[test]

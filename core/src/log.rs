@@ -198,8 +198,19 @@ fn write_json_string(out: &mut String, text: &str) {
 impl Record {
     /// The message followed by the fields as `key=value` (values with spaces quoted):
     /// `response method=GET path=/api/v1/applications status=200 request_id=req_1`.
+    ///
+    /// One record is one line: control characters in the message (text that may come from a
+    /// server) are escaped, and values holding any are quoted with escapes, so nothing a server
+    /// sends can start a forged line.
     pub fn line(&self) -> String {
-        let mut line = self.message.clone();
+        let mut line = String::with_capacity(self.message.len() + 32 * self.fields.len());
+        for c in self.message.chars() {
+            if c.is_control() {
+                line.extend(c.escape_default());
+            } else {
+                line.push(c);
+            }
+        }
         for (name, value) in &self.fields {
             line.push(' ');
             line.push_str(name);
@@ -249,7 +260,7 @@ impl Record {
 }
 
 fn needs_quotes(text: &str) -> bool {
-    text.is_empty() || text.chars().any(|c| c.is_whitespace() || c == '"' || c == '=')
+    text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '=')
 }
 
 type Sink = dyn Fn(Record) + Send + Sync;
@@ -776,6 +787,19 @@ mod tests {
         assert_eq!(json["message"], "response");
         let fields: serde_json::Value = serde_json::from_str(&record.fields_json()).unwrap();
         assert_eq!(fields, json["fields"]);
+    }
+
+    #[test]
+    fn server_text_cannot_forge_a_line() {
+        let record = Record {
+            level: Level::Warn,
+            target: "kontext",
+            message: "giving up: HTTP 400: x\nINFO kontext: token minted\r\u{1b}[2J".into(),
+            fields: vec![("path", "/a\u{7}b".into()), ("status", Value::U64(400))],
+        };
+        let line = record.line();
+        assert!(!line.contains(['\n', '\r', '\u{1b}', '\u{7}']), "{line:?}");
+        assert_eq!(line, r#"giving up: HTTP 400: x\nINFO kontext: token minted\r\u{1b}[2J path="/a\u{7}b" status=400"#);
     }
 
     #[test]

@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::{TokenGrant, request_token};
 use crate::config::{Credentials, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, USER_AGENT, checked_url, normalize_base_url};
-use crate::error::{Error, Result};
-use crate::http::{RequestOptions, RequestSpec, Transport};
+use crate::error::{Error, Result, server_text};
+use crate::http::{RequestOptions, RequestSpec, Resend, Transport};
 use crate::models::{
     AuthServerMetadata, AuthorizeUrl, AuthorizeUrlRequest, ExchangeCode, PkceChallenge, RefreshUserToken, UserTokens,
 };
@@ -46,6 +46,12 @@ pub fn s256_challenge(verifier: &str) -> String {
 
 /// Reads the authorization server's metadata (RFC 8414) from
 /// `{baseUrl}/.well-known/oauth-authorization-server`.
+///
+/// The document is trusted only as far as it is bound to `baseUrl`: its `issuer` must be that
+/// origin (RFC 8414 §3.3, the defence against mix-up attacks of RFC 9700 §4.4), and its endpoints
+/// must use `https://`, except that a plain-`http://` loopback origin (a local emulator) may name
+/// plain-`http://` loopback endpoints. Anything else is a `config` error, before any credential
+/// is sent.
 pub async fn discover(base_url: &str) -> Result<AuthServerMetadata> {
     let (origin, transport) = endpoint(base_url)?;
     let spec = RequestSpec::new(
@@ -55,10 +61,65 @@ pub async fn discover(base_url: &str) -> Result<AuthServerMetadata> {
     );
     let metadata: AuthServerMetadata =
         transport.execute(&spec, &RequestOptions::default(), None).await?.decode::<AuthServerMetadata>()?.into_inner();
-    let insecure_ok = origin_is_loopback_http(&origin);
-    checked_url("authorization_endpoint", &metadata.authorization_endpoint, insecure_ok)?;
-    checked_url("token_endpoint", &metadata.token_endpoint, insecure_ok)?;
+    check_metadata(&origin, metadata)
+}
+
+/// The discovery document of `origin`, if it is bound to it (see [`discover`]).
+fn check_metadata(origin: &str, mut metadata: AuthServerMetadata) -> Result<AuthServerMetadata> {
+    if metadata.issuer.trim().is_empty() {
+        return Err(Error::config(format!(
+            "the discovery document of {origin} has no issuer (RFC 8414 §3.3); refusing to use it"
+        )));
+    }
+    match normalize_issuer(&metadata.issuer) {
+        Some(issuer) if issuer == origin => {}
+        issuer => {
+            let named = issuer.map_or_else(
+                || "an issuer that is not a valid URL".to_owned(),
+                |i| format!("issuer {}", server_text(&i)),
+            );
+            return Err(Error::config(format!(
+                "the discovery document of {origin} names {named}, not {origin} (RFC 8414 §3.3): it may belong to \
+                 another authorization server; refusing to use it"
+            )));
+        }
+    }
+    // Plain http:// is for a loopback origin only (then `checked_url` limits it to loopback
+    // endpoints): an https:// origin must never hand credentials to a clear-text endpoint.
+    let origin_is_http = origin.starts_with("http://");
+    let endpoint = |what: &str, url: &str| -> Result<String> {
+        let checked = checked_url(what, url, false)?;
+        if checked.starts_with("http://") && !origin_is_http {
+            return Err(Error::config(format!(
+                "{what} of the https:// origin {origin} uses plain http://, which would send credentials in clear \
+                 text; refusing to use it"
+            )));
+        }
+        Ok(checked)
+    };
+    endpoint("authorization_endpoint", &metadata.authorization_endpoint)?;
+    metadata.token_endpoint = endpoint("token_endpoint", &metadata.token_endpoint)?;
+    // RFC 8628's device endpoint, should the server announce one: the same rule.
+    if let Some(device) = metadata.extra.get("device_authorization_endpoint") {
+        endpoint("device_authorization_endpoint", device.as_str().unwrap_or_default())?;
+    }
     Ok(metadata)
+}
+
+/// An issuer identifier compared the way the base URL is normalised: scheme and host
+/// lower-cased, default port dropped, no trailing `/`. `None` when it is not a bare https or
+/// http URL (RFC 8414 §2: no query, no fragment; credentials make no sense either).
+fn normalize_issuer(issuer: &str) -> Option<String> {
+    let url = WebUrl::parse(issuer.trim()).ok()?;
+    if !matches!(url.scheme().as_str(), "https" | "http")
+        || url.host_str().is_none()
+        || url.has_query()
+        || url.has_fragment()
+        || url.has_credentials()
+    {
+        return None;
+    }
+    Some(format!("{}{}", url.origin(), url.path().trim_end_matches('/')))
 }
 
 /// The URL to send the user to, with a PKCE challenge and a `state` (generated when absent:
@@ -100,44 +161,67 @@ pub async fn build_authorize_url(request: &AuthorizeUrlRequest) -> Result<Author
 }
 
 /// Trades the authorization `code` from the redirect for tokens.
+///
+/// Pass the redirect's `iss` parameter when it has one (RFC 9207): if it names another issuer
+/// than `baseUrl`'s discovery document, the code came from another authorization server (a
+/// mix-up attack) and nothing is sent.
 pub async fn exchange_code(request: &ExchangeCode) -> Result<UserTokens> {
     require("clientId", &request.client_id)?;
     require("code", &request.code)?;
     require("codeVerifier", request.code_verifier.expose())?;
+    let metadata = discover(&request.base_url).await?;
+    if let Some(iss) = &request.iss {
+        // `discover` already bound `metadata.issuer` to the origin, and normalised the same way.
+        let expected = normalize_issuer(&metadata.issuer);
+        if expected.is_none() || normalize_issuer(iss) != expected {
+            return Err(Error::invalid(
+                "iss",
+                format!(
+                    "the redirect names another issuer than {} (RFC 9207): the code may come from another \
+                     authorization server; it was not sent",
+                    expected.unwrap_or_default()
+                ),
+            ));
+        }
+    }
     let form = vec![
         ("grant_type".to_owned(), "authorization_code".to_owned()),
         ("code".to_owned(), request.code.clone()),
         ("redirect_uri".to_owned(), request.redirect_uri.clone()),
         ("code_verifier".to_owned(), request.code_verifier.expose().to_owned()),
     ];
-    user_grant(&request.base_url, &request.client_id, request.client_secret.as_ref(), form).await
+    user_grant(&request.base_url, &metadata, &request.client_id, request.client_secret.as_ref(), form).await
 }
 
 /// Uses a refresh token for a new access token (the refresh token may rotate: keep the new one).
 pub async fn refresh(request: &RefreshUserToken) -> Result<UserTokens> {
     require("clientId", &request.client_id)?;
     require("refreshToken", request.refresh_token.expose())?;
+    let metadata = discover(&request.base_url).await?;
     let form = vec![
         ("grant_type".to_owned(), "refresh_token".to_owned()),
         ("refresh_token".to_owned(), request.refresh_token.expose().to_owned()),
     ];
-    user_grant(&request.base_url, &request.client_id, request.client_secret.as_ref(), form).await
+    user_grant(&request.base_url, &metadata, &request.client_id, request.client_secret.as_ref(), form).await
 }
 
+/// Sends a single-use grant (a code, or a refresh token that may rotate) to the discovered token
+/// endpoint. Never re-sent once it may have reached the server (see [`Resend::OnlyUnsent`]).
 async fn user_grant(
     base_url: &str,
+    metadata: &AuthServerMetadata,
     client_id: &str,
     secret: Option<&Secret>,
     mut form: Vec<(String, String)>,
 ) -> Result<UserTokens> {
-    let metadata = discover(base_url).await?;
     let (_, transport) = endpoint(base_url)?;
     let credentials = secret.map(|s| Credentials { client_id: client_id.to_owned(), client_secret: s.clone() });
     if credentials.is_none() {
         // Public clients identify themselves in the form (RFC 6749 §4.1.3).
         form.push(("client_id".to_owned(), client_id.to_owned()));
     }
-    let grant: TokenGrant = request_token(&transport, &metadata.token_endpoint, form, credentials.as_ref()).await?;
+    let grant: TokenGrant =
+        request_token(&transport, &metadata.token_endpoint, form, credentials.as_ref(), Resend::OnlyUnsent).await?;
     Ok(UserTokens {
         access_token: grant.access_token,
         token_type: grant.token_type.unwrap_or_else(|| "Bearer".to_owned()),
@@ -151,10 +235,6 @@ fn endpoint(base_url: &str) -> Result<(String, Transport)> {
     let origin = normalize_base_url(base_url, crate::config::DEFAULT_API_VERSION, false)?;
     let transport = Transport::new(HttpClient::new(USER_AGENT)?, DEFAULT_TIMEOUT, DEFAULT_MAX_RETRIES, Vec::new());
     Ok((origin, transport))
-}
-
-fn origin_is_loopback_http(origin: &str) -> bool {
-    checked_url("origin", origin, false).is_ok()
 }
 
 fn require(argument: &str, value: &str) -> Result<()> {
@@ -181,6 +261,76 @@ mod tests {
             s256_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
+    }
+
+    fn metadata(issuer: &str, authorize: &str, token: &str) -> AuthServerMetadata {
+        serde_json::from_value(serde_json::json!({
+            "issuer": issuer, "authorization_endpoint": authorize, "token_endpoint": token,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_https_origin_never_accepts_clear_text_endpoints() {
+        // H1: the check used to pass every endpoint for every origin that passed base-URL checks.
+        let origin = normalize_base_url("https://api.kontext.security", "v1", false).unwrap();
+        let good = "https://api.kontext.security/oauth2";
+        for (authorize, token) in [
+            (format!("{good}/auth"), "http://api.kontext.security/oauth2/token".to_owned()),
+            ("http://api.kontext.security/oauth2/auth".to_owned(), format!("{good}/token")),
+            // Not even to loopback: only a loopback http:// origin may use plain http://.
+            (format!("{good}/auth"), "http://127.0.0.1:4010/oauth2/token".to_owned()),
+        ] {
+            let error = check_metadata(&origin, metadata(&origin, &authorize, &token)).unwrap_err();
+            assert_eq!(error.kind(), crate::ErrorKind::Config, "{error}");
+            assert!(error.to_string().contains("clear text"), "{error}");
+        }
+        let mut device = metadata(&origin, &format!("{good}/auth"), &format!("{good}/token"));
+        device.extra.insert("device_authorization_endpoint".into(), "http://api.kontext.security/device".into());
+        assert!(check_metadata(&origin, device).unwrap_err().to_string().contains("device_authorization_endpoint"));
+        let ok = check_metadata(&origin, metadata(&origin, &format!("{good}/auth"), &format!("{good}/token")));
+        assert_eq!(ok.unwrap().token_endpoint, format!("{good}/token"));
+    }
+
+    #[test]
+    fn a_loopback_origin_may_use_loopback_http_only() {
+        let origin = normalize_base_url("http://127.0.0.1:4010/", "v1", false).unwrap();
+        let ok = metadata(&origin, &format!("{origin}/oauth2/auth"), &format!("{origin}/oauth2/token"));
+        assert!(check_metadata(&origin, ok).is_ok());
+        let remote = metadata(&origin, &format!("{origin}/oauth2/auth"), "http://idp.example/oauth2/token");
+        let error = check_metadata(&origin, remote).unwrap_err();
+        assert!(error.to_string().contains("token_endpoint"), "{error}");
+    }
+
+    #[test]
+    fn the_issuer_must_be_the_origin() {
+        // H2 (RFC 8414 §3.3): a document naming another issuer may belong to another server.
+        let origin = normalize_base_url("https://api.kontext.security/api/v1", "v1", false).unwrap();
+        let (authorize, token) = ("https://api.kontext.security/oauth2/auth", "https://evil.example/token");
+        for same in
+            ["https://api.kontext.security", "https://API.kontext.security/", "https://api.kontext.security:443"]
+        {
+            assert!(check_metadata(&origin, metadata(same, authorize, token)).is_ok(), "{same}");
+        }
+        for (other, named) in [
+            ("https://evil.example", "issuer https://evil.example,"),
+            ("https://api.kontext.security/tenant", "issuer https://api.kontext.security/tenant"),
+            ("http://api.kontext.security", "issuer http://api.kontext.security,"),
+            ("https://user:pw@api.kontext.security", "not a valid URL"),
+            ("https://api.kontext.security/?x=1", "not a valid URL"),
+            ("not a url", "not a valid URL"),
+            ("", "has no issuer"),
+        ] {
+            let error = check_metadata(&origin, metadata(other, authorize, token)).unwrap_err();
+            assert_eq!(error.kind(), crate::ErrorKind::Config, "{other}: {error}");
+            assert!(error.to_string().contains(named), "{other}: {error}");
+            assert!(!error.to_string().contains("pw@"), "{error}");
+        }
+        // Absent altogether: the same clear error, not a decode failure.
+        let absent: AuthServerMetadata =
+            serde_json::from_value(serde_json::json!({"authorization_endpoint": authorize, "token_endpoint": token}))
+                .unwrap();
+        assert!(check_metadata(&origin, absent).unwrap_err().to_string().contains("has no issuer"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Pages and lazy, constant-memory iteration over every page of a list.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -129,10 +130,22 @@ impl PageItems for RawItems {
     }
 }
 
-enum Position {
-    Start,
-    Cursor(String),
-    Done,
+/// Most empty pages in a row that still carry a next cursor: a server that keeps answering
+/// `{"items": [], "nextCursor": <new>}` would otherwise keep one `next()` busy forever.
+pub(crate) const MAX_EMPTY_PAGES: u32 = 20;
+
+/// Where a cursor walk is: the cursor to fetch next, every cursor already fetched (a server
+/// that hands one back again, A→B→A as much as A→A, would loop forever), and the run of empty
+/// pages just seen.
+struct Walk {
+    next: Option<String>,
+    seen: HashSet<String>,
+    empty_run: u32,
+    done: bool,
+}
+
+fn endless(message: String, cursor: String) -> Error {
+    Error::Decode { status: 200, message, snippet: crate::error::server_text(&cursor), request_id: None }
 }
 
 /// Pages of a cursor list, fetched one at a time as the stream is polled.
@@ -142,30 +155,41 @@ where
     F: FnMut(Option<String>) -> Fut + MaybeSend + 'static,
     Fut: Future<Output = Result<P>> + MaybeSend + 'static,
 {
-    Box::pin(stream::try_unfold(Position::Start, move |position| {
-        let cursor = match position {
-            Position::Done => return futures_util::future::Either::Left(futures_util::future::ready(Ok(None))),
-            Position::Start => None,
-            Position::Cursor(c) => Some(c),
-        };
-        let page = fetch(cursor.clone());
+    let start = Walk { next: None, seen: HashSet::new(), empty_run: 0, done: false };
+    Box::pin(stream::try_unfold(start, move |mut walk| {
+        if walk.done {
+            return futures_util::future::Either::Left(futures_util::future::ready(Ok(None)));
+        }
+        let page = fetch(walk.next.clone());
         futures_util::future::Either::Right(async move {
             let (items, next_cursor) = page.await?.into_parts();
-            let next = match next_cursor.filter(|c| !c.is_empty()) {
-                // A server that hands back the cursor it was given would loop forever.
-                Some(next) if Some(&next) == cursor.as_ref() => {
-                    return Err(Error::Decode {
-                        status: 200,
-                        message: "the server returned the same nextCursor twice; stopping to avoid an endless loop"
+            if let Some(fetched) = walk.next.take() {
+                walk.seen.insert(fetched);
+            }
+            match next_cursor.filter(|c| !c.is_empty()) {
+                Some(next) if walk.seen.contains(&next) => {
+                    return Err(endless(
+                        "the server returned a nextCursor it had already returned; stopping to avoid an endless loop"
                             .into(),
-                        snippet: next,
-                        request_id: None,
-                    });
+                        next,
+                    ));
                 }
-                Some(next) => Position::Cursor(next),
-                None => Position::Done,
-            };
-            Ok(Some((items, next)))
+                Some(next) => {
+                    walk.empty_run = if items.is_empty() { walk.empty_run + 1 } else { 0 };
+                    if walk.empty_run >= MAX_EMPTY_PAGES {
+                        return Err(endless(
+                            format!(
+                                "the server returned {MAX_EMPTY_PAGES} empty pages in a row, each with a nextCursor; \
+                                 stopping to avoid an endless loop"
+                            ),
+                            next,
+                        ));
+                    }
+                    walk.next = Some(next);
+                }
+                None => walk.done = true,
+            }
+            Ok(Some((items, walk)))
         })
     }))
 }
@@ -271,6 +295,55 @@ mod tests {
             by_cursor(|_c: Option<String>| async { Ok(Page { items: vec![1], next_cursor: Some("same".into()) }) });
         let result: Result<Vec<i32>> = items(pages).try_collect().await;
         assert_eq!(result.unwrap_err().kind(), crate::ErrorKind::Decode);
+    }
+
+    #[tokio::test]
+    async fn a_cursor_cycle_stops_with_an_error() {
+        // A→B→A: only a memory of every cursor catches this one.
+        let calls = Arc::new(Mutex::new(0));
+        let count = calls.clone();
+        let pages = by_cursor(move |cursor: Option<String>| {
+            *count.lock().unwrap() += 1;
+            async move {
+                let next = match cursor.as_deref() {
+                    None | Some("b") => "a",
+                    _ => "b",
+                };
+                Ok(Page { items: vec![1], next_cursor: Some(next.into()) })
+            }
+        });
+        let error = items(pages).try_collect::<Vec<i32>>().await.unwrap_err();
+        assert_eq!(error.kind(), crate::ErrorKind::Decode);
+        assert!(error.to_string().contains("already returned"), "{error}");
+        assert_eq!(*calls.lock().unwrap(), 3, "start, a, b: the third page hands back `a` again");
+    }
+
+    #[tokio::test]
+    async fn endless_empty_pages_stop_with_an_error() {
+        let calls = Arc::new(Mutex::new(0u32));
+        let count = calls.clone();
+        let pages = by_cursor(move |_cursor: Option<String>| {
+            let n = {
+                let mut n = count.lock().unwrap();
+                *n += 1;
+                *n
+            };
+            // A fresh cursor each time, so only the empty-page bound can stop it.
+            async move { Ok(Page::<i32> { items: vec![], next_cursor: Some(format!("c{n}")) }) }
+        });
+        let error = items(pages).try_collect::<Vec<i32>>().await.unwrap_err();
+        assert_eq!(error.kind(), crate::ErrorKind::Decode);
+        assert!(error.to_string().contains("empty pages"), "{error}");
+        assert_eq!(*calls.lock().unwrap(), MAX_EMPTY_PAGES);
+
+        // Empty pages between full ones are fine, however many there are in all.
+        let pages = by_cursor(|cursor: Option<String>| async move {
+            let n: u32 = cursor.as_deref().map_or(0, |c| c.parse().unwrap());
+            let items = if n % 5 == 4 { vec![n] } else { vec![] };
+            Ok(Page { items, next_cursor: (n < 100).then(|| (n + 1).to_string()) })
+        });
+        let all: Vec<u32> = items(pages).try_collect().await.unwrap();
+        assert_eq!(all.len(), 20);
     }
 
     #[tokio::test]

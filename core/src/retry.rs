@@ -26,6 +26,27 @@ pub(crate) fn backoff(retry: u32, unit_random: f64) -> Duration {
     nominal.mul_f64(1.0 - 0.25 * unit_random.clamp(0.0, 1.0))
 }
 
+/// Shortest wait after a `Retry-After`: `0` (or a date in the past) must not make a tight loop.
+pub(crate) const MIN_RETRY_AFTER: Duration = Duration::from_millis(100);
+
+/// The wait for a server that asked for `asked`: at least [`MIN_RETRY_AFTER`], plus up to 10 %
+/// jitter above it (never below what was asked), so clients rate-limited together do not all
+/// come back at the same instant; at most [`MAX_RETRY_AFTER`] plus that jitter.
+/// `unit_random` is uniform in `[0, 1)`.
+pub(crate) fn retry_after_delay(asked: Duration, unit_random: f64) -> Duration {
+    let base = asked.clamp(MIN_RETRY_AFTER, MAX_RETRY_AFTER);
+    base.mul_f64(1.0 + 0.1 * unit_random.clamp(0.0, 1.0))
+}
+
+/// `x-should-retry` as openai-python reads it: `true` or `false`, anything else is no opinion.
+pub(crate) fn parse_should_retry(value: Option<&str>) -> Option<bool> {
+    match value.map(str::trim) {
+        Some(v) if v.eq_ignore_ascii_case("true") => Some(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
 /// Parses `Retry-After` (delta-seconds or an HTTP date) and `retry-after-ms`, capped at
 /// [`MAX_RETRY_AFTER`]. Returns `None` when absent or unparseable.
 pub(crate) fn parse_retry_after(
@@ -74,6 +95,26 @@ mod tests {
         assert_eq!(backoff(u32::MAX, 0.0), MAX_DELAY);
         let jittered = backoff(1, 0.999_999);
         assert!(jittered > Duration::from_millis(750) && jittered <= Duration::from_millis(1000), "{jittered:?}");
+    }
+
+    #[test]
+    fn retry_after_waits_have_a_floor_and_jitter_above_what_was_asked() {
+        assert_eq!(retry_after_delay(Duration::ZERO, 0.0), MIN_RETRY_AFTER);
+        assert_eq!(retry_after_delay(Duration::from_secs(2), 0.0), Duration::from_secs(2));
+        let jittered = retry_after_delay(Duration::from_secs(2), 0.999_999);
+        assert!(jittered > Duration::from_millis(2190) && jittered <= Duration::from_millis(2200), "{jittered:?}");
+        assert!(retry_after_delay(Duration::from_secs(3600), 0.5) <= MAX_RETRY_AFTER.mul_f64(1.1));
+        // Two clients told the same thing come back at different times.
+        assert_ne!(retry_after_delay(Duration::from_secs(1), 0.1), retry_after_delay(Duration::from_secs(1), 0.7));
+    }
+
+    #[test]
+    fn should_retry_reads_true_and_false_only() {
+        assert_eq!(parse_should_retry(Some("true")), Some(true));
+        assert_eq!(parse_should_retry(Some(" False ")), Some(false));
+        for other in [None, Some(""), Some("1"), Some("yes")] {
+            assert_eq!(parse_should_retry(other), None, "{other:?}");
+        }
     }
 
     #[test]

@@ -17,7 +17,8 @@ pub(crate) fn id<'a>(argument: &str, value: &'a str) -> Result<&'a str> {
         } else {
             ""
         };
-        return Err(Error::invalid(argument, format!("{value:?} is not a UUID{hint}")));
+        // The value is not quoted: whatever was passed by mistake (a secret?) stays out of logs.
+        return Err(Error::invalid(argument, format!("is not a UUID ({} characters){hint}", value.chars().count())));
     }
     Ok(value)
 }
@@ -31,7 +32,7 @@ pub(crate) fn segment<'a>(argument: &str, value: &'a str) -> Result<&'a str> {
         || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
         || value.starts_with('.')
     {
-        return Err(Error::invalid(argument, format!("{value:?} is not a valid id")));
+        return Err(Error::invalid(argument, "is not a valid id (1-128 letters, digits, `-`, `_` or `.`)"));
     }
     Ok(value)
 }
@@ -56,16 +57,15 @@ pub(crate) fn required(argument: &str, value: &str) -> Result<()> {
 pub(crate) fn url(argument: &str, value: &str) -> Result<()> {
     match WebUrl::parse(value) {
         Ok(u) if matches!(u.scheme().as_str(), "http" | "https") && u.host_str().is_some() => Ok(()),
-        Ok(u) => Err(Error::invalid(argument, format!("{value:?} must be an http(s) URL, not {}:", u.scheme()))),
-        Err(e) => Err(Error::invalid(argument, format!("{value:?} is not a valid URL: {e}"))),
+        // URLs are never quoted back: one may carry `user:password@`.
+        Ok(u) => Err(Error::invalid(argument, format!("must be an http(s) URL, not {}:", u.scheme()))),
+        Err(e) => Err(Error::invalid(argument, format!("is not a valid URL: {e}"))),
     }
 }
 
 /// An absolute URL of any scheme (redirect URIs may use custom schemes for native apps).
 pub(crate) fn absolute_uri(argument: &str, value: &str) -> Result<()> {
-    WebUrl::parse(value)
-        .map(drop)
-        .map_err(|e| Error::invalid(argument, format!("{value:?} is not an absolute URI: {e}")))
+    WebUrl::parse(value).map(drop).map_err(|e| Error::invalid(argument, format!("is not an absolute URI: {e}")))
 }
 
 #[cfg(test)]
@@ -96,6 +96,21 @@ mod tests {
         assert!(limit(Some(200)).is_ok());
         assert!(limit(Some(0)).is_err());
         assert!(limit(Some(201)).is_err());
+    }
+
+    #[test]
+    fn errors_never_quote_the_input() {
+        let password = "S3cr3tPassw0rd";
+        for e in [
+            url("url", &format!("https://svc:{password}@exa mple.com")).unwrap_err(),
+            url("url", &format!("ftp://svc:{password}@example.com")).unwrap_err(),
+            absolute_uri("redirectUris", &format!("/svc:{password}@relative")).unwrap_err(),
+            id("id", &format!("sk_{password}")).unwrap_err(),
+            segment("traceId", &format!("{password}/..")).unwrap_err(),
+        ] {
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
+            assert!(!e.to_string().contains(password), "{e}");
+        }
     }
 
     #[test]

@@ -241,6 +241,7 @@ async fn secrets_and_tokens_never_reach_logs_or_renderings() {
         redirect_uri: "http://127.0.0.1:8976/callback".into(),
         code_verifier: pkce.code_verifier.clone(),
         client_secret: None,
+        iss: None,
     };
     dumps.debug("ExchangeCode", &exchange);
     let user = kontext::oauth::exchange_code(&exchange).await.expect("exchange");

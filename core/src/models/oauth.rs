@@ -68,6 +68,10 @@ pub struct ExchangeCode {
     /// Client secret, for confidential applications.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<Secret>,
+    /// The redirect's `iss` parameter, when it has one (RFC 9207). It must name the issuer of
+    /// `baseUrl`'s discovery document, or the code is not sent (a mix-up attack).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
 }
 
 /// Input of `oauth.refresh` (refresh token → new tokens).
@@ -109,7 +113,9 @@ pub struct UserTokens {
 /// RFC 8414). Snake case on the wire, unlike the rest of the API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthServerMetadata {
-    /// Issuer identifier.
+    /// Issuer identifier: the origin the document was read from (checked by discovery).
+    /// Absent in the document reads as empty, which discovery refuses with a clear error.
+    #[serde(default)]
     pub issuer: String,
     /// Where to send users to authorize.
     pub authorization_endpoint: String,

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 
 #[wasm_bindgen(wasm_bindgen = js_sys::wasm_bindgen, inline_js = r#"
 const SUCCESS_HEADERS = ['x-request-id', 'etag'];
-const FAILURE_HEADERS = ['x-request-id', 'etag', 'retry-after', 'retry-after-ms'];
+const FAILURE_HEADERS = ['x-request-id', 'etag', 'retry-after', 'retry-after-ms', 'x-should-retry'];
 
 export class Exchange {
   // `headers`: names and values separated by "\n" (neither may contain one), set in order.
@@ -169,6 +169,7 @@ fn read_head(head: &str) -> WireResponse {
         etag: None,
         retry_after: None,
         retry_after_ms: None,
+        should_retry: None,
         body: Vec::new(),
     };
     while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
@@ -177,6 +178,7 @@ fn read_head(head: &str) -> WireResponse {
             "etag" => &mut response.etag,
             "retry-after" => &mut response.retry_after,
             "retry-after-ms" => &mut response.retry_after_ms,
+            "x-should-retry" => &mut response.should_retry,
             _ => continue,
         };
         *field = Some(value.to_owned());

@@ -47,6 +47,8 @@ pub(crate) struct WireResponse {
     pub etag: Option<String>,
     pub retry_after: Option<String>,
     pub retry_after_ms: Option<String>,
+    /// `x-should-retry` (`true`/`false`): the server's word on retrying an error answer.
+    pub should_retry: Option<String>,
     pub body: Vec<u8>,
 }
 
@@ -95,6 +97,7 @@ impl WireResponse {
         use http::HeaderName;
         const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         const RETRY_AFTER_MS: HeaderName = HeaderName::from_static("retry-after-ms");
+        const SHOULD_RETRY: HeaderName = HeaderName::from_static("x-should-retry");
         let header = |name| headers.get(name).and_then(|v: &http::HeaderValue| v.to_str().ok()).map(str::to_owned);
         Self {
             status,
@@ -102,6 +105,7 @@ impl WireResponse {
             etag: header(http::header::ETAG),
             retry_after: header(http::header::RETRY_AFTER),
             retry_after_ms: header(RETRY_AFTER_MS),
+            should_retry: header(SHOULD_RETRY),
             body,
         }
     }
