@@ -772,6 +772,8 @@ export interface ExchangeCodeRequest {
   codeVerifier: string;
   /** Confidential clients only. */
   clientSecret?: string;
+  /** The redirect's `iss` parameter, when present (RFC 9207): another issuer is refused before sending. */
+  iss?: string;
 }
 
 export interface RefreshRequest {

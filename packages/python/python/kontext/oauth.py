@@ -44,9 +44,11 @@ def exchange_code(
     redirect_uri: str,
     code_verifier: str,
     client_secret: Optional[str] = None,
+    iss: Optional[str] = None,
 ) -> UserTokens:
     """Trades the ``code`` from the redirect for tokens (``client_secret`` for confidential
-    applications)."""
+    applications). Pass the redirect's ``iss`` when it has one (RFC 9207): a code from another
+    issuer is refused before anything is sent."""
     return UserTokens._wrap(oauth_call_blocking("oauth.exchangeCode", [kw(locals())]))
 
 
