@@ -14,14 +14,16 @@ import? 'bindings/wasm/wasm.just'
 import? 'packages/console/console.just'
 import? 'tests/reliability/reliability.just'
 import? 'tests/bench/bench.just'
+import? 'tests/targets/targets.just'
 
 # List the recipes.
 default:
     @just --list --unsorted
 
 # Every test of every engine (what CI runs): Rust, Python, Node, WASM (Node + Chromium), the
-# console in Chromium, the fault-matrix report, and the benchmarks at smoke size.
-test: test-rust test-python test-node test-wasm test-console reliability-matrix bench-smoke
+# console in Chromium, the fault-matrix report, the benchmarks at smoke size, and `cargo check`
+# for the other platforms.
+test: test-rust test-python test-node test-wasm test-console reliability-matrix bench-smoke check-targets
 
 # Rust: unit tests, doc tests, the emulator's tests and the shared scenarios on the Rust client;
 # then the vendor's own Rust client (crates.io kontext-dev-sdk 0.2.1) against the emulator.

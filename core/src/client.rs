@@ -64,62 +64,27 @@ impl Client {
     }
 
     /// Builds a client from options in the official client's shape (what bindings use).
+    ///
+    /// Building needs no async runtime; natively, its calls must be polled inside a tokio
+    /// runtime (the one of the application, or of napi or uniffi in the bindings).
     pub fn from_options(options: ClientOptions) -> Result<Self> {
         let config = options.resolve()?;
-        let http = HttpClient::new(&config.user_agent)?;
-        Ok(Self::assemble(config, http))
-    }
-
-    /// Like [`Client::from_options`], with HTTP/1.1 over sockets that `host` opens and polls
-    /// ([`crate::hosted`]): for bindings that drive every call from their language's event loop.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn from_options_hosted(options: ClientOptions, host: Arc<dyn crate::hosted::Host>) -> Result<Self> {
-        let config = options.resolve()?;
-        let http = HttpClient::hosted(host, &config.user_agent)?;
-        Ok(Self::assemble(config, http))
-    }
-
-    /// Like [`Client::from_options`], always on reqwest (which a client otherwise uses only when
-    /// its environment names a proxy): for the test suite, which runs every scenario through
-    /// both native stacks.
-    #[doc(hidden)]
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn from_options_reqwest(options: ClientOptions) -> Result<Self> {
-        let config = options.resolve()?;
-        let http = HttpClient::reqwest(&config.user_agent)?;
-        Ok(Self::assemble(config, http))
-    }
-
-    fn assemble(config: ClientConfig, http: HttpClient) -> Self {
+        let http = HttpClient::new(&config.user_agent)?.with_max_response_bytes(config.max_response_bytes);
         let transport = Transport::new(http, config.timeout, config.max_retries, config.headers.clone());
         let tokens = Arc::new(TokenManager::new(&config));
-        Self { inner: Arc::new(Inner { config, transport, tokens }), options: Arc::default() }
+        Ok(Self { inner: Arc::new(Inner { config, transport, tokens }), options: Arc::default() })
     }
 
     /// A handle with a connection pool of its own that shares everything else (settings, token
     /// cache, options) with `self`.
     ///
-    /// For bindings that run requests on several tokio runtimes: a pooled connection is a task on
-    /// the runtime that opened it and only makes progress while that runtime runs, so a caller
-    /// driving its own runtime (e.g. a current-thread runtime per OS thread) needs connections of
-    /// its own. Tokens are still minted once and shared.
+    /// For a forked child process: connections opened by the parent must not be written to by
+    /// both processes, so the child makes its calls through a fresh pool. Tokens are still
+    /// minted once and shared.
     pub fn with_own_connections(&self) -> Result<Self> {
         let inner = &self.inner;
         let config = inner.config.clone();
         let transport = inner.transport.with_own_connections(&config.user_agent)?;
-        let tokens = inner.tokens.clone();
-        Ok(Self { inner: Arc::new(Inner { config, transport, tokens }), options: self.options.clone() })
-    }
-
-    /// A handle over the hosted HTTP/1.1 client on `host`, sharing settings, token cache and
-    /// options with `self`: for a binding that runs calls from more than one event loop (one
-    /// per asyncio loop), each with sockets of its own.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn with_host(&self, host: Arc<dyn crate::hosted::Host>) -> Result<Self> {
-        let inner = &self.inner;
-        let config = inner.config.clone();
-        let http = HttpClient::hosted(host, &config.user_agent)?;
-        let transport = inner.transport.with_http(http);
         let tokens = inner.tokens.clone();
         Ok(Self { inner: Arc::new(Inner { config, transport, tokens }), options: self.options.clone() })
     }
@@ -293,6 +258,11 @@ impl ClientBuilder {
     /// Permit plain `http://` to hosts other than loopback.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.options.allow_insecure_http = Some(allow);
+        self
+    }
+    /// Largest response body read (default 64 MiB); a longer one fails as a `decode` error.
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.options.max_response_bytes = Some(bytes);
         self
     }
     /// Text appended to the user agent.

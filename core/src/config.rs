@@ -19,6 +19,9 @@ pub const DEFAULT_SCOPE: &str = "management:all";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default number of retries after the first attempt.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Default limit on the size of one response body (64 MiB): far above any page the API sends,
+/// low enough that a broken or hostile endpoint cannot exhaust memory.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 /// The user agent every engine starts from; bindings append their own (`kontext-python/…`).
 pub const USER_AGENT: &str = concat!("kontext-rust/", env!("CARGO_PKG_VERSION"));
 
@@ -76,6 +79,10 @@ pub struct ClientOptions {
     /// Headers sent with every API request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<BTreeMap<String, String>>,
+    /// Largest response body read, in bytes (default 64 MiB); a longer one fails as a `decode`
+    /// error without being read further.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_response_bytes: Option<u64>,
 }
 
 /// Like a derived `Debug`, but custom headers show their names only: they often carry gateway
@@ -154,6 +161,7 @@ pub(crate) struct ClientConfig {
     pub user_agent: String,
     pub headers: Vec<(String, String)>,
     pub auth: AuthConfig,
+    pub max_response_bytes: u64,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -253,6 +261,11 @@ impl ClientOptions {
             Some(n) => n,
             None => DEFAULT_MAX_RETRIES,
         };
+        let max_response_bytes = match self.max_response_bytes {
+            Some(0) => return Err(Error::config("maxResponseBytes must be greater than 0")),
+            Some(n) => n,
+            None => DEFAULT_MAX_RESPONSE_BYTES,
+        };
         let user_agent = match self.user_agent.as_deref().map(str::trim) {
             Some(extra) if !extra.is_empty() => format!("{USER_AGENT} {extra}"),
             _ => USER_AGENT.to_owned(),
@@ -274,6 +287,7 @@ impl ClientOptions {
             user_agent,
             headers,
             auth,
+            max_response_bytes,
         })
     }
 }
@@ -356,9 +370,12 @@ pub(crate) fn checked_url(what: &str, input: &str, allow_insecure_http: bool) ->
     Ok(url.href())
 }
 
+/// Loopback for the clear-text rule: 127.0.0.0/8, `[::1]` and the literal name `localhost`, which
+/// the native stack resolves to those itself (`wire/native.rs`). Not `*.localhost`: the system
+/// resolver may ask DNS for such a name, which can point it anywhere.
 fn is_loopback(url: &WebUrl) -> bool {
     match url.host() {
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
         Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
         None => false,
@@ -407,6 +424,7 @@ mod tests {
         assert_eq!(c.scopes, vec!["management:all"]);
         assert_eq!(c.timeout, Duration::from_secs(60));
         assert_eq!(c.max_retries, 2);
+        assert_eq!(c.max_response_bytes, 64 << 20);
         assert!(c.user_agent.starts_with("kontext-rust/"));
     }
 
@@ -415,9 +433,11 @@ mod tests {
         for ok in ["http://127.0.0.1:4010", "http://localhost:1", "http://[::1]:80", "http://127.8.0.2"] {
             assert!(opts(ok).resolve().is_ok(), "{ok}");
         }
-        let err = opts("http://api.kontext.security").resolve().unwrap_err();
-        assert_eq!(err.kind(), crate::ErrorKind::Config);
-        assert!(err.to_string().contains("clear text"), "{err}");
+        for refused in ["http://api.kontext.security", "http://evil.localhost:4010", "http://localhost.example"] {
+            let err = opts(refused).resolve().unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::Config);
+            assert!(err.to_string().contains("clear text"), "{refused}: {err}");
+        }
         let mut allowed = opts("http://intranet.example");
         allowed.allow_insecure_http = Some(true);
         assert!(allowed.resolve().is_ok());
@@ -433,6 +453,7 @@ mod tests {
             (ClientOptions { timeout_ms: Some(0), ..opts("https://h") }, "timeoutMs"),
             (ClientOptions { max_retries: Some(99), ..opts("https://h") }, "maxRetries"),
             (ClientOptions { scopes: Some(vec![]), ..opts("https://h") }, "scopes"),
+            (ClientOptions { max_response_bytes: Some(0), ..opts("https://h") }, "maxResponseBytes"),
             (ClientOptions { access_token: Some("t".into()), ..opts("https://h") }, "either"),
             (ClientOptions::new("https://h"), "no credentials"),
             (ClientOptions { token_url: Some("http://evil.example/t".into()), ..opts("https://h") }, "tokenUrl"),
@@ -448,10 +469,11 @@ mod tests {
         let o: ClientOptions = serde_json::from_value(serde_json::json!({
             "baseUrl": "https://api.kontext.security",
             "credentials": {"clientId": "sa_x", "clientSecret": "very-secret"},
-            "timeoutMs": 5000, "maxRetries": 0
+            "timeoutMs": 5000, "maxRetries": 0, "maxResponseBytes": 1024
         }))
         .unwrap();
         assert_eq!(o.timeout_ms, Some(5000));
+        assert_eq!(o.max_response_bytes, Some(1024));
         assert!(!format!("{o:?}").contains("very-secret"));
         let unknown = serde_json::from_value::<ClientOptions>(serde_json::json!({"baseUrl": "x", "retries": 1}));
         assert!(unknown.unwrap_err().to_string().contains("retries"));

@@ -355,12 +355,6 @@ impl Transport {
         Self { http, timeout, max_retries, headers }
     }
 
-    /// The same settings over `http`.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub(crate) fn with_http(&self, http: HttpClient) -> Self {
-        Self { http, ..self.clone() }
-    }
-
     /// The same settings over the same kind of HTTP stack, with a connection pool of its own.
     pub(crate) fn with_own_connections(&self, user_agent: &str) -> Result<Self> {
         Ok(Self { http: self.http.with_own_connections(user_agent)?, ..self.clone() })
@@ -392,9 +386,9 @@ impl Transport {
             };
             attempts += 1;
             // The HTTP stack bounds the whole attempt (send, and read the body) by `timeout`
-            // itself: natively the hosted client wraps each exchange in a tokio timeout (reqwest,
-            // with a proxy, has it set on every request); on wasm32 the `fetch` exchange arms its
-            // own timer, which aborts the `fetch` and fails with `Error::Timeout` (`wire/fetch.rs`).
+            // itself: natively reqwest has it set on every request; on wasm32 the `fetch` exchange
+            // arms its own timer, which aborts the `fetch` and fails with `Error::Timeout`
+            // (`wire/fetch.rs`).
             let outcome = self.attempt(spec, options, token.as_ref().map(|t| t.value.expose()), timeout).await;
             let error = match outcome {
                 Ok((mut raw, _)) if (200..300).contains(&raw.status) => {

@@ -60,16 +60,14 @@ mod wire;
 
 pub use client::{Client, ClientBuilder};
 pub use config::{
-    ClientOptions, Credentials, DEFAULT_API_VERSION, DEFAULT_MAX_RETRIES, DEFAULT_SCOPE, DEFAULT_TIMEOUT, USER_AGENT,
-    normalize_base_url,
+    ClientOptions, Credentials, DEFAULT_API_VERSION, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_SCOPE,
+    DEFAULT_TIMEOUT, USER_AGENT, normalize_base_url,
 };
 pub use error::{ApiError, Error, ErrorDetails, ErrorKind, OAuthError, Result};
 pub use http::{RequestOptions, Response, ResponseMeta};
 pub use pagination::{ItemStream, Page, PageStream};
 pub use pending::Pending;
 pub use secret::Secret;
-#[cfg(not(target_arch = "wasm32"))]
-pub use wire::hosted;
 
 /// Entry points for `cargo fuzz` (built only with `--cfg fuzzing`).
 #[cfg(fuzzing)]

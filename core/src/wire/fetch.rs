@@ -5,6 +5,11 @@
 //! attempt's timeout timer, `fetch`, the response headers and the body all stay on the JS side,
 //! and Rust crosses the boundary a handful of times per attempt instead of ~40 (each `Headers`
 //! call, each `Reflect` lookup, a promise and two closures for the timer, one more for `text()`).
+//!
+//! As on the native stack, a redirect is never followed (`redirect: "manual"`; a browser then
+//! hands back an `opaqueredirect` response with its status hidden) and a body is read only up
+//! to `maxResponseBytes`: a `Content-Length` above it fails before reading, and a body of unknown
+//! or encoded length is read chunk by chunk and cancelled once it passes the limit.
 
 use js_sys::wasm_bindgen::prelude::wasm_bindgen;
 use js_sys::wasm_bindgen::{JsCast, JsValue};
@@ -17,12 +22,42 @@ use crate::error::{Error, Result};
 #[wasm_bindgen(wasm_bindgen = js_sys::wasm_bindgen, inline_js = r#"
 const SUCCESS_HEADERS = ['x-request-id', 'etag'];
 const FAILURE_HEADERS = ['x-request-id', 'etag', 'retry-after', 'retry-after-ms', 'x-should-retry'];
+const REDIRECT_HEADERS = ['x-request-id', 'location'];
+const EMPTY = new Uint8Array(0);
+
+// The body of `response`, at most `limit` bytes; past that, what was read and `tooLarge` set.
+async function readCapped(response, limit, exchange) {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return EMPTY;
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > limit) {
+      exchange.tooLarge = true;
+      reader.cancel().catch(() => {});
+      break;
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  if (chunks.length === 1) return chunks[0];
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
+}
 
 export class Exchange {
   // `headers`: names and values separated by "\n" (neither may contain one), set in order.
-  constructor(method, url, headers, body, timeoutMs) {
+  constructor(method, url, headers, body, timeoutMs, maxBytes) {
     this.head = '';
     this.timedOut = false;
+    this.tooLarge = false;
     this.timer = undefined;
     this.controller = undefined;
     this.promise = undefined;
@@ -33,7 +68,8 @@ export class Exchange {
     const fields = Object.create(null);
     const parts = headers.split('\n');
     for (let i = 0; i + 1 < parts.length; i += 2) fields[parts[i].toLowerCase()] = parts[i + 1];
-    const init = { method, headers: fields };
+    // Never follow a redirect: a 307/308 would re-send the body (maybe a secret) elsewhere.
+    const init = { method, headers: fields, redirect: 'manual' };
     // A copy: `body` is a view of the wasm memory, which may move while fetch reads it.
     if (body !== undefined) init.body = body.slice();
     const controller = new AbortController();
@@ -48,19 +84,35 @@ export class Exchange {
         // The status, then the headers the SDK reads, in the request's `name\nvalue\n` form: one
         // string crosses into wasm instead of a call per field.
         const headers = response.headers;
-        let head = `${response.status}\n`;
-        const names = response.ok ? SUCCESS_HEADERS : FAILURE_HEADERS;
+        const status = response.status;
+        const redirect = response.type === 'opaqueredirect' || (status >= 300 && status < 400 && status !== 304);
+        let head = `${status}\n`;
+        const names = response.ok ? SUCCESS_HEADERS : redirect ? REDIRECT_HEADERS : FAILURE_HEADERS;
         for (let i = 0; i < names.length; i++) {
           const value = headers.get(names[i]);
           if (value !== null) head += `${names[i]}\n${value}\n`;
         }
         this.head = head;
-        return response.arrayBuffer();
+        const length = headers.get('content-length');
+        if (redirect || (length !== null && Number(length) > maxBytes)) {
+          this.tooLarge = !redirect;
+          response.body?.cancel().catch(() => {});
+          return EMPTY;
+        }
+        // A stated length bounds the body unless it is encoded (fetch decompresses): one read.
+        // (A browser hides `content-encoding` cross-origin; the check after reading remains.)
+        if (length !== null && headers.get('content-encoding') === null) return response.arrayBuffer();
+        return readCapped(response, maxBytes, this);
       })
       .then(
         (buffer) => {
           clearTimeout(this.timer);
-          return new Uint8Array(buffer);
+          const body = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
+          if (body.byteLength > maxBytes) {
+            this.tooLarge = true;
+            return body.subarray(0, 512);
+          }
+          return body;
         },
         (error) => {
           clearTimeout(this.timer);
@@ -79,7 +131,14 @@ extern "C" {
     /// One `fetch` with its timeout, started by the constructor.
     type Exchange;
     #[wasm_bindgen(constructor, catch)]
-    fn new(method: &str, url: &str, headers: &str, body: Option<&[u8]>, timeout_ms: f64) -> Result<Exchange, JsValue>;
+    fn new(
+        method: &str,
+        url: &str,
+        headers: &str,
+        body: Option<&[u8]>,
+        timeout_ms: f64,
+        max_bytes: f64,
+    ) -> Result<Exchange, JsValue>;
     /// Resolves with the body (a `Uint8Array`), or `undefined` when the timeout aborted the
     /// exchange; `undefined` itself when the runtime has no global `fetch`.
     #[wasm_bindgen(method, getter)]
@@ -88,6 +147,9 @@ extern "C" {
     /// for each one present (header values never hold a line feed).
     #[wasm_bindgen(method, getter)]
     fn head(this: &Exchange) -> String;
+    /// Whether the body passed the size limit: the promise then resolved with its start.
+    #[wasm_bindgen(method, getter, js_name = tooLarge)]
+    fn too_large(this: &Exchange) -> bool;
     /// Clears the timer and aborts the `fetch` (and the body being read).
     #[wasm_bindgen(method)]
     fn abort(this: &Exchange);
@@ -101,9 +163,15 @@ pub(crate) struct HttpClient {
     /// it would only add to the CORS preflight). `Err(name)`: that header's value cannot be sent,
     /// which every request reports (as `Headers.set` refusing it did).
     fixed_headers: std::result::Result<String, &'static str>,
+    max_response_bytes: u64,
 }
 
 impl HttpClient {
+    /// The same client, reading at most `limit` bytes of a response body.
+    pub(crate) fn with_max_response_bytes(self, limit: u64) -> Self {
+        Self { max_response_bytes: limit, ..self }
+    }
+
     /// `fetch` has no pool of ours to separate.
     pub(crate) fn with_own_connections(&self, _user_agent: &str) -> Result<Self> {
         Ok(self.clone())
@@ -116,7 +184,7 @@ impl HttpClient {
             .map_err(|()| "user-agent")
             .and_then(|()| push_header(&mut headers, "x-kontext-client", user_agent).map_err(|()| "x-kontext-client"))
             .map(|()| headers);
-        Ok(Self { fixed_headers })
+        Ok(Self { fixed_headers, max_response_bytes: crate::config::DEFAULT_MAX_RESPONSE_BYTES })
     }
 
     /// Sends the request and reads the whole body within `request.timeout`. Dropping the future
@@ -139,8 +207,11 @@ impl HttpClient {
         let timeout_ms = request.timeout.as_millis().min(i32::MAX as u128) as f64;
         // Throws only where `fetch` itself throws instead of rejecting (the header checks above
         // are those of `fetch`).
-        let exchange = Exchange::new(request.method.as_str(), request.url, &headers, request.body, timeout_ms)
-            .map_err(connection_error)?;
+        // Exact up to 2^53, past any memory a JS runtime has.
+        let max_bytes = self.max_response_bytes as f64;
+        let exchange =
+            Exchange::new(request.method.as_str(), request.url, &headers, request.body, timeout_ms, max_bytes)
+                .map_err(connection_error)?;
         let Some(promise) = exchange.promise() else {
             return Err(Error::config("this JavaScript runtime has no global fetch()"));
         };
@@ -153,14 +224,22 @@ impl HttpClient {
         if body.is_undefined() {
             return Err(Error::Timeout { timeout: request.timeout });
         }
-        let mut response = read_head(&exchange.head());
-        response.body = without_bom(body.unchecked_into::<Uint8Array>().to_vec());
+        let (mut response, location) = read_head(&exchange.head());
+        let body = body.unchecked_into::<Uint8Array>().to_vec();
+        // Status 0: a browser's `opaqueredirect`, whose status it hides.
+        if response.status == 0 || super::is_redirect(response.status) {
+            return Err(super::redirect_error(response.status, location.as_deref(), response.request_id));
+        }
+        if exchange.too_large() {
+            return Err(super::too_large(response.status, self.max_response_bytes, &body, response.request_id));
+        }
+        response.body = without_bom(body);
         Ok(response)
     }
 }
 
-/// The response (without its body) from [`Exchange`]'s `head`.
-fn read_head(head: &str) -> WireResponse {
+/// The response (without its body) from [`Exchange`]'s `head`, and the `Location` of a redirect.
+fn read_head(head: &str) -> (WireResponse, Option<String>) {
     let mut lines = head.split('\n');
     let status = lines.next().and_then(|status| status.parse().ok()).unwrap_or(0);
     let mut response = WireResponse {
@@ -172,6 +251,7 @@ fn read_head(head: &str) -> WireResponse {
         should_retry: None,
         body: Vec::new(),
     };
+    let mut location = None;
     while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
         let field = match name {
             "x-request-id" => &mut response.request_id,
@@ -179,11 +259,12 @@ fn read_head(head: &str) -> WireResponse {
             "retry-after" => &mut response.retry_after,
             "retry-after-ms" => &mut response.retry_after_ms,
             "x-should-retry" => &mut response.should_retry,
+            "location" => &mut location,
             _ => continue,
         };
         *field = Some(value.to_owned());
     }
-    response
+    (response, location)
 }
 
 fn invalid_header(name: &str) -> Error {

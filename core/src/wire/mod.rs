@@ -1,8 +1,13 @@
 //! One HTTP exchange, below retries and auth: what the platform's HTTP stack is asked to do and
-//! what the pipeline reads back. Natively that is the hosted HTTP/1.1 client (hyper + rustls,
-//! `hosted.rs`), or reqwest when a proxy is configured (`native.rs`); on wasm32 it is the
-//! runtime's own `fetch`, called directly — reqwest's wasm layer would convert every header map
-//! both ways and abort an `AbortController` after each request, and cost a quarter of the engine.
+//! what the pipeline reads back. Natively that is reqwest (`native.rs`); on wasm32 it is the
+//! runtime's own `fetch`, called directly (`fetch.rs`) — reqwest's wasm layer would convert every
+//! header map both ways and abort an `AbortController` after each request, and cost a quarter of
+//! the engine.
+//!
+//! Both stacks keep the same rules, because every request carries a credential:
+//! - a redirect is never followed (a 307/308 would re-send the body, which may hold a secret, to
+//!   wherever the server points): it fails as [`redirect_error`];
+//! - a body is read only up to the client's `maxResponseBytes`: more fails as [`too_large`].
 
 use std::time::Duration;
 
@@ -11,13 +16,7 @@ use http::Method;
 #[cfg(target_arch = "wasm32")]
 mod fetch;
 #[cfg(not(target_arch = "wasm32"))]
-pub mod hosted;
-#[cfg(not(target_arch = "wasm32"))]
-mod local;
-#[cfg(not(target_arch = "wasm32"))]
 mod native;
-#[cfg(not(target_arch = "wasm32"))]
-mod readiness;
 
 #[cfg(target_arch = "wasm32")]
 pub(crate) use fetch::HttpClient;
@@ -34,8 +33,8 @@ pub(crate) struct WireRequest<'a> {
     /// The access token, sent as `Authorization: Bearer …` and marked sensitive.
     pub bearer: Option<&'a str>,
     pub body: Option<&'a [u8]>,
-    /// Enforced per request by the stack (a tokio timeout natively; on wasm32 a timer that aborts the
-    /// `fetch`), over sending and reading the whole body.
+    /// Enforced per request by the stack (reqwest's request timeout natively; on wasm32 a timer
+    /// that aborts the `fetch`), over connecting, sending and reading the whole body.
     pub timeout: Duration,
 }
 
@@ -50,6 +49,45 @@ pub(crate) struct WireResponse {
     /// `x-should-retry` (`true`/`false`): the server's word on retrying an error answer.
     pub should_retry: Option<String>,
     pub body: Vec<u8>,
+}
+
+/// Whether `status` redirects: every 3xx but 304 Not Modified, which answers a conditional
+/// request and points nowhere.
+pub(crate) fn is_redirect(status: u16) -> bool {
+    (300..400).contains(&status) && status != 304
+}
+
+/// The error of a redirect the client did not follow: an [`Error::Api`](crate::Error::Api) with
+/// the redirect's status (0 in browsers, which hide it, as an `opaqueredirect` response) and the
+/// origin it pointed to, if absolute (never the rest of the location, which may hold a code or
+/// token). Nothing was re-sent, so it is not retried.
+pub(crate) fn redirect_error(status: u16, location: Option<&str>, request_id: Option<String>) -> crate::Error {
+    let target = location
+        .and_then(|location| crate::weburl::WebUrl::parse(location.trim()).ok())
+        .map(|url| format!(" to {}", url.origin()))
+        .unwrap_or_default();
+    let shown = if status == 0 { "a redirect".to_owned() } else { format!("a redirect (HTTP {status})") };
+    crate::Error::Api(Box::new(crate::ApiError {
+        status,
+        message: format!(
+            "the server answered with {shown}{target}, which the client does not follow: requests carry \
+             credentials, which must never be re-sent elsewhere; check the base URL or token URL"
+        ),
+        request_id,
+        retry_after: None,
+        missing_scopes: Vec::new(),
+        body: String::new(),
+    }))
+}
+
+/// The error of a body longer than `limit` bytes, with the start of what was read.
+pub(crate) fn too_large(status: u16, limit: u64, read: &[u8], request_id: Option<String>) -> crate::Error {
+    crate::Error::Decode {
+        status,
+        message: format!("the response body is larger than maxResponseBytes ({limit} bytes); reading stopped there"),
+        snippet: crate::error::snippet(read),
+        request_id,
+    }
 }
 
 /// The header name `name` (lower-case, as the pipeline writes them). The names every request
@@ -111,8 +149,8 @@ impl WireResponse {
     }
 }
 
-/// The error and all its sources, `: `-joined (reqwest's and hyper's own messages alone say
-/// little, e.g. "error sending request for url").
+/// The error and all its sources, `: `-joined (reqwest's own messages alone say little, e.g.
+/// "error sending request for url").
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut message = error.to_string();
@@ -160,5 +198,24 @@ mod tests {
         assert_eq!(with_query("https://h/x?", &pairs[1..]), "https://h/x?limit=5");
         assert_eq!(with_query::<&str, &str>("https://h/x", &[]), "https://h/x");
         assert_eq!(form_body(&pairs[1..]), b"limit=5");
+    }
+
+    #[test]
+    fn redirects_are_every_3xx_but_304_and_name_only_their_target_origin() {
+        assert!([300, 301, 302, 303, 307, 308, 399].into_iter().all(is_redirect));
+        assert!(![200, 204, 304, 400, 404, 500].into_iter().any(is_redirect));
+        let error = redirect_error(308, Some("https://other.example:8443/t?code=secret"), Some("r1".into()));
+        let text = error.to_string();
+        assert!(text.contains("redirect (HTTP 308) to https://other.example:8443,"), "{text}");
+        assert!(!text.contains("secret"), "{text}");
+        assert_eq!(
+            (error.status(), error.request_id(), error.code().as_str()),
+            (Some(308), Some("r1"), "kontext_http_308")
+        );
+        // Relative, or hidden by a browser: no target, no status.
+        assert!(
+            redirect_error(302, Some("/elsewhere"), None).to_string().contains("with a redirect (HTTP 302), which")
+        );
+        assert!(redirect_error(0, None, None).to_string().contains("with a redirect, which"));
     }
 }

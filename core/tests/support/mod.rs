@@ -1,6 +1,9 @@
 //! What the core's integration tests share: an in-process emulator with known credentials, and
 //! its control API.
 
+// Each test crate that includes this module uses a part of it.
+#![allow(dead_code)]
+
 use kontext_emulator::{Emulator, Options};
 use serde_json::Value;
 
@@ -34,6 +37,12 @@ impl Control {
         let r = self.http.post(format!("{}{path}", self.base)).json(&body).send().await.expect("control call");
         assert!(r.status().is_success(), "{path}: {}", r.status());
         r.json().await.unwrap_or(Value::Null)
+    }
+
+    pub async fn get(&self, path: &str) -> Value {
+        let r = self.http.get(format!("{}{path}", self.base)).send().await.expect("control call");
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        r.json().await.expect("control JSON")
     }
 
     /// Adds a fault rule (`{"method", "path", "status", "times", …}`).

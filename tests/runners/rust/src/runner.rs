@@ -25,9 +25,6 @@ pub struct Target {
     /// A real organization (`KONTEXT_LIVE_*`): no reset, no emulator control, `requests` and
     /// `clearRequests` steps skipped; only `readOnly` scenarios may run.
     pub live: bool,
-    /// Through reqwest (the stack a client uses when its environment names a proxy) instead of
-    /// the hosted HTTP/1.1 client.
-    pub reqwest: bool,
 }
 
 impl std::fmt::Debug for Target {
@@ -51,7 +48,6 @@ impl Target {
             client_id: get("KONTEXT_LIVE_CLIENT_ID")?,
             client_secret: get("KONTEXT_LIVE_CLIENT_SECRET")?,
             live: true,
-            reqwest: false,
         })
     }
 }
@@ -192,12 +188,10 @@ pub fn merge_client_options(base: &Map<String, Value>, over: &Map<String, Value>
 
 /// Builds a client; `Err(Ok(details))` is an SDK error, `Err(Err(text))` options that do not
 /// even deserialize.
-fn build_client(options: &Map<String, Value>, reqwest: bool) -> Result<kontext::Client, Result<Value, String>> {
+fn build_client(options: &Map<String, Value>) -> Result<kontext::Client, Result<Value, String>> {
     let opts: kontext::ClientOptions = serde_json::from_value(Value::Object(options.clone()))
         .map_err(|e| Err(format!("client options do not deserialize into kontext::ClientOptions: {e}")))?;
-    let client =
-        if reqwest { kontext::Client::from_options_reqwest(opts) } else { kontext::Client::from_options(opts) };
-    client.map_err(|e| Ok(error_json(&e)))
+    kontext::Client::from_options(opts).map_err(|e| Ok(error_json(&e)))
 }
 
 struct Run<'a> {
@@ -262,7 +256,7 @@ impl Run<'_> {
             let client = self.vars.substitute_map(client).map_err(|e| self.fail(None, at("client"), e))?;
             options = merge_client_options(&options, &client);
         }
-        match build_client(&options, self.target.reqwest) {
+        match build_client(&options) {
             Ok(client) => self.client = Some(client),
             Err(Ok(details)) => {
                 let mut f = self.fail(None, at("client"), "the client could not be built");
@@ -368,7 +362,7 @@ impl Run<'_> {
                 let Value::Object(over) = over else { unreachable!() };
                 let merged = merge_client_options(&self.client_options, &over);
                 let step_json = json!({"client": Value::Object(merged.clone())});
-                match build_client(&merged, self.target.reqwest) {
+                match build_client(&merged) {
                     Ok(client) => {
                         if let Some(expected) = &step.expect_error {
                             let mut f = self.fail(Some(n), &label, "the client was built, but an error was expected");
@@ -650,11 +644,6 @@ pub async fn run(scenario: &Scenario, target: &Target) -> Result<Report, Box<Fai
 
 /// Runs one scenario against a fresh in-process emulator, on a runtime of its own.
 pub fn run_with_emulator(scenario: &Scenario) -> Result<Report, Box<Failure>> {
-    run_on_emulator(scenario, false)
-}
-
-/// [`run_with_emulator`], through the hosted stack or reqwest.
-fn run_on_emulator(scenario: &Scenario, reqwest: bool) -> Result<Report, Box<Failure>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -675,7 +664,6 @@ fn run_on_emulator(scenario: &Scenario, reqwest: bool) -> Result<Report, Box<Fai
             client_id: emulator.client_id().to_string(),
             client_secret: emulator.client_secret().to_string(),
             live: false,
-            reqwest,
         };
         let result = run(scenario, &target).await;
         emulator.shutdown().await;
@@ -687,12 +675,6 @@ fn run_on_emulator(scenario: &Scenario, reqwest: bool) -> Result<Report, Box<Fai
 pub fn run_file(path: &Path) -> Result<Report, String> {
     let scenario = scenario::load_file(path).map_err(|e| e.to_string())?;
     run_with_emulator(&scenario).map_err(|f| f.to_string())
-}
-
-/// [`run_file`] through reqwest.
-pub fn run_file_reqwest(path: &Path) -> Result<Report, String> {
-    let scenario = scenario::load_file(path).map_err(|e| e.to_string())?;
-    run_on_emulator(&scenario, true).map_err(|f| f.to_string())
 }
 
 /// Loads and runs one readOnly scenario file against a live organization.

@@ -29,10 +29,6 @@ fn main() {
                 runner::run_file_live(&path, &target).map(drop).map_err(Failed::from)
             }));
         }
-        let through_reqwest = path.clone();
-        trials.push(Trial::test(format!("reqwest/{name}"), move || {
-            runner::run_file_reqwest(&through_reqwest).map(drop).map_err(Failed::from)
-        }));
         trials.push(Trial::test(name, move || runner::run_file(&path).map(drop).map_err(Failed::from)));
     }
     if live.is_none() {
