@@ -103,6 +103,7 @@ impl std::fmt::Debug for ClientOptions {
             allow_insecure_http,
             user_agent,
             headers,
+            max_response_bytes,
         } = self;
         f.debug_struct("ClientOptions")
             .field("base_url", base_url)
@@ -117,6 +118,7 @@ impl std::fmt::Debug for ClientOptions {
             .field("allow_insecure_http", allow_insecure_http)
             .field("user_agent", user_agent)
             .field("headers", &headers.as_ref().map(HeaderNames::of_map))
+            .field("max_response_bytes", max_response_bytes)
             .finish()
     }
 }
