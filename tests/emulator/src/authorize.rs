@@ -1,6 +1,7 @@
 //! The authorization endpoint (`/oauth2/auth`, `/oauth2/authorize`): a consent page for the
 //! local user, and the decision that redirects back with a code. `POST /_emulator/authorize`
-//! reuses the same validation and decision without a browser.
+//! reuses the same validation and decision without a browser. Every answer names the issuer
+//! (`iss`, RFC 9207), so clients can detect a mix-up.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -11,9 +12,9 @@ use uuid::Uuid;
 use crate::errors::ApiResult;
 use crate::extract::{Query, read_body};
 use crate::oauth::{CODE_TTL_MS, parse_scopes};
-use crate::state::AppState;
 use crate::state::data::Data;
 use crate::state::model::AuthCode;
+use crate::state::{AppState, Shared};
 use crate::util;
 
 /// A request that passed validation and can be approved or denied.
@@ -136,6 +137,12 @@ pub fn validate(d: &Data, q: &Query) -> Result<Valid, Invalid> {
     })
 }
 
+/// `url` (an authorization response) with `iss`: the issuer (RFC 9207), the emulator's origin as
+/// in its discovery document.
+pub fn with_issuer(st: &Shared, url: &str) -> String {
+    with_params(url, &[("iss", Some(&st.base_url))])
+}
+
 /// Approves (issuing a code) or denies; returns the redirect URL and the code.
 pub fn decide(st: &AppState, v: Valid, approve: bool) -> ApiResult<(String, Option<String>)> {
     if !approve {
@@ -145,6 +152,7 @@ pub fn decide(st: &AppState, v: Valid, approve: bool) -> ApiResult<(String, Opti
                 ("error", Some("access_denied")),
                 ("error_description", Some("The user denied the request")),
                 ("state", v.state.as_deref()),
+                ("iss", Some(&st.base_url)),
             ],
         );
         return Ok((url, None));
@@ -168,7 +176,10 @@ pub fn decide(st: &AppState, v: Valid, approve: bool) -> ApiResult<(String, Opti
         );
         Ok(())
     })?;
-    let url = with_params(&v.redirect_uri, &[("code", Some(&code)), ("state", v.state.as_deref())]);
+    let url = with_params(
+        &v.redirect_uri,
+        &[("code", Some(&code)), ("state", v.state.as_deref()), ("iss", Some(&st.base_url))],
+    );
     Ok((url, Some(code)))
 }
 
@@ -199,7 +210,7 @@ pub async fn page(State(st): State<AppState>, uri: Uri) -> Response {
     let (app_name, scopes, client_id) = match valid {
         Ok(v) => v,
         Err(Invalid::Fatal(m)) => return error_page(&m),
-        Err(Invalid::Redirect { url, .. }) => return redirect(&url),
+        Err(Invalid::Redirect { url, .. }) => return redirect(&with_issuer(&st, &url)),
     };
     let email = st.read(|d| d.org.user_email.clone());
     let hidden: String =
@@ -249,6 +260,6 @@ pub async fn submit(State(st): State<AppState>, uri: Uri, headers: HeaderMap, bo
             Err(e) => e.into_response(),
         },
         Err(Invalid::Fatal(m)) => error_page(&m),
-        Err(Invalid::Redirect { url, .. }) => redirect(&url),
+        Err(Invalid::Redirect { url, .. }) => redirect(&with_issuer(&st, &url)),
     }
 }
