@@ -1,5 +1,6 @@
-//! The middleware every request passes: request id, CORS, request log, fault rules, and for
-//! `/api/v1` the token check, rate limit, scope check and `Idempotency-Key` replay.
+//! The middleware every request passes: request id, CORS and the control API's origin check
+//! (see `origins.rs`), request log, fault rules, and for `/api/v1` the token check, rate limit,
+//! scope check and `Idempotency-Key` replay.
 
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use crate::auth;
 use crate::errors::ApiError;
 use crate::faults::{self, Action};
+use crate::origins;
 use crate::server::ConnKill;
 use crate::state::{AppState, StoredResponse, lock};
 
@@ -22,25 +24,55 @@ pub fn is_control(path: &str) -> bool {
     path == "/_emulator" || path.starts_with("/_emulator/")
 }
 
+/// The consent page and its form post: navigations only, never read or posted by scripts of
+/// another origin (no CORS at all).
+fn is_consent(path: &str) -> bool {
+    matches!(path, "/oauth2/auth" | "/oauth2/authorize")
+}
+
 pub async fn gateway(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let request_id = st.request_id();
+    let path = req.uri().path().to_owned();
+    // The origin that gets CORS headers: a trusted page, on a route scripts may call. The API,
+    // token and discovery routes serve the WASM engine in browser pages (the console, and the
+    // test pages on other loopback ports); the control API serves those test pages too.
+    let origin = origins::origin(req.headers()).map(str::to_owned);
+    let cors_origin = origin.clone().filter(|o| st.hosts.trusts_origin(o) && !is_consent(&path));
     let preflight =
         req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     let mut resp = if preflight {
-        preflight_response(req.headers())
-    } else if is_control(req.uri().path()) {
-        next.run(req).await
+        match &cors_origin {
+            Some(_) => preflight_response(req.headers()),
+            None => ApiError::new(StatusCode::FORBIDDEN, "Cross-origin requests are allowed from loopback pages only")
+                .into_response(),
+        }
+    } else if is_control(&path) {
+        // A page elsewhere may still *send* a simple POST (no preflight): refuse it before the
+        // handler runs (`/_emulator/reset` would wipe the state). Tools send no `Origin`.
+        match &origin {
+            Some(o) if !st.hosts.trusts_origin(o) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "The control API answers tools and loopback pages only, not pages of another origin",
+            )
+            .into_response(),
+            _ => next.run(req).await,
+        }
     } else {
         public(&st, req, next).await
     };
     let headers = resp.headers_mut();
     headers.insert(X_REQUEST_ID, request_id);
-    // The WASM runner calls the emulator from a browser page on another origin.
-    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    headers.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("x-request-id, retry-after, etag, www-authenticate, location, idempotent-replayed"),
-    );
+    // Answers differ by `Origin`: caches must keep them apart.
+    headers.append(header::VARY, HeaderValue::from_static("origin"));
+    if let Some(value) = cors_origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(
+                "x-request-id, retry-after, etag, www-authenticate, location, idempotent-replayed",
+            ),
+        );
+    }
     resp
 }
 

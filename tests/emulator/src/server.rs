@@ -17,6 +17,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tower_service::Service;
 
 use crate::Options;
+use crate::origins::{self, Hosts};
 use crate::routes;
 use crate::state::{AppState, Config, Shared};
 
@@ -56,18 +57,22 @@ impl Emulator {
             token_ttl_seconds: options.token_ttl_seconds.max(1),
             omit_expires_in: false,
         };
-        let state = Arc::new(Shared::new(
+        let mut shared = Shared::new(
             base_url.clone(),
             options.client_id.clone(),
             options.client_secret.clone(),
             defaults,
             options.db.as_deref(),
             options.seed,
-        )?);
+        )?;
+        shared.hosts = Hosts::for_bind(&options.host);
+        let state = Arc::new(shared);
         let mut router = routes::router(state.clone());
         if let Some(dir) = &options.console_dir {
             router = router.merge(crate::console::router(dir.clone()));
         }
+        // Outermost, so the console's files are covered too (DNS rebinding).
+        let router = router.layer(axum::middleware::from_fn_with_state(state.clone(), origins::host_guard));
         let (shutdown, rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, router, rx));
         Ok(Emulator { base_url, state, shutdown, task: Some(task) })

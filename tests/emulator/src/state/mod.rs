@@ -15,6 +15,7 @@ use axum::http::HeaderValue;
 use crate::clock;
 use crate::errors::{ApiError, ApiResult};
 use crate::faults::Faults;
+use crate::origins::Hosts;
 use crate::reqlog::RequestLog;
 use crate::store::Db;
 use crate::util;
@@ -52,6 +53,11 @@ pub struct Shared {
     pub log: RequestLog,
     pub rate: Mutex<HashMap<String, VecDeque<i64>>>,
     pub idempotency: Mutex<HashMap<(String, String, String), IdempotencySlot>>,
+    /// The `Host` names and browser origins the emulator trusts (`origins.rs`); loopback only
+    /// unless the server was bound to another address.
+    pub hosts: Hosts,
+    /// Signs the consent form's anti-CSRF tokens (`authorize.rs`); new on every start.
+    pub consent_key: [u8; 32],
     request_ids: AtomicU64,
     salt: u64,
     pub seed_calls: AtomicU64,
@@ -113,6 +119,8 @@ impl Shared {
             log: RequestLog::default(),
             rate: Mutex::new(HashMap::new()),
             idempotency: Mutex::new(HashMap::new()),
+            hosts: Hosts::Loopback,
+            consent_key: util::random_bytes::<32>(),
             request_ids: AtomicU64::new(0),
             salt,
             seed_calls: AtomicU64::new(0),
