@@ -15,7 +15,7 @@ use crate::errors::ApiError;
 use crate::faults::{self, Action};
 use crate::origins;
 use crate::server::ConnKill;
-use crate::state::{AppState, StoredResponse, lock};
+use crate::state::{AppState, IdempotencyScope, StoredResponse, lock};
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -157,20 +157,26 @@ async fn api_guard(st: &AppState, mut req: Request, next: Next) -> Response {
     } else {
         None
     };
-    let client_id = principal.client_id.clone();
+    // A key replays only for the caller that used it: the same client *and* the same subject
+    // (two users of one public app share a client id; their responses must never cross).
+    let scope = key.map(|key| IdempotencyScope {
+        client_id: principal.client_id.clone(),
+        subject: principal.subject.key(),
+        path: req.uri().path().to_owned(),
+        key,
+    });
     req.extensions_mut().insert(principal);
-    match key {
+    match scope {
         None => next.run(req).await,
-        Some(key) => idempotent(st, client_id, key, req, next).await,
+        Some(scope) => idempotent(st, scope, req, next).await,
     }
 }
 
-async fn idempotent(st: &AppState, client_id: String, key: String, req: Request, next: Next) -> Response {
-    if key.is_empty() || key.len() > 255 {
+async fn idempotent(st: &AppState, scope: IdempotencyScope, req: Request, next: Next) -> Response {
+    if scope.key.is_empty() || scope.key.len() > 255 {
         return ApiError::bad_request("Idempotency-Key must be 1 to 255 characters").into_response();
     }
-    let path = req.uri().path().to_owned();
-    let slot = lock(&st.idempotency).entry((client_id, path, key)).or_default().clone();
+    let slot = lock(&st.idempotency).entry(scope).or_default().clone();
     // Holding the slot's async lock makes concurrent repeats wait for the first one's answer.
     let mut stored = slot.lock().await;
     if let Some(s) = stored.as_ref() {
@@ -201,4 +207,74 @@ async fn idempotent(st: &AppState, client_id: String, key: String, req: Request,
         *stored = Some(StoredResponse { status, headers, body: bytes.clone() });
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+    use serde_json::Value;
+    use tower_service::Service;
+
+    use super::*;
+    use crate::fuzzing::{TOKEN, fresh};
+    use crate::state::model::{Subject, Token, TokenKind};
+    use crate::util;
+
+    /// A second caller of the same OAuth client as `TOKEN` (the bootstrap service account's
+    /// client id), but another subject: a user, as two users of one public app are.
+    const OTHER_SUBJECT: &str = "other-subject-token";
+
+    async fn create(router: &mut axum::Router, token: &str, key: &str, name: &str) -> (StatusCode, bool, Value) {
+        let req = Request::post("/api/v1/applications")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(IDEMPOTENCY_KEY, key)
+            .body(Body::from(format!(
+                r#"{{"name":"{name}","oauth":{{"type":"confidential","redirectUris":["https://a.test/cb"]}}}}"#
+            )))
+            .expect("request");
+        let resp = match router.call(req).await {
+            Ok(r) => r,
+            Err(never) => match never {},
+        };
+        let status = resp.status();
+        let replayed = resp.headers().contains_key("idempotent-replayed");
+        let body = to_bytes(resp.into_body(), 1 << 20).await.expect("body");
+        (status, replayed, serde_json::from_slice(&body).expect("json"))
+    }
+
+    #[tokio::test]
+    async fn an_idempotency_key_replays_only_for_the_subject_that_used_it() {
+        let (st, mut router) = fresh();
+        let now = st.now();
+        st.write(|d| {
+            d.insert_token(
+                util::sha256(OTHER_SUBJECT.as_bytes()),
+                Token {
+                    kind: TokenKind::Access,
+                    client_id: "sa_local_dev".into(),
+                    subject: Subject::User { user_id: uuid::Uuid::new_v4(), app_id: uuid::Uuid::new_v4() },
+                    scopes: vec!["management:all".into()],
+                    issued_at: now,
+                    expires_at: now + 3_600_000,
+                },
+            );
+            Ok(())
+        })
+        .expect("token");
+
+        let (status, replayed, first) = create(&mut router, TOKEN, "shared-key", "first").await;
+        assert_eq!((status, replayed), (StatusCode::CREATED, false), "{first}");
+        assert!(first["oauth"]["clientSecret"].is_string(), "{first}");
+        // The same caller and key: the stored answer, secret included (that is the point).
+        let (_, replayed, again) = create(&mut router, TOKEN, "shared-key", "first").await;
+        assert!(replayed);
+        assert_eq!(again, first);
+        // Another subject with the same client id and key: its own request, never the first
+        // caller's answer (which holds that application's client secret).
+        let (status, replayed, other) = create(&mut router, OTHER_SUBJECT, "shared-key", "second").await;
+        assert_eq!((status, replayed), (StatusCode::CREATED, false), "{other}");
+        assert_ne!(other["application"]["id"], first["application"]["id"]);
+        assert_ne!(other["oauth"]["clientSecret"], first["oauth"]["clientSecret"]);
+    }
 }

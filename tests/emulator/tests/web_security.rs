@@ -1,6 +1,7 @@
 //! What a web page can do to a developer's emulator: DNS rebinding (`Host`), drive-by requests
 //! to the control API (`Origin`), CORS, cross-site consent (CSRF), framing, and the issuer in
-//! authorization responses.
+//! authorization responses. Also the server's own limits: a client that never finishes its
+//! headers (slowloris).
 
 mod common;
 
@@ -238,4 +239,34 @@ async fn every_authorization_response_names_the_issuer() {
     let back = url::Url::parse(&location).expect("redirect");
     assert!(back.query_pairs().any(|(k, v)| k == "iss" && v == env.base), "{back}");
     assert!(back.query_pairs().any(|(k, v)| k == "error" && v == "invalid_request"), "{back}");
+}
+
+/// Slowloris: a client that opens a connection and never finishes its headers is cut off. The
+/// clock is paused, so the wait takes no real time: tokio moves it on when nothing else runs.
+#[tokio::test(start_paused = true)]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    let emu = kontext_emulator::Emulator::start(common::options()).await.expect("start");
+    let addr = emu.base_url().trim_start_matches("http://").to_owned();
+    let mut slow = TcpStream::connect(&addr).await.expect("connect");
+    slow.write_all(b"GET /_emulator/clock HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").await.expect("write");
+    let mut buf = Vec::new();
+    // Far above the server's header timeout: without one, the connection would stay open.
+    let read = tokio::time::timeout(Duration::from_secs(600), slow.read_to_end(&mut buf)).await;
+    let closed = read.expect("the server closed the connection within its header timeout");
+    // Closed by the server, with nothing (or a 408) written.
+    assert!(
+        closed.is_err() || buf.is_empty() || buf.starts_with(b"HTTP/1.1 408"),
+        "{:?}",
+        String::from_utf8_lossy(&buf)
+    );
+
+    // A complete request on a new connection is still answered.
+    let mut ok = TcpStream::connect(&addr).await.expect("connect");
+    ok.write_all(b"GET /_emulator/clock HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = Vec::new();
+    ok.read_to_end(&mut answer).await.expect("read");
+    assert!(answer.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&answer));
+    emu.shutdown().await;
 }

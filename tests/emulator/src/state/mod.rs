@@ -40,6 +40,16 @@ pub struct StoredResponse {
 
 pub type IdempotencySlot = Arc<tokio::sync::Mutex<Option<StoredResponse>>>;
 
+/// What an `Idempotency-Key` is scoped to: the caller (client and subject) and the route.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IdempotencyScope {
+    pub client_id: String,
+    /// `Subject::key()`: a service account, or a user of an application.
+    pub subject: String,
+    pub path: String,
+    pub key: String,
+}
+
 pub struct Shared {
     pub base_url: String,
     pub client_id: String,
@@ -52,7 +62,7 @@ pub struct Shared {
     pub faults: Faults,
     pub log: RequestLog,
     pub rate: Mutex<HashMap<String, VecDeque<i64>>>,
-    pub idempotency: Mutex<HashMap<(String, String, String), IdempotencySlot>>,
+    pub idempotency: Mutex<HashMap<IdempotencyScope, IdempotencySlot>>,
     /// The `Host` names and browser origins the emulator trusts (`origins.rs`); loopback only
     /// unless the server was bound to another address.
     pub hosts: Hosts,
