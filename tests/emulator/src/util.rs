@@ -5,15 +5,16 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+/// Bytes from the OS's CSPRNG, for tokens, secrets and keys. Fails closed: without the OS
+/// source this panics (the request, or the start, fails) rather than hand out guessable tokens.
 pub fn random_bytes<const N: usize>() -> [u8; N] {
+    filled(getrandom::fill)
+}
+
+fn filled<const N: usize, E: std::fmt::Display>(fill: impl FnOnce(&mut [u8]) -> Result<(), E>) -> [u8; N] {
     let mut buf = [0u8; N];
-    if getrandom::fill(&mut buf).is_err() {
-        // The OS source is essentially infallible; fall back to a time-seeded PRNG rather
-        // than panicking inside a request.
-        let mut rng = Rng::new(crate::clock::system_ms() as u64 ^ 0x9e37_79b9_7f4a_7c15);
-        for b in buf.iter_mut() {
-            *b = rng.next_u64() as u8;
-        }
+    if let Err(e) = fill(&mut buf) {
+        panic!("the OS random number generator failed ({e}); no token can be made without it");
     }
     buf
 }
@@ -174,6 +175,13 @@ pub fn b16_decode32(s: &str) -> Option<[u8; 32]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn randomness_fails_closed() {
+        let failing = std::panic::catch_unwind(|| filled::<32, _>(|_| Err("unavailable")));
+        assert!(failing.is_err(), "a failing OS source must not yield (guessable) bytes");
+        assert_ne!(random_bytes::<32>(), random_bytes::<32>());
+    }
 
     #[test]
     fn hmac_matches_rfc_4231() {
