@@ -1,9 +1,10 @@
 // The console's shell: configuration, sign-in state, the SDK client, and a hash router over the
 // views. Plain ES modules; the only dependency is the npm package's WASM engine.
 
-import { KontextManagementClient, isUnauthorizedError } from '@kontext/management';
+import { KontextManagementClient, isUnauthorizedError } from './sdk.js';
 
-import { SignInError, appBase, beginSignIn, completeSignIn, isCallback, loadConfig, normaliseOrigin, redirectUri, refreshSession, saveConfig } from './auth.js';
+import { SignInError, appBase, beginSignIn, completeSignIn, isCallback, redirectUri, refreshSession } from './auth.js';
+import { allowedOrigin, allowedOrigins, loadConfig, refusalMessage, saveConfig } from './config.js';
 import { SessionEnded, errorBox, field, h, loading, mount, toast } from './ui.js';
 import * as applications from './views/applications.js';
 import * as applicationDetail from './views/application.js';
@@ -26,8 +27,12 @@ const NAV = [
   { id: 'traces', label: 'Traces', href: '#/traces' },
 ];
 
+const loaded = loadConfig();
+
 const state = {
-  config: loadConfig(),
+  config: loaded.config,
+  /** The origin a link asked for and the configuration refused (shown on the sign-in screen). */
+  refusedOrigin: loaded.refused,
   /** `{origin, clientId, accessToken, refreshToken, expiresAt}` — in memory only. */
   session: null,
   client: null,
@@ -133,7 +138,12 @@ function renderSignIn({ message, tone = 'warn', error, returnTo } = {}) {
   closeDialogs();
   document.title = 'Sign in · Kontext admin console';
   const config = state.config;
-  const origin = h('input', { type: 'url', name: 'origin', required: true, value: config.origin, autocomplete: 'url', spellcheck: 'false' });
+  // Only the configured origins can be picked (config.js): never a free-form address.
+  const origin = h(
+    'select',
+    { name: 'origin', required: true },
+    allowedOrigins().map((o) => h('option', { value: o, selected: o === config.origin }, o)),
+  );
   const clientId = h('input', { type: 'text', name: 'clientId', required: true, value: config.clientId, placeholder: 'app_…', autocomplete: 'off', spellcheck: 'false', class: 'mono' });
   const scopes = h('input', { type: 'text', name: 'scopes', value: config.scopes, placeholder: 'management:all', spellcheck: 'false' });
   const status = h('div', { class: 'signin-status' });
@@ -145,7 +155,7 @@ function renderSignIn({ message, tone = 'warn', error, returnTo } = {}) {
       'aria-labelledby': 'signin-title',
       onsubmit: async (event) => {
         event.preventDefault();
-        state.config = { origin: normaliseOrigin(origin.value), clientId: clientId.value.trim(), scopes: scopes.value.trim() };
+        state.config = { origin: allowedOrigin(origin.value), clientId: clientId.value.trim(), scopes: scopes.value.trim() };
         saveConfig(state.config);
         submit.disabled = true;
         mount(status, loading('Redirecting to the sign-in page…'));
@@ -161,7 +171,7 @@ function renderSignIn({ message, tone = 'warn', error, returnTo } = {}) {
     h('p', { class: 'muted' }, 'Administer applications, integrations, agent sessions and traces of your organization.'),
     message ? h('p', { class: `notice notice-${tone}`, role: tone === 'warn' ? 'alert' : 'status' }, message) : null,
     error ? errorBox(error, { context: 'Sign-in failed' }) : null,
-    field('API origin', origin, 'The Kontext API, e.g. https://api.kontext.security, or this emulator.'),
+    field('API origin', origin, 'The Kontext APIs this console is configured for (index.html), and the console\'s own origin.'),
     field('OAuth client id', clientId, 'A public application whose redirect URIs include the address below.'),
     h(
       'details',
@@ -277,6 +287,10 @@ async function start() {
     } catch (error) {
       renderSignIn(error instanceof SignInError ? { message: error.message } : { error });
     }
+    return;
+  }
+  if (state.refusedOrigin !== null) {
+    renderSignIn({ message: refusalMessage(state.refusedOrigin) });
     return;
   }
   renderSignIn();

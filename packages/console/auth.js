@@ -1,14 +1,15 @@
 // Sign-in with Authorization Code + PKCE through the SDK's OAuth helpers (WASM engine).
 //
 // What is stored where:
-// - the configuration (API origin, OAuth client id, scopes): localStorage — nothing secret;
+// - the configuration (API origin, OAuth client id, scopes): localStorage — nothing secret; see
+//   config.js for which API origins are allowed at all;
 // - the PKCE verifier and `state`: sessionStorage, only between the redirect and the callback,
 //   removed as soon as the callback is handled;
 // - access and refresh tokens: this module's memory only. A reload signs you out.
 
-import { buildAuthorizeUrl, createPkceChallenge, exchangeCode, refresh } from '@kontext/management';
+import { buildAuthorizeUrl, createPkceChallenge, exchangeCode, refresh } from './sdk.js';
+import { allowedOrigin } from './config.js';
 
-const CONFIG_KEY = 'kontext.console.config';
 const PENDING_KEY = 'kontext.console.pending';
 
 /** The app's base URL (the folder of this module), e.g. `http://127.0.0.1:4010/console/`. */
@@ -20,38 +21,6 @@ export const appBase = new URL('./', import.meta.url);
  */
 export const redirectUri = appBase.href;
 
-/**
- * The configuration: URL query (`?origin=…&clientId=…&scopes=…`, then remembered), else what was
- * remembered, else the page's own origin (the emulator serves the console and the API together).
- */
-export function loadConfig() {
-  let saved = {};
-  try {
-    saved = JSON.parse(localStorage.getItem(CONFIG_KEY) ?? '{}') ?? {};
-  } catch {
-    saved = {};
-  }
-  const q = new URLSearchParams(location.search);
-  const fromQuery = {};
-  if (q.get('origin')) fromQuery.origin = q.get('origin');
-  if (q.get('clientId')) fromQuery.clientId = q.get('clientId');
-  if (q.has('scopes')) fromQuery.scopes = q.get('scopes');
-  const config = {
-    origin: location.origin,
-    clientId: '',
-    scopes: '',
-    ...saved,
-    ...fromQuery,
-  };
-  if (Object.keys(fromQuery).length) saveConfig(config);
-  return config;
-}
-
-export function saveConfig(config) {
-  const { origin, clientId, scopes } = config;
-  localStorage.setItem(CONFIG_KEY, JSON.stringify({ origin, clientId, scopes }));
-}
-
 function randomState() {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
   return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');
@@ -59,7 +28,8 @@ function randomState() {
 
 /** Starts the redirect to the authorization server. `returnTo` is the hash to come back to. */
 export async function beginSignIn(config, returnTo) {
-  const origin = normaliseOrigin(config.origin);
+  const origin = allowedOrigin(config.origin);
+  if (!origin) throw new SignInError(`The console is not configured to use the API at ${config.origin}.`);
   const pkce = await createPkceChallenge();
   const scopes = String(config.scopes ?? '')
     .split(/[\s,]+/)
@@ -104,8 +74,22 @@ export async function completeSignIn() {
   // The code must not stay in the address bar or the history.
   history.replaceState(null, '', new URL(returnTo, appBase).href);
   if (!pending) throw new SignInError('No sign-in was started in this tab (or it was already completed). Sign in again.');
-  if (q.get('state') !== pending.state) {
+  // `state` ties this answer to the request this tab sent (CSRF, RFC 6749 §10.12).
+  if (typeof pending.state !== 'string' || !pending.state || q.get('state') !== pending.state) {
     throw new SignInError('The sign-in response does not match the request that was sent (state mismatch). Sign in again.');
+  }
+  // The origin may have been removed from the configuration since the sign-in started.
+  if (!allowedOrigin(pending.origin)) {
+    throw new SignInError(`The console is no longer configured to use the API at ${pending.origin}. Sign in again.`);
+  }
+  // RFC 9207: an authorization server that names itself must be the one the request went to
+  // (a Kontext server's issuer is its origin). Anything else is an OAuth mix-up: the code must
+  // not be sent anywhere.
+  if (q.has('iss') && !sameIssuer(q.get('iss'), pending.origin)) {
+    throw new SignInError(
+      `The sign-in response came from another authorization server (${q.get('iss')}) than the one the request went to (${pending.origin}). ` +
+        'It was refused and the code was not used. Sign in again.',
+    );
   }
   if (q.get('error')) {
     throw new SignInError(`The authorization server refused the sign-in: ${q.get('error')}${q.get('error_description') ? ` — ${q.get('error_description')}` : ''}.`);
@@ -140,7 +124,7 @@ export async function refreshSession(session) {
   return sessionFrom(session.origin, session.clientId, tokens);
 }
 
-export function normaliseOrigin(origin) {
-  const value = String(origin ?? '').trim() || location.origin;
-  return value.replace(/\/+$/, '').replace(/\/api\/v\d+$/, '');
+/** Whether the `iss` of an authorization response names the server at `origin` (its issuer). */
+function sameIssuer(iss, origin) {
+  return String(iss).replace(/\/+$/, '') === origin;
 }

@@ -6,6 +6,7 @@ import { argumentFailure, callOptions, configJson, toJson } from './options.js';
 import { loggingOptions } from './logging.js';
 import { listing } from './paging.js';
 import { createResources } from './resources.js';
+import { parseResult } from './secrets.js';
 
 const ARGS_FAILURE = argumentFailure('args');
 
@@ -60,8 +61,9 @@ export function createClientClass(engine) {
       } catch (error) {
         throw fromEngineError(error, signal);
       }
-      // "null" is what no-content calls resolve with; they are `Promise<void>`.
-      return text === 'null' ? undefined : JSON.parse(text);
+      // "null" is what no-content calls resolve with; they are `Promise<void>`. Secrets in the
+      // result print as "[redacted]" (secrets.js).
+      return text === 'null' ? undefined : parseResult(text);
     }
 
     #list(method, args, options) {
@@ -122,7 +124,8 @@ export function createOAuth(engine) {
     const argsJson = toJson(args, argumentFailure('request'));
     if (signal?.aborted) throw abortError(signal);
     try {
-      return JSON.parse(await engine.oauthCall(method, argsJson, signal));
+      // Tokens and the PKCE verifier print as "[redacted]" (secrets.js).
+      return parseResult(await engine.oauthCall(method, argsJson, signal));
     } catch (error) {
       throw fromEngineError(error, signal);
     }

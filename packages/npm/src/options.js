@@ -2,13 +2,19 @@
 // lose (NaN, functions, undefined-vs-null); every real rule lives in the Rust core.
 
 import { ConfigError, ValidationError } from './errors.js';
+import { rawForJson } from './secrets.js';
 
-/** JSON text of `value`; non-finite numbers and unserializable values are refused, not dropped. */
+/**
+ * JSON text of `value`; non-finite numbers and unserializable values are refused, not dropped.
+ * A result passed back as an argument is sent with its real values, not the "[redacted]" its
+ * `toJSON` prints (secrets.js).
+ */
 export function toJson(value, fail) {
   // Most argument lists are ids and absent params: nothing the checks below could refuse.
   if (Array.isArray(value) && value.every(isPlainArgument)) return JSON.stringify(value);
   try {
-    return JSON.stringify(value ?? null, (key, v) => {
+    return JSON.stringify(value ?? null, function replace(key, redacted) {
+      const v = rawForJson(this, key, redacted);
       if (typeof v === 'number' && !Number.isFinite(v)) throw fail(key, `must be a finite number, not ${v}`);
       if (typeof v === 'bigint') throw fail(key, 'must be a number, not a bigint');
       if (typeof v === 'function' || typeof v === 'symbol') throw fail(key, `must be JSON data, not a ${typeof v}`);

@@ -2,6 +2,8 @@
 // first `next()`; each `for await` starts a fresh walk; leaving the loop early drops the Rust
 // stream (and any request it has in flight).
 
+import { parseResult } from './secrets.js';
+
 /**
  * @param {() => object} start creates the engine paginator (`nextPage(signal?)`, `close?()`)
  * @param {AbortSignal | undefined} signal cancels the page being fetched
@@ -40,7 +42,7 @@ export function listing(start, signal, convert) {
     } catch (error) {
       throw convert(error);
     }
-    return text === null || text === undefined ? undefined : JSON.parse(text);
+    return text === null || text === undefined ? undefined : parseResult(text);
   }
 
   // Items one by one from the current page. Hand-written rather than `yield* page` inside an

@@ -1,6 +1,13 @@
 //! The authorization endpoint (`/oauth2/auth`, `/oauth2/authorize`): a consent page for the
 //! local user, and the decision that redirects back with a code. `POST /_emulator/authorize`
 //! reuses the same validation and decision without a browser.
+//!
+//! The local user is always signed in, so the consent POST is what a forged cross-site form
+//! would aim at (CSRF: a code issued to an attacker's redirect of a registered loopback app, or
+//! consent given without the user's click). The form carries a token only the consent page
+//! knows, bound to the authorization request it shows ([`consent_token`]), and a POST from a
+//! page of another origin is refused. The page cannot be framed (clickjacking). Every answer
+//! names the issuer (`iss`, RFC 9207), so clients can detect a mix-up.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -8,12 +15,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use uuid::Uuid;
 
+use crate::clock;
 use crate::errors::ApiResult;
 use crate::extract::{Query, read_body};
 use crate::oauth::{CODE_TTL_MS, parse_scopes};
-use crate::state::AppState;
 use crate::state::data::Data;
 use crate::state::model::AuthCode;
+use crate::state::{AppState, Shared};
 use crate::util;
 
 /// A request that passed validation and can be approved or denied.
@@ -136,6 +144,52 @@ pub fn validate(d: &Data, q: &Query) -> Result<Valid, Invalid> {
     })
 }
 
+/// `url` (an authorization response) with `iss`: the issuer (RFC 9207), the emulator's origin as
+/// in its discovery document.
+pub fn with_issuer(st: &Shared, url: &str) -> String {
+    with_params(url, &[("iss", Some(&st.base_url))])
+}
+
+/// The consent form's hidden field.
+const CSRF_FIELD: &str = "consent_token";
+/// How long a consent page may stay open before its form is refused.
+const CONSENT_TTL_MS: i64 = 15 * 60 * 1000;
+
+/// What a consent token is bound to: everything the decision acts on.
+fn consent_binding(v: &Valid) -> String {
+    format!("{:?}\n{:?}\n{:?}\n{:?}\n{:?}", v.client_id, v.redirect_param, v.state, v.challenge, v.scopes)
+}
+
+/// `ISSUED_MS.MAC`: an HMAC under the emulator's per-start key over the time and the
+/// authorization request, so it can be neither forged nor moved to another request.
+fn consent_token(st: &Shared, v: &Valid, issued_ms: i64) -> String {
+    let mac = util::hmac_sha256(&st.consent_key, format!("{issued_ms}\n{}", consent_binding(v)).as_bytes());
+    format!("{issued_ms}.{}", util::b64url(&mac))
+}
+
+fn consent_token_valid(st: &Shared, v: &Valid, token: Option<&str>) -> bool {
+    let Some((issued, _)) = token.and_then(|t| t.split_once('.')) else { return false };
+    let Ok(issued_ms) = issued.parse::<i64>() else { return false };
+    let age = clock::system_ms() - issued_ms;
+    (0..CONSENT_TTL_MS).contains(&age)
+        && util::constant_time_eq(consent_token(st, v, issued_ms).as_bytes(), token.unwrap_or("").as_bytes())
+}
+
+/// Whether a form post came from a page of the emulator's own origin, as far as the browser
+/// tells: `Origin` (sent on every POST by current browsers) must be this server, and
+/// `Sec-Fetch-Site` must not say another site. Tools send neither.
+fn same_origin_post(headers: &HeaderMap) -> bool {
+    let get = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or("\u{0}"));
+    if get("sec-fetch-site").is_some_and(|s| s == "cross-site" || s == "same-site") {
+        return false;
+    }
+    match (get("origin"), get("host")) {
+        (None, _) => true,
+        (Some(origin), Some(host)) => origin.eq_ignore_ascii_case(&format!("http://{host}")),
+        (Some(_), None) => false,
+    }
+}
+
 /// Approves (issuing a code) or denies; returns the redirect URL and the code.
 pub fn decide(st: &AppState, v: Valid, approve: bool) -> ApiResult<(String, Option<String>)> {
     if !approve {
@@ -145,6 +199,7 @@ pub fn decide(st: &AppState, v: Valid, approve: bool) -> ApiResult<(String, Opti
                 ("error", Some("access_denied")),
                 ("error_description", Some("The user denied the request")),
                 ("state", v.state.as_deref()),
+                ("iss", Some(&st.base_url)),
             ],
         );
         return Ok((url, None));
@@ -168,12 +223,33 @@ pub fn decide(st: &AppState, v: Valid, approve: bool) -> ApiResult<(String, Opti
         );
         Ok(())
     })?;
-    let url = with_params(&v.redirect_uri, &[("code", Some(&code)), ("state", v.state.as_deref())]);
+    let url = with_params(
+        &v.redirect_uri,
+        &[("code", Some(&code)), ("state", v.state.as_deref()), ("iss", Some(&st.base_url))],
+    );
     Ok((url, Some(code)))
 }
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// The pages of this endpoint: no script, no framing, not cached, no referrer to other origins.
+/// (Not `no-referrer`: a browser then sends `Origin: null` with the consent form, and the
+/// origin check below could not tell it from a forged one.)
+fn html_page(status: StatusCode, html: String) -> Response {
+    let mut resp = (status, Html(html)).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    resp
 }
 
 fn error_page(message: &str) -> Response {
@@ -182,7 +258,7 @@ fn error_page(message: &str) -> Response {
          <body><h1>Invalid authorization request</h1><p id=\"error\">{}</p></body></html>",
         escape(message)
     );
-    (StatusCode::BAD_REQUEST, Html(html)).into_response()
+    html_page(StatusCode::BAD_REQUEST, html)
 }
 
 fn redirect(url: &str) -> Response {
@@ -195,16 +271,18 @@ fn redirect(url: &str) -> Response {
 
 pub async fn page(State(st): State<AppState>, uri: Uri) -> Response {
     let q = Query::parse(uri.query().unwrap_or(""));
-    let valid = st.read(|d| validate(d, &q).map(|v| (v.app_name.clone(), v.scopes.clone(), v.client_id.clone())));
-    let (app_name, scopes, client_id) = match valid {
+    let valid = match st.read(|d| validate(d, &q)) {
         Ok(v) => v,
         Err(Invalid::Fatal(m)) => return error_page(&m),
-        Err(Invalid::Redirect { url, .. }) => return redirect(&url),
+        Err(Invalid::Redirect { url, .. }) => return redirect(&with_issuer(&st, &url)),
     };
+    let token = consent_token(&st, &valid, clock::system_ms());
+    let Valid { app_name, scopes, client_id, .. } = valid;
     let email = st.read(|d| d.org.user_email.clone());
     let hidden: String =
         q.0.iter()
-            .filter(|(k, _)| k != "decision")
+            .filter(|(k, _)| k != "decision" && k != CSRF_FIELD)
+            .chain(std::iter::once(&(CSRF_FIELD.to_owned(), token)))
             .map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", escape(k), escape(v)))
             .collect();
     let scope_items: String = scopes.iter().map(|s| format!("<li><code>{}</code></li>", escape(s))).collect();
@@ -222,7 +300,7 @@ pub async fn page(State(st): State<AppState>, uri: Uri) -> Response {
         client = escape(&client_id),
         action = escape(uri.path()),
     );
-    Html(html).into_response()
+    html_page(StatusCode::OK, html)
 }
 
 pub async fn submit(State(st): State<AppState>, uri: Uri, headers: HeaderMap, body: Body) -> Response {
@@ -244,11 +322,15 @@ pub async fn submit(State(st): State<AppState>, uri: Uri, headers: HeaderMap, bo
     };
     let valid = st.read(|d| validate(d, &q));
     match valid {
+        Ok(v) if !same_origin_post(&headers) || !consent_token_valid(&st, &v, q.get(CSRF_FIELD)) => error_page(
+            "This decision did not come from the consent page (or the page was open too long). \
+             Start the sign-in again from the application.",
+        ),
         Ok(v) => match decide(&st, v, approve) {
             Ok((url, _)) => redirect(&url),
             Err(e) => e.into_response(),
         },
         Err(Invalid::Fatal(m)) => error_page(&m),
-        Err(Invalid::Redirect { url, .. }) => redirect(&url),
+        Err(Invalid::Redirect { url, .. }) => redirect(&with_issuer(&st, &url)),
     }
 }

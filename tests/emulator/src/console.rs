@@ -4,6 +4,7 @@
 //!
 //! These routes sit outside the gateway: never logged, faulted, rate-limited or authenticated.
 //! Only plain path segments are served (no `..`, no dot-files); links inside DIR are followed.
+//! Every answer carries the console's Content-Security-Policy (see [`CSP`]).
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -16,13 +17,34 @@ use axum::routing::get;
 
 use crate::errors::ApiError;
 
+/// The console's Content-Security-Policy: scripts, styles and the WASM engine from this origin
+/// only (`'wasm-unsafe-eval'` lets the engine compile; the console has no inline script), API
+/// calls to this origin only (the console and the API share it here), and no framing at all
+/// (clickjacking of "Rotate secret" or "Revoke all"). `index.html` carries the same policy as a
+/// `<meta>` for static hosting, where `frame-ancestors` cannot be set: a header can.
+pub const CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+                       img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+                       frame-ancestors 'none'";
+
 /// The routes under `/console`, serving the files of `dir`.
 pub fn router(dir: PathBuf) -> Router {
     Router::new()
         .route("/console", get(|| async { Redirect::permanent("/console/") }))
         .route("/console/", get(index))
         .route("/console/{*path}", get(file))
+        .layer(axum::middleware::map_response(harden))
         .with_state(Arc::new(dir))
+}
+
+/// The security headers of every console answer (the files, the redirect and the 404s).
+async fn harden(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    // For browsers that predate `frame-ancestors`.
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    resp
 }
 
 async fn index(State(dir): State<Arc<PathBuf>>) -> Response {
@@ -82,7 +104,6 @@ async fn serve(dir: &Path, rel: &str) -> Response {
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&path)));
             // A development server: always revalidate, so edits show up on reload.
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-            h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
             resp
         }
         _ => ApiError::not_found(format!("No console file /console/{rel}")).into_response(),

@@ -156,7 +156,7 @@ async fn authorize_headless(State(st): State<AppState>, JsonBody(body): JsonBody
         }
         Err(Invalid::Fatal(m)) => Err(ApiError::bad_request(m)),
         Err(Invalid::Redirect { url, error, state }) => {
-            Ok(ok(json!({ "redirectUrl": url, "error": error, "state": state })))
+            Ok(ok(json!({ "redirectUrl": authorize::with_issuer(&st, &url), "error": error, "state": state })))
         }
     }
 }

@@ -1,5 +1,6 @@
-//! The middleware every request passes: request id, CORS, request log, fault rules, and for
-//! `/api/v1` the token check, rate limit, scope check and `Idempotency-Key` replay.
+//! The middleware every request passes: request id, CORS and the control API's origin check
+//! (see `origins.rs`), request log, fault rules, and for `/api/v1` the token check, rate limit,
+//! scope check and `Idempotency-Key` replay.
 
 use std::time::Duration;
 
@@ -12,8 +13,9 @@ use axum::response::{IntoResponse, Response};
 use crate::auth;
 use crate::errors::ApiError;
 use crate::faults::{self, Action};
+use crate::origins;
 use crate::server::ConnKill;
-use crate::state::{AppState, StoredResponse, lock};
+use crate::state::{AppState, IdempotencyScope, StoredResponse, lock};
 
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -22,25 +24,55 @@ pub fn is_control(path: &str) -> bool {
     path == "/_emulator" || path.starts_with("/_emulator/")
 }
 
+/// The consent page and its form post: navigations only, never read or posted by scripts of
+/// another origin (no CORS at all).
+fn is_consent(path: &str) -> bool {
+    matches!(path, "/oauth2/auth" | "/oauth2/authorize")
+}
+
 pub async fn gateway(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let request_id = st.request_id();
+    let path = req.uri().path().to_owned();
+    // The origin that gets CORS headers: a trusted page, on a route scripts may call. The API,
+    // token and discovery routes serve the WASM engine in browser pages (the console, and the
+    // test pages on other loopback ports); the control API serves those test pages too.
+    let origin = origins::origin(req.headers()).map(str::to_owned);
+    let cors_origin = origin.clone().filter(|o| st.hosts.trusts_origin(o) && !is_consent(&path));
     let preflight =
         req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     let mut resp = if preflight {
-        preflight_response(req.headers())
-    } else if is_control(req.uri().path()) {
-        next.run(req).await
+        match &cors_origin {
+            Some(_) => preflight_response(req.headers()),
+            None => ApiError::new(StatusCode::FORBIDDEN, "Cross-origin requests are allowed from loopback pages only")
+                .into_response(),
+        }
+    } else if is_control(&path) {
+        // A page elsewhere may still *send* a simple POST (no preflight): refuse it before the
+        // handler runs (`/_emulator/reset` would wipe the state). Tools send no `Origin`.
+        match &origin {
+            Some(o) if !st.hosts.trusts_origin(o) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "The control API answers tools and loopback pages only, not pages of another origin",
+            )
+            .into_response(),
+            _ => next.run(req).await,
+        }
     } else {
         public(&st, req, next).await
     };
     let headers = resp.headers_mut();
     headers.insert(X_REQUEST_ID, request_id);
-    // The WASM runner calls the emulator from a browser page on another origin.
-    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    headers.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("x-request-id, retry-after, etag, www-authenticate, location, idempotent-replayed"),
-    );
+    // Answers differ by `Origin`: caches must keep them apart.
+    headers.append(header::VARY, HeaderValue::from_static("origin"));
+    if let Some(value) = cors_origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static(
+                "x-request-id, retry-after, etag, www-authenticate, location, idempotent-replayed",
+            ),
+        );
+    }
     resp
 }
 
@@ -125,20 +157,26 @@ async fn api_guard(st: &AppState, mut req: Request, next: Next) -> Response {
     } else {
         None
     };
-    let client_id = principal.client_id.clone();
+    // A key replays only for the caller that used it: the same client *and* the same subject
+    // (two users of one public app share a client id; their responses must never cross).
+    let scope = key.map(|key| IdempotencyScope {
+        client_id: principal.client_id.clone(),
+        subject: principal.subject.key(),
+        path: req.uri().path().to_owned(),
+        key,
+    });
     req.extensions_mut().insert(principal);
-    match key {
+    match scope {
         None => next.run(req).await,
-        Some(key) => idempotent(st, client_id, key, req, next).await,
+        Some(scope) => idempotent(st, scope, req, next).await,
     }
 }
 
-async fn idempotent(st: &AppState, client_id: String, key: String, req: Request, next: Next) -> Response {
-    if key.is_empty() || key.len() > 255 {
+async fn idempotent(st: &AppState, scope: IdempotencyScope, req: Request, next: Next) -> Response {
+    if scope.key.is_empty() || scope.key.len() > 255 {
         return ApiError::bad_request("Idempotency-Key must be 1 to 255 characters").into_response();
     }
-    let path = req.uri().path().to_owned();
-    let slot = lock(&st.idempotency).entry((client_id, path, key)).or_default().clone();
+    let slot = lock(&st.idempotency).entry(scope).or_default().clone();
     // Holding the slot's async lock makes concurrent repeats wait for the first one's answer.
     let mut stored = slot.lock().await;
     if let Some(s) = stored.as_ref() {
@@ -169,4 +207,74 @@ async fn idempotent(st: &AppState, client_id: String, key: String, req: Request,
         *stored = Some(StoredResponse { status, headers, body: bytes.clone() });
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::Request;
+    use serde_json::Value;
+    use tower_service::Service;
+
+    use super::*;
+    use crate::fuzzing::{TOKEN, fresh};
+    use crate::state::model::{Subject, Token, TokenKind};
+    use crate::util;
+
+    /// A second caller of the same OAuth client as `TOKEN` (the bootstrap service account's
+    /// client id), but another subject: a user, as two users of one public app are.
+    const OTHER_SUBJECT: &str = "other-subject-token";
+
+    async fn create(router: &mut axum::Router, token: &str, key: &str, name: &str) -> (StatusCode, bool, Value) {
+        let req = Request::post("/api/v1/applications")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(IDEMPOTENCY_KEY, key)
+            .body(Body::from(format!(
+                r#"{{"name":"{name}","oauth":{{"type":"confidential","redirectUris":["https://a.test/cb"]}}}}"#
+            )))
+            .expect("request");
+        let resp = match router.call(req).await {
+            Ok(r) => r,
+            Err(never) => match never {},
+        };
+        let status = resp.status();
+        let replayed = resp.headers().contains_key("idempotent-replayed");
+        let body = to_bytes(resp.into_body(), 1 << 20).await.expect("body");
+        (status, replayed, serde_json::from_slice(&body).expect("json"))
+    }
+
+    #[tokio::test]
+    async fn an_idempotency_key_replays_only_for_the_subject_that_used_it() {
+        let (st, mut router) = fresh();
+        let now = st.now();
+        st.write(|d| {
+            d.insert_token(
+                util::sha256(OTHER_SUBJECT.as_bytes()),
+                Token {
+                    kind: TokenKind::Access,
+                    client_id: "sa_local_dev".into(),
+                    subject: Subject::User { user_id: uuid::Uuid::new_v4(), app_id: uuid::Uuid::new_v4() },
+                    scopes: vec!["management:all".into()],
+                    issued_at: now,
+                    expires_at: now + 3_600_000,
+                },
+            );
+            Ok(())
+        })
+        .expect("token");
+
+        let (status, replayed, first) = create(&mut router, TOKEN, "shared-key", "first").await;
+        assert_eq!((status, replayed), (StatusCode::CREATED, false), "{first}");
+        assert!(first["oauth"]["clientSecret"].is_string(), "{first}");
+        // The same caller and key: the stored answer, secret included (that is the point).
+        let (_, replayed, again) = create(&mut router, TOKEN, "shared-key", "first").await;
+        assert!(replayed);
+        assert_eq!(again, first);
+        // Another subject with the same client id and key: its own request, never the first
+        // caller's answer (which holds that application's client secret).
+        let (status, replayed, other) = create(&mut router, OTHER_SUBJECT, "shared-key", "second").await;
+        assert_eq!((status, replayed), (StatusCode::CREATED, false), "{other}");
+        assert_ne!(other["application"]["id"], first["application"]["id"]);
+        assert_ne!(other["oauth"]["clientSecret"], first["oauth"]["clientSecret"]);
+    }
 }

@@ -26,6 +26,7 @@ mod faults;
 pub mod fuzzing;
 mod gateway;
 mod oauth;
+mod origins;
 mod pagination;
 mod reqlog;
 mod routes;

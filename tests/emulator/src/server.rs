@@ -1,6 +1,7 @@
 //! The accept loop. Connections are served with hyper directly (not `axum::serve`) so that a
 //! `drop` fault can close a socket without a response, and so that shutdown and `Drop` end
-//! every connection of this instance.
+//! every connection of this instance. A client gets [`Limits::DEFAULT`]: so many connections at
+//! once, so long to send a request's headers.
 
 use std::io;
 use std::net::IpAddr;
@@ -10,15 +11,34 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tower_service::Service;
 
 use crate::Options;
+use crate::origins::{self, Hosts};
 use crate::routes;
 use crate::state::{AppState, Config, Shared};
+
+/// What one client can hold of the server.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Open connections at most; at the cap the server stops accepting (new connections wait in
+    /// the kernel's backlog) until one closes. Far above what the test suites hold at once (the
+    /// 1,000-call bursts of the benchmarks, three clients' pools), far below a raised `ulimit`.
+    pub max_connections: usize,
+    /// From the moment the server waits for a request until its headers are complete (slowloris).
+    /// hyper also applies it to an idle keep-alive connection, so it stays above the clients' own
+    /// idle timeouts (90 s in the SDK and reqwest): they close first, and never race a request
+    /// against the server's close.
+    pub header_timeout: Duration,
+}
+
+impl Limits {
+    pub const DEFAULT: Limits = Limits { max_connections: 4096, header_timeout: Duration::from_secs(120) };
+}
 
 /// Lets a handler ask its connection task to drop the socket.
 #[derive(Clone)]
@@ -56,20 +76,24 @@ impl Emulator {
             token_ttl_seconds: options.token_ttl_seconds.max(1),
             omit_expires_in: false,
         };
-        let state = Arc::new(Shared::new(
+        let mut shared = Shared::new(
             base_url.clone(),
             options.client_id.clone(),
             options.client_secret.clone(),
             defaults,
             options.db.as_deref(),
             options.seed,
-        )?);
+        )?;
+        shared.hosts = Hosts::for_bind(&options.host);
+        let state = Arc::new(shared);
         let mut router = routes::router(state.clone());
         if let Some(dir) = &options.console_dir {
             router = router.merge(crate::console::router(dir.clone()));
         }
+        // Outermost, so the console's files are covered too (DNS rebinding).
+        let router = router.layer(axum::middleware::from_fn_with_state(state.clone(), origins::host_guard));
         let (shutdown, rx) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(listener, router, rx));
+        let task = tokio::spawn(accept_loop(listener, router, rx, Limits::DEFAULT));
         Ok(Emulator { base_url, state, shutdown, task: Some(task) })
     }
 
@@ -105,13 +129,22 @@ impl Drop for Emulator {
     }
 }
 
-async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>) {
+async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>, limits: Limits) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut conns = JoinSet::new();
+    // A free slot, taken before accepting: at the cap, nothing is accepted until one is freed.
+    let mut slot = None;
     loop {
         tokio::select! {
-            accepted = listener.accept() => match accepted {
+            acquired = slots.clone().acquire_owned(), if slot.is_none() => slot = acquired.ok(),
+            accepted = listener.accept(), if slot.is_some() => match accepted {
                 Ok((stream, _)) => {
-                    conns.spawn(serve_connection(stream, router.clone(), shutdown.clone()));
+                    let held = slot.take();
+                    let conn = serve_connection(stream, router.clone(), shutdown.clone(), limits.header_timeout);
+                    conns.spawn(async move {
+                        conn.await;
+                        drop(held);
+                    });
                 }
                 // Typically EMFILE: back off instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
@@ -127,7 +160,12 @@ async fn accept_loop(listener: TcpListener, router: Router, mut shutdown: watch:
     }
 }
 
-async fn serve_connection(stream: TcpStream, router: Router, mut shutdown: watch::Receiver<bool>) {
+async fn serve_connection(
+    stream: TcpStream,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+    header_timeout: Duration,
+) {
     let _ = stream.set_nodelay(true);
     // A second handle on the socket, for `drop` faults: see `break_connection`.
     let Some((stream, breaker)) = split_off_breaker(stream) else {
@@ -141,8 +179,11 @@ async fn serve_connection(stream: TcpStream, router: Router, mut shutdown: watch
         let mut router = router.clone();
         async move { router.call(req).await }
     });
-    let conn =
-        hyper::server::conn::http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
+    let conn = hyper::server::conn::http1::Builder::new()
+        .keep_alive(true)
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
@@ -169,4 +210,59 @@ fn break_connection(breaker: &std::net::TcpStream) {
     let mut socket = breaker;
     let _ = socket.write(b"HTTP/1.1 5");
     let _ = breaker.shutdown(std::net::Shutdown::Both);
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::routing::get;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// Sends a keep-alive GET and reads until its whole answer (`ok`) is in.
+    async fn get_ok(stream: &mut TcpStream) {
+        stream.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.expect("write");
+        let mut buf = Vec::new();
+        while !buf.ends_with(b"\r\n\r\nok") {
+            let mut chunk = [0u8; 512];
+            let n = stream.read(&mut chunk).await.expect("read");
+            assert!(n > 0, "closed: {}", String::from_utf8_lossy(&buf));
+            buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    #[tokio::test]
+    async fn connections_beyond_the_cap_wait_until_one_closes() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = Router::new().route("/", get(|| async { "ok" }));
+        let (stop, rx) = watch::channel(false);
+        let limits = Limits { max_connections: 2, header_timeout: Duration::from_secs(60) };
+        let server = tokio::spawn(accept_loop(listener, router, rx, limits));
+
+        let mut first = TcpStream::connect(addr).await.expect("connect");
+        get_ok(&mut first).await;
+        let mut second = TcpStream::connect(addr).await.expect("connect");
+        get_ok(&mut second).await;
+        // The third connects (the kernel's backlog) but is not served while two are open.
+        let mut third = TcpStream::connect(addr).await.expect("connect");
+        let waiting = tokio::time::timeout(Duration::from_millis(300), get_ok(&mut third)).await;
+        assert!(waiting.is_err(), "a connection beyond the cap was served");
+        // One closes: the third is accepted and its request (already sent) answered.
+        drop(first);
+        let mut buf = Vec::new();
+        let answered = tokio::time::timeout(Duration::from_secs(10), async {
+            while !buf.ends_with(b"\r\n\r\nok") {
+                let mut chunk = [0u8; 512];
+                let n = third.read(&mut chunk).await.expect("read");
+                assert!(n > 0, "closed");
+                buf.extend_from_slice(&chunk[..n]);
+            }
+        })
+        .await;
+        assert!(answered.is_ok(), "the waiting connection was not served after a slot was freed");
+        get_ok(&mut second).await;
+        let _ = stop.send(true);
+        let _ = server.await;
+    }
 }

@@ -5,15 +5,16 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+/// Bytes from the OS's CSPRNG, for tokens, secrets and keys. Fails closed: without the OS
+/// source this panics (the request, or the start, fails) rather than hand out guessable tokens.
 pub fn random_bytes<const N: usize>() -> [u8; N] {
+    filled(getrandom::fill)
+}
+
+fn filled<const N: usize, E: std::fmt::Display>(fill: impl FnOnce(&mut [u8]) -> Result<(), E>) -> [u8; N] {
     let mut buf = [0u8; N];
-    if getrandom::fill(&mut buf).is_err() {
-        // The OS source is essentially infallible; fall back to a time-seeded PRNG rather
-        // than panicking inside a request.
-        let mut rng = Rng::new(crate::clock::system_ms() as u64 ^ 0x9e37_79b9_7f4a_7c15);
-        for b in buf.iter_mut() {
-            *b = rng.next_u64() as u8;
-        }
+    if let Err(e) = fill(&mut buf) {
+        panic!("the OS random number generator failed ({e}); no token can be made without it");
     }
     buf
 }
@@ -25,6 +26,24 @@ pub fn secret(prefix: &str) -> String {
 
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
+}
+
+/// HMAC-SHA-256 (RFC 2104) with a 32-byte key, which needs no hashing (it is below the 64-byte
+/// block size).
+pub fn hmac_sha256(key: &[u8; 32], message: &[u8]) -> [u8; 32] {
+    let mut inner_key = [0x36u8; 64];
+    let mut outer_key = [0x5cu8; 64];
+    for (i, k) in key.iter().enumerate() {
+        inner_key[i] ^= k;
+        outer_key[i] ^= k;
+    }
+    let inner = Sha256::new().chain_update(inner_key).chain_update(message).finalize();
+    Sha256::new().chain_update(outer_key).chain_update(inner).finalize().into()
+}
+
+/// Compares secrets without an early exit (the time taken does not tell how much matched).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 pub fn sha256_hex(data: &str) -> String {
@@ -156,6 +175,27 @@ pub fn b16_decode32(s: &str) -> Option<[u8; 32]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn randomness_fails_closed() {
+        let failing = std::panic::catch_unwind(|| filled::<32, _>(|_| Err("unavailable")));
+        assert!(failing.is_err(), "a failing OS source must not yield (guessable) bytes");
+        assert_ne!(random_bytes::<32>(), random_bytes::<32>());
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // RFC 4231 test case 2 uses a 4-byte key; padded with zeros to 32 bytes it is the same
+        // HMAC key (keys are zero-padded to the block size).
+        let mut key = [0u8; 32];
+        key[..4].copy_from_slice(b"Jefe");
+        assert_eq!(
+            hex(&hmac_sha256(&key, b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd") && !constant_time_eq(b"abc", b"ab"));
+    }
 
     #[test]
     fn globs() {

@@ -82,3 +82,43 @@ async fn off_without_a_console_dir() {
     let r = env.http.get(env.url("/console/")).send().await.expect("send");
     assert_eq!(r.status(), 404);
 }
+
+/// The Content-Security-Policy of the real console: what the emulator sends as a header (with
+/// `frame-ancestors`), what `packages/console/index.html` carries as a `<meta>` for static hosting
+/// (the same, less `frame-ancestors`, which a `<meta>` cannot carry), and no inline script the
+/// policy would block.
+#[tokio::test]
+async fn the_console_is_served_with_a_csp_and_cannot_be_framed() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../packages/console");
+    let env = start_with(kontext_emulator::Options { console_dir: Some(dir.clone()), ..options() }).await;
+    let mut header_csp = String::new();
+    for path in ["/console/", "/console/app.js", "/console/missing.js", "/console"] {
+        let r = env.http.get(env.url(path)).send().await.expect("send");
+        let h = |name: &str| r.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        header_csp = h("content-security-policy");
+        assert!(header_csp.contains("frame-ancestors 'none'"), "{path}: {header_csp:?}");
+        assert!(header_csp.contains("default-src 'none'"), "{path}: {header_csp:?}");
+        assert!(header_csp.contains("script-src 'self' 'wasm-unsafe-eval';"), "{path}: {header_csp:?}");
+        assert!(!header_csp.contains("unsafe-inline"), "{path}: {header_csp:?}");
+        assert_eq!(h("x-frame-options"), "DENY", "{path}");
+        assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
+    }
+
+    let html = std::fs::read_to_string(dir.join("index.html")).expect("index.html");
+    let meta = html
+        .split("<meta http-equiv=\"Content-Security-Policy\" content=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("index.html has a CSP <meta>");
+    let directives = |csp: &str| -> Vec<String> {
+        csp.split(';').map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|d| !d.is_empty()).collect()
+    };
+    let mut from_header = directives(&header_csp);
+    from_header.retain(|d| !d.starts_with("frame-ancestors"));
+    assert_eq!(directives(meta), from_header, "the <meta> and the header policies differ");
+    // Every script has a src: an inline one would be blocked by the policy.
+    for tag in html.split("<script").skip(1) {
+        let open = tag.split('>').next().unwrap_or("");
+        assert!(open.contains("src="), "inline <script{open}> in index.html");
+    }
+}

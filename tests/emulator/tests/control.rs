@@ -65,7 +65,7 @@ async fn delay_drop_truncate_malformed() {
     fault(&env, json!({"path": "/api/v1/applications", "action": "drop"})).await;
     let addr = env.base.trim_start_matches("http://").to_owned();
     let mut sock = tokio::net::TcpStream::connect(&addr).await.expect("connect");
-    sock.write_all(b"GET /api/v1/applications HTTP/1.1\r\nhost: x\r\n\r\n").await.expect("write");
+    sock.write_all(b"GET /api/v1/applications HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n").await.expect("write");
     let mut buf = Vec::new();
     let n = tokio::time::timeout(Duration::from_secs(5), sock.read_to_end(&mut buf)).await;
     assert!(matches!(n, Ok(Ok(_)) | Ok(Err(_))), "expected the connection to end, got {n:?}");
@@ -249,7 +249,11 @@ async fn cors_preflight() {
         .await
         .expect("send");
     assert_eq!(r.status(), 204);
-    assert_eq!(r.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some("*"));
+    // The page's origin, never `*` (see tests/web_security.rs).
+    assert_eq!(
+        r.headers().get("access-control-allow-origin").and_then(|v| v.to_str().ok()),
+        Some("http://localhost:8080")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -204,8 +204,10 @@ async fn authorize_page_and_errors() {
     let html = page.text().await.unwrap_or_default();
     assert!(html.contains("admin@local.test") && html.contains("approve") && html.contains("deny"));
 
-    // The form posts back; deny redirects with access_denied and the state.
-    let q: Vec<(String, String)> = url::Url::parse(&url).expect("url").query_pairs().into_owned().collect();
+    // The form posts back (with the page's anti-CSRF token); deny redirects with access_denied
+    // and the state.
+    let mut q: Vec<(String, String)> = url::Url::parse(&url).expect("url").query_pairs().into_owned().collect();
+    q.push(("consent_token".into(), common::consent_token(&html)));
     let mut fields = q.clone();
     fields.push(("decision".into(), "deny".into()));
     let r = env.http.post(env.url("/oauth2/authorize")).form(&fields).send().await.expect("send");

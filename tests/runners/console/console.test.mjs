@@ -37,6 +37,8 @@ let userDataDir;
 let consoleUrl;
 let clientId;
 const pageErrors = [];
+/** Content-Security-Policy violations the browser reported (the console must cause none). */
+const cspViolations = [];
 /** State the steps hand on to each other. */
 const shared = {};
 
@@ -190,6 +192,9 @@ before(async () => {
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(20_000);
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
 }, LIMIT);
 
 after(async () => {
@@ -207,6 +212,119 @@ test('the emulator serves the console and the SDK files', LIMIT, async () => {
   const wasmEntry = await fetch(`${emulator.baseUrl}/console/npm/wasm.mjs`);
   assert.equal(wasmEntry.status, 200);
   assert.match(wasmEntry.headers.get('content-type'), /javascript/);
+});
+
+/** The console's own address (no query), e.g. http://127.0.0.1:PORT/console/. */
+const appUrl = () => new URL('/console/', emulator.baseUrl).href;
+const storedConfig = () => page.evaluate(() => localStorage.getItem('kontext.console.config') ?? '');
+
+test('the console is served with its Content-Security-Policy and cannot be framed', LIMIT, async () => {
+  const index = await fetch(appUrl());
+  const csp = index.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.equal(index.headers.get('x-frame-options'), 'DENY');
+
+  // The browser enforces it: the console cannot reach an origin it was not configured for (a
+  // loopback address that refuses connections, should the policy be missing), and says so.
+  await page.goto(appUrl());
+  await page.getByRole('heading', { name: 'Sign in to Kontext' }).waitFor();
+  const outcome = await page.evaluate(() => fetch('http://127.0.0.2:9/').then(() => 'sent', (e) => String(e)));
+  assert.match(outcome, /Failed to fetch/);
+  for (let i = 0; i < 50 && cspViolations.length === 0; i += 1) await page.waitForTimeout(100);
+  assert.match(cspViolations.join('\n'), /connect-src/, 'the refused connection is reported as a CSP violation');
+  cspViolations.length = 0;
+});
+
+test('a link naming an API origin the console is not configured for is refused and never stored', LIMIT, async () => {
+  await page.goto(appUrl());
+  await page.evaluate(() => localStorage.clear());
+  const evil = new URL(appUrl());
+  evil.searchParams.set('origin', 'https://evil.example');
+  evil.searchParams.set('clientId', 'app_from_the_link');
+  await page.goto(evil.href);
+  const refusal = page.getByRole('alert').filter({ hasText: 'not one of the API origins' });
+  await refusal.waitFor();
+  assert.match(await refusal.textContent(), /https:\/\/evil\.example/);
+  assert.doesNotMatch(await storedConfig(), /evil|app_from_the_link/, 'nothing of the link is stored');
+  // Only the configured origins (here: the console's own) can be picked.
+  const origins = await page.getByLabel('API origin').locator('option').evaluateAll((options) => options.map((o) => o.value));
+  assert.deepEqual(origins, [emulator.baseUrl]);
+  assert.notEqual(await page.getByLabel('OAuth client id').inputValue(), 'app_from_the_link');
+  await shot('00-origin-refused');
+
+  // A remembered origin that is no longer allowed (e.g. stored by an older console) is dropped.
+  await page.evaluate(() =>
+    localStorage.setItem('kontext.console.config', JSON.stringify({ origin: 'https://evil.example', clientId: 'x', scopes: '' })),
+  );
+  await page.goto(appUrl());
+  await page.getByRole('heading', { name: 'Sign in to Kontext' }).waitFor();
+  assert.equal(await page.getByLabel('API origin').inputValue(), emulator.baseUrl);
+  assert.doesNotMatch(await storedConfig(), /evil/);
+});
+
+test('origins configured in index.html can be picked by a link, and are remembered', LIMIT, async () => {
+  const configured = 'https://api.configured.example';
+  // The operator's configuration: the <meta name="kontext-api-origins"> of index.html.
+  const isIndex = (url) => url.pathname === '/console/';
+  await page.route(isIndex, async (route) => {
+    const response = await route.fetch();
+    const original = await response.text();
+    const html = original.replace('<meta name="kontext-api-origins" content="">', `<meta name="kontext-api-origins" content="${configured}">`);
+    assert.notEqual(html, original, 'index.html has the kontext-api-origins <meta>');
+    const headers = response.headers();
+    delete headers['content-length'];
+    await route.fulfill({ status: response.status(), headers, body: html });
+  });
+  try {
+    const link = new URL(appUrl());
+    link.searchParams.set('origin', `${configured}/api/v1`);
+    link.searchParams.set('clientId', 'app_configured');
+    await page.goto(link.href);
+    await page.getByRole('heading', { name: 'Sign in to Kontext' }).waitFor();
+    assert.equal(await page.getByRole('alert').filter({ hasText: 'not one of the API origins' }).count(), 0);
+    assert.equal(await page.getByLabel('API origin').inputValue(), configured);
+    const origins = await page.getByLabel('API origin').locator('option').evaluateAll((options) => options.map((o) => o.value));
+    assert.deepEqual(origins, [configured, emulator.baseUrl]);
+    assert.deepEqual(JSON.parse(await storedConfig()), { origin: configured, clientId: 'app_configured', scopes: '' });
+  } finally {
+    await page.unroute(isIndex);
+    await page.evaluate(() => localStorage.clear());
+  }
+});
+
+/** Starts a sign-in and stops on the consent page; returns the `state` the console sent. */
+async function startSignInAndStop() {
+  await page.goto(consoleUrl);
+  await page.getByRole('button', { name: 'Sign in with Kontext' }).click();
+  await page.waitForURL(/\/oauth2\/auth/);
+  return new URL(page.url()).searchParams.get('state');
+}
+
+test('callback: an `iss` naming another authorization server is refused before the code is used (RFC 9207)', LIMIT, async () => {
+  const state = await startSignInAndStop();
+  await emu('DELETE', '/_emulator/requests');
+  const callback = new URL(appUrl());
+  callback.searchParams.set('code', 'ory_ac_stolen');
+  callback.searchParams.set('state', state);
+  callback.searchParams.set('iss', 'https://evil.example');
+  await page.goto(callback.href);
+  await page.getByRole('alert').filter({ hasText: 'came from another authorization server' }).waitFor();
+  assert.doesNotMatch(page.url(), /code=|state=|iss=/);
+  assert.equal((await requestLog((r) => r.path === '/oauth2/token')).length, 0, 'the code was not sent anywhere');
+});
+
+test('callback: a `state` that does not match the request is refused before the code is used', LIMIT, async () => {
+  await startSignInAndStop();
+  await emu('DELETE', '/_emulator/requests');
+  const callback = new URL(appUrl());
+  callback.searchParams.set('code', 'ory_ac_forged');
+  callback.searchParams.set('state', 'not-the-state-that-was-sent');
+  callback.searchParams.set('iss', emulator.baseUrl);
+  await page.goto(callback.href);
+  await page.getByRole('alert').filter({ hasText: 'state mismatch' }).waitFor();
+  assert.equal((await requestLog((r) => r.path === '/oauth2/token')).length, 0, 'the code was not sent anywhere');
 });
 
 test('sign-in: Authorization Code + PKCE through the consent page, token in memory only', LIMIT, async () => {
@@ -562,4 +680,5 @@ test('sign out: the token is dropped and the API is no longer called', LIMIT, as
   await page.waitForTimeout(300);
   assert.equal((await requestLog((r) => r.path.startsWith('/api/'))).length, 0);
   assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+  assert.deepEqual(cspViolations, [], 'the console works under its Content-Security-Policy');
 });

@@ -4,7 +4,9 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
-import { inspect } from 'node:util';
+import { format, inspect } from 'node:util';
+import { Console } from 'node:console';
+import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -347,6 +349,60 @@ describe('secrets', () => {
       ];
       for (const text of renderings) assert.ok(!text.includes(SECRET_MARK), text);
     }
+  });
+
+  /** What `console.log(...values)` prints. */
+  const logged = (...values) => {
+    let out = '';
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        out += chunk;
+        done();
+      },
+    });
+    new Console({ stdout: sink, stderr: sink, colorMode: false }).log(...values);
+    return out;
+  };
+
+  test('results print their secrets as [redacted] (as Python reprs do) and still hold them', async () => {
+    const mgmt = client();
+    const created = await mgmt.serviceAccounts.create({ name: 'redaction' });
+    const app = await mgmt.applications.create({
+      name: 'redaction app',
+      oauth: { type: 'confidential', redirectUris: ['https://app.example/cb'] },
+    });
+    const pkce = await api.createPkceChallenge();
+    const secrets = [created.credentials.clientSecret, app.oauth.clientSecret, pkce.codeVerifier];
+    for (const secret of secrets) assert.ok(typeof secret === 'string' && secret.length >= 16, 'the value reads as before');
+
+    for (const value of [created, app, pkce, { nested: [app] }]) {
+      const renderings = [
+        JSON.stringify(value),
+        JSON.stringify(value, null, 2),
+        inspect(value),
+        inspect(value, { depth: Infinity, showHidden: true }),
+        format('%o %O %j %s', value, value, value, value),
+        logged(value),
+        logged('created:', value),
+      ];
+      for (const text of renderings) {
+        for (const secret of secrets) assert.ok(!text.includes(secret), `a secret printed: ${text}`);
+        // Shown as "[redacted]", unless inspect's depth limit hid the object altogether.
+        if (!text.includes('[Object]')) assert.match(text, /\[redacted\]/);
+      }
+    }
+    assert.match(inspect(pkce), /codeChallenge: '[\w-]{43}'/, 'the rest prints as before');
+    assert.equal(JSON.parse(JSON.stringify(app)).application.id, app.application.id);
+
+    // Drop-in compatible: the same fields, enumerable, with their values.
+    assert.ok(Object.keys(created.credentials).includes('clientSecret'));
+    assert.deepEqual(created.credentials, { clientId: created.credentials.clientId, clientSecret: secrets[0] });
+    assert.equal({ ...app.oauth }.clientSecret, secrets[1]);
+    assert.equal(structuredClone(app).oauth.clientSecret, secrets[1]);
+    // A result given back to the SDK carries its real values: these credentials mint a token.
+    const asAccount = new api.KontextManagementClient({ baseUrl: emulator.baseUrl, credentials: created.credentials });
+    await asAccount.refreshToken();
+    assert.equal((await requests('POST', '/oauth2/token')).at(-1).status, 200);
   });
 
   test('a misplaced secret does not reach the error message', () => {

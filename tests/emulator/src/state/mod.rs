@@ -15,6 +15,7 @@ use axum::http::HeaderValue;
 use crate::clock;
 use crate::errors::{ApiError, ApiResult};
 use crate::faults::Faults;
+use crate::origins::Hosts;
 use crate::reqlog::RequestLog;
 use crate::store::Db;
 use crate::util;
@@ -39,6 +40,16 @@ pub struct StoredResponse {
 
 pub type IdempotencySlot = Arc<tokio::sync::Mutex<Option<StoredResponse>>>;
 
+/// What an `Idempotency-Key` is scoped to: the caller (client and subject) and the route.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IdempotencyScope {
+    pub client_id: String,
+    /// `Subject::key()`: a service account, or a user of an application.
+    pub subject: String,
+    pub path: String,
+    pub key: String,
+}
+
 pub struct Shared {
     pub base_url: String,
     pub client_id: String,
@@ -51,7 +62,12 @@ pub struct Shared {
     pub faults: Faults,
     pub log: RequestLog,
     pub rate: Mutex<HashMap<String, VecDeque<i64>>>,
-    pub idempotency: Mutex<HashMap<(String, String, String), IdempotencySlot>>,
+    pub idempotency: Mutex<HashMap<IdempotencyScope, IdempotencySlot>>,
+    /// The `Host` names and browser origins the emulator trusts (`origins.rs`); loopback only
+    /// unless the server was bound to another address.
+    pub hosts: Hosts,
+    /// Signs the consent form's anti-CSRF tokens (`authorize.rs`); new on every start.
+    pub consent_key: [u8; 32],
     request_ids: AtomicU64,
     salt: u64,
     pub seed_calls: AtomicU64,
@@ -113,6 +129,8 @@ impl Shared {
             log: RequestLog::default(),
             rate: Mutex::new(HashMap::new()),
             idempotency: Mutex::new(HashMap::new()),
+            hosts: Hosts::Loopback,
+            consent_key: util::random_bytes::<32>(),
             request_ids: AtomicU64::new(0),
             salt,
             seed_calls: AtomicU64::new(0),

@@ -160,3 +160,10 @@ pub fn http_client(builder: reqwest::ClientBuilder) -> Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     builder.build().expect("client")
 }
+
+/// The anti-CSRF token of a consent page (`<input type="hidden" name="consent_token" value="…">`).
+pub fn consent_token(html: &str) -> String {
+    let after =
+        html.split("name=\"consent_token\" value=\"").nth(1).unwrap_or_else(|| panic!("no consent_token in {html}"));
+    after.split('"').next().unwrap_or("").to_owned()
+}
