@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 
 from ._engine import oauth_call_blocking
 from ._models import AuthorizeUrl, PkceChallenge, UserTokens
-from ._resources import kw
+from ._resource_base import kw
 
 __all__ = ["create_pkce_challenge", "build_authorize_url", "exchange_code", "refresh"]
 
