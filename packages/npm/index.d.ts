@@ -211,8 +211,8 @@ export interface ApplicationOAuth {
 
 /**
  * "Bring your own auth": lets a partner's own JWTs identify users of a confidential
- * application. Read back on `Application::external_auth`, written with
- * `UpdateApplication::external_auth`; every field is optional so a write can be partial.
+ * application. Read back on `Application.externalAuth`, written with
+ * `UpdateApplication.externalAuth`; every field is optional so a write can be partial.
  */
 export interface ExternalAuth {
   /** Whether partner tokens are accepted. */
@@ -912,7 +912,7 @@ export interface BytesTransferred {
   out: number;
 }
 
-/** One entry of `TraceStats::errors_by_type`. */
+/** One entry of `TraceStats.errorsByType`. */
 export interface ErrorTypeCount {
   /** Error type (an error status such as `error_remote`). */
   type: string;
@@ -920,7 +920,7 @@ export interface ErrorTypeCount {
   count: number;
 }
 
-/** One entry of `TraceStats::top_tools`. */
+/** One entry of `TraceStats.topTools`. */
 export interface ToolCount {
   /** Tool name. */
   toolName: string;
@@ -1012,7 +1012,7 @@ export interface PolicyResponse {
   policy: Policy;
   /**
    * The response's `ETag` header (not part of the JSON body; filled in by the SDK). Pass it
-   * to `UpdatePolicy::etag` for the next write.
+   * to `UpdatePolicy.etag` for the next write.
    */
   etag?: string;
 }
@@ -1073,7 +1073,7 @@ export interface DeploymentResponse {
   deployment: Deployment;
   /**
    * The response's `ETag` header (not part of the JSON body; filled in by the SDK). Pass it
-   * to `UpdateDeployment::etag` for the next write.
+   * to `UpdateDeployment.etag` for the next write.
    */
   etag?: string;
 }
@@ -1097,7 +1097,7 @@ export interface PolicySettings {
   policyEnabled: boolean;
   /** How much of MCP payloads is stored. */
   payloadCaptureMode: PayloadCaptureMode;
-  /** When the settings last changed (ISO 8601); send it back as `UpdateSettings::expected_updated_at`. */
+  /** When the settings last changed (ISO 8601); send it back as `UpdateSettings.expectedUpdatedAt`. */
   updatedAt: string;
 }
 
@@ -1231,7 +1231,7 @@ export interface AuthorizeUrlRequest {
   clientId: string;
   /** Where the authorization server sends the user back (must be registered). */
   redirectUri: string;
-  /** The PKCE challenge (`PkceChallenge::code_challenge`). */
+  /** The PKCE challenge (`PkceChallenge.codeChallenge`). */
   codeChallenge: string;
   /** Scopes to request; the SDK's default applies when absent. */
   scopes?: string[];

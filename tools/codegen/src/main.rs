@@ -23,6 +23,11 @@
 //! - `tests/runners/rust/src/call_table.rs`: the runner's call table;
 //! - the call list in `tests/scenarios/SCHEMA.md`, and the method table and scenario count in
 //!   `README.md` (between `@generated` markers).
+//!
+//! This binary links the core, and the core includes its generated dispatch table: a change that
+//! leaves the committed table unable to compile (a model or Rust method renamed or removed) must
+//! first be fixed in `core/src/dispatch/table.rs` by hand (or its stale arms deleted), then
+//! `just codegen` writes it again. Adding methods and models never runs into this.
 
 mod api;
 mod docs;

@@ -62,25 +62,55 @@ fn strip_links(doc: &str) -> String {
     out
 }
 
-/// Docs for JavaScript and TypeScript: Markdown, as written.
+/// Docs for JavaScript and TypeScript: Markdown, with Rust paths to fields (`Type::field_name`) as
+/// JavaScript writes them (`Type.fieldName`).
 pub fn js_doc(doc: &str) -> String {
-    strip_links(doc)
+    map_code_spans(&strip_links(doc), "`", |code| rust_paths(code, |field| camel(field)))
 }
 
-/// Docs for Python: reStructuredText literals (` ``x`` `), and camelCase names inside them in
-/// snake_case, as Python callers write them.
-pub fn py_doc(doc: &str) -> String {
-    let doc = strip_links(doc);
+/// `redirect_uris` → `redirectUris`.
+fn camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `Type::field` → `Type.<field>` (a Rust path to a field of a model, in the other language).
+fn rust_paths(code: &str, field: impl Fn(&str) -> String) -> String {
+    match code.split_once("::") {
+        Some((ty, name))
+            if ty.starts_with(|c: char| c.is_ascii_uppercase())
+                && ty.chars().all(|c| c.is_ascii_alphanumeric())
+                && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') =>
+        {
+            format!("{ty}.{}", field(name))
+        }
+        _ => code.to_owned(),
+    }
+}
+
+/// Applies `f` to the text of every `` `code` `` span, written back between `quote`s.
+fn map_code_spans(doc: &str, quote: &str, f: impl Fn(&str) -> String) -> String {
     let mut out = String::with_capacity(doc.len() + 16);
-    let mut rest = doc.as_str();
+    let mut rest = doc;
     while let Some(start) = rest.find('`') {
         out.push_str(&rest[..start]);
         let after = &rest[start + 1..];
         match after.find('`') {
             Some(end) => {
-                out.push_str("``");
-                out.push_str(&snake_identifiers(&after[..end]));
-                out.push_str("``");
+                out.push_str(quote);
+                out.push_str(&f(&after[..end]));
+                out.push_str(quote);
                 rest = &after[end + 1..];
             }
             None => {
@@ -91,6 +121,12 @@ pub fn py_doc(doc: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Docs for Python: reStructuredText literals (` ``x`` `), and camelCase names inside them in
+/// snake_case, as Python callers write them (`Type::field` becomes `Type.field`).
+pub fn py_doc(doc: &str) -> String {
+    map_code_spans(&strip_links(doc), "``", |code| snake_identifiers(&rust_paths(code, str::to_owned)))
 }
 
 /// Every lowerCamelCase word of `code` in snake_case (`{redirectUris, scopes}` →
@@ -167,6 +203,9 @@ mod tests {
         assert_eq!(py_doc("pass `nextCursor` as `cursor`"), "pass ``next_cursor`` as ``cursor``");
         assert_eq!(py_doc("`{type, redirectUris}` of [`Page`]"), "``{type, redirect_uris}`` of ``Page``");
         assert_eq!(js_doc("see [`Page`] and [`x`](y)"), "see `Page` and [`x`](y)");
+        assert_eq!(js_doc("on `TraceStats::top_tools`"), "on `TraceStats.topTools`");
+        assert_eq!(py_doc("on `TraceStats::top_tools`"), "on ``TraceStats.top_tools``");
+        assert_eq!(py_doc("`crate::Secret`"), "``crate::Secret``");
         assert_eq!(wrap("a bb ccc dd", 6), ["a bb", "ccc dd"]);
     }
 }

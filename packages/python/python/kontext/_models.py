@@ -56,8 +56,8 @@ class ApplicationOAuth(Model):
 
 class ExternalAuth(Model):
     """"Bring your own auth": lets a partner's own JWTs identify users of a confidential
-    application. Read back on ``Application::external_auth``, written with
-    ``UpdateApplication::external_auth``; every field is optional so a write can be partial."""
+    application. Read back on ``Application.external_auth``, written with
+    ``UpdateApplication.external_auth``; every field is optional so a write can be partial."""
 
     enabled: Optional[bool]
     issuer: Optional[str]
@@ -360,14 +360,14 @@ class BytesTransferred(Model):
 
 
 class ErrorTypeCount(Model):
-    """One entry of ``TraceStats::errors_by_type``."""
+    """One entry of ``TraceStats.errors_by_type``."""
 
     type: str
     count: int
 
 
 class ToolCount(Model):
-    """One entry of ``TraceStats::top_tools``."""
+    """One entry of ``TraceStats.top_tools``."""
 
     tool_name: str
     count: int
