@@ -1022,7 +1022,7 @@ export interface UpdatePolicy {
   /** New Cedar source. */
   policyText: string;
   /**
-   * `ETag` of the policy this write replaces, sent as `If-Match`; `None` sends
+   * `ETag` of the policy this write replaces, sent as `If-Match`; `undefined` sends
    * `If-None-Match: *` (first save). Never part of the JSON body.
    */
   etag?: string;
@@ -1080,12 +1080,12 @@ export interface DeploymentResponse {
 
 /** Input of `policy.updateDeployment` (`PUT /policy/deployment`). */
 export interface UpdateDeployment {
-  /** Version to deploy; `None` (sent as `null`) with `RolloutMode::Disabled`. */
+  /** Version to deploy; `undefined` (sent as `null`) with `RolloutMode::Disabled`. */
   policyVersionId?: string | null;
   /** How to apply it. */
   rolloutMode: RolloutMode;
   /**
-   * `ETag` of the deployment this write replaces, sent as `If-Match`; `None` writes
+   * `ETag` of the deployment this write replaces, sent as `If-Match`; `undefined` writes
    * unconditionally. Never part of the JSON body.
    */
   etag?: string;

@@ -65,7 +65,10 @@ fn strip_links(doc: &str) -> String {
 /// Docs for JavaScript and TypeScript: Markdown, with Rust paths to fields (`Type::field_name`) as
 /// JavaScript writes them (`Type.fieldName`).
 pub fn js_doc(doc: &str) -> String {
-    map_code_spans(&strip_links(doc), "`", |code| rust_paths(code, |field| camel(field)))
+    map_code_spans(&strip_links(doc), "`", |code| match code {
+        "None" => "undefined".to_owned(),
+        code => rust_paths(code, |field| camel(field)),
+    })
 }
 
 /// `redirect_uris` → `redirectUris`.
@@ -206,6 +209,10 @@ mod tests {
         assert_eq!(js_doc("on `TraceStats::top_tools`"), "on `TraceStats.topTools`");
         assert_eq!(py_doc("on `TraceStats::top_tools`"), "on ``TraceStats.top_tools``");
         assert_eq!(py_doc("`crate::Secret`"), "``crate::Secret``");
+        assert_eq!(
+            (js_doc("`None` sends"), py_doc("`None` sends")),
+            ("`undefined` sends".into(), "``None`` sends".into())
+        );
         assert_eq!(wrap("a bb ccc dd", 6), ["a bb", "ccc dd"]);
     }
 }
