@@ -67,7 +67,7 @@ fn strip_links(doc: &str) -> String {
 pub fn js_doc(doc: &str) -> String {
     map_code_spans(&strip_links(doc), "`", |code| match code {
         "None" => "undefined".to_owned(),
-        code => rust_paths(code, |field| camel(field)),
+        code => rust_paths(code, camel),
     })
 }
 
