@@ -76,6 +76,7 @@ fn scenario_count(root: &Path) -> Result<usize, String> {
 /// Every generated file: (path from the root, content).
 fn outputs(root: &Path) -> Result<Vec<(&'static str, String)>, String> {
     let api = api::Api::load()?;
+    python::check_model_support(&api, &read(root, "packages/python/python/kontext/_model.py")?)?;
     let mut out = vec![
         ("core/src/dispatch/table.rs", rustfmt(root, &rust::dispatch_table(&api))?),
         ("tests/runners/rust/src/call_table.rs", rustfmt(root, &rust::runner_table(&api))?),

@@ -414,3 +414,75 @@ pub fn resources(api: &Api, is_async: bool) -> String {
     out.push_str(&classes);
     out
 }
+
+/// The wire names a `frozenset({...})` assignment of `_model.py` lists.
+fn frozenset_names(source: &str, name: &str) -> Option<Vec<String>> {
+    let start = source.find(&format!("{name} = frozenset("))?;
+    let body = &source[start..];
+    let body = &body[body.find('{')? + 1..body.find('}')?];
+    Some(body.split(',').map(|s| s.trim().trim_matches('"').to_owned()).filter(|s| !s.is_empty()).collect())
+}
+
+/// `_model.py` (written by hand) must know every field the models make special: secrets, which
+/// every `repr` redacts, and free-form JSON, whose keys are never renamed. A new model field of
+/// either kind fails here, naming it, instead of printing a secret or renaming a key.
+pub fn check_model_support(api: &Api, model_py: &str) -> Result<(), String> {
+    const PATH: &str = "packages/python/python/kontext/_model.py";
+    let secrets = frozenset_names(model_py, "SECRET_FIELDS").ok_or(format!("{PATH}: no SECRET_FIELDS"))?;
+    let opaque = frozenset_names(model_py, "_OPAQUE_FIELDS").ok_or(format!("{PATH}: no _OPAQUE_FIELDS"))?;
+    fn is_secret(ty: &Ty) -> bool {
+        match ty {
+            Ty::Secret => true,
+            Ty::Option(inner) | Ty::List(inner) => is_secret(inner),
+            _ => false,
+        }
+    }
+    fn is_free_form(ty: &Ty) -> bool {
+        match ty {
+            Ty::Json => true,
+            Ty::Option(inner) | Ty::Map(inner) => is_free_form(inner),
+            _ => false,
+        }
+    }
+    for model in api.groups.iter().flat_map(|g| &g.models) {
+        for field in &model.fields {
+            if is_secret(&field.ty) && !secrets.iter().any(|s| s == field.wire) {
+                return Err(format!(
+                    "{PATH}: SECRET_FIELDS lacks {:?} ({}.{} is a Secret): add it, or reprs would show it",
+                    field.wire, model.name, field.rust
+                ));
+            }
+            if is_free_form(&field.ty) && !opaque.iter().any(|s| s == field.wire) {
+                return Err(format!(
+                    "{PATH}: _OPAQUE_FIELDS lacks {:?} ({}.{} is free-form JSON): add it, or its keys would be \
+                     camel-cased",
+                    field.wire, model.name, field.rust
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_secret_and_free_form_field_is_known_to_the_python_layer() {
+        let api = Api::load().unwrap();
+        let model_py = std::fs::read_to_string(crate::root().join("packages/python/python/kontext/_model.py")).unwrap();
+        check_model_support(&api, &model_py).unwrap();
+        let without_token = model_py.replace("\"serverToken\", ", "");
+        let e = check_model_support(&api, &without_token).unwrap_err();
+        assert!(e.contains("SECRET_FIELDS lacks \"serverToken\""), "{e}");
+    }
+
+    #[test]
+    fn docstrings_fit_and_close() {
+        assert_eq!(docstring("Short.", 4), "    \"\"\"Short.\"\"\"\n");
+        let long = docstring(&"word ".repeat(40), 8);
+        assert!(long.lines().all(|l| width(l) <= DOC_WIDTH), "{long}");
+        assert!(long.starts_with("        \"\"\"word") && long.trim_end().ends_with("\"\"\""));
+    }
+}
