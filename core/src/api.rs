@@ -577,18 +577,22 @@ pub fn methods() -> Vec<Method> {
         method("oauth.createPkceChallenge", Transport::OAuth)
             .returns::<PkceChallenge>()
             .infallible()
-            .doc("A new PKCE verifier and its S256 challenge."),
+            .doc("A fresh PKCE verifier (keep it until the code exchange) and its S256 challenge."),
         method("oauth.buildAuthorizeUrl", Transport::OAuth)
             .request::<AuthorizeUrlRequest>()
             .returns::<AuthorizeUrl>()
-            .doc("Reads the authorization endpoint from `{baseUrl}/.well-known/oauth-authorization-server`."),
+            .doc(
+                "The URL to send the user to (read from the server's discovery document, \
+                 `{baseUrl}/.well-known/oauth-authorization-server`), with a `state` to compare with the one on the \
+                 redirect (generated when not given).",
+            ),
         method("oauth.exchangeCode", Transport::OAuth)
             .request::<ExchangeCode>()
             .returns::<UserTokens>()
-            .doc("Exchanges an authorization code (and the PKCE verifier) for user tokens."),
+            .doc("Trades the `code` from the redirect for tokens (`clientSecret` for confidential applications)."),
         method("oauth.refresh", Transport::OAuth)
             .request::<RefreshUserToken>()
             .returns::<UserTokens>()
-            .doc("Renews user tokens with a refresh token."),
+            .doc("A new access token for a refresh token; keep the returned refresh token (it may rotate)."),
     ]
 }

@@ -1292,16 +1292,20 @@ export interface UserTokens {
   scope?: string;
 }
 
-/** A new PKCE verifier and its S256 challenge. */
+/** A fresh PKCE verifier (keep it until the code exchange) and its S256 challenge. */
 export declare function createPkceChallenge(options?: OAuthCallOptions): Promise<PkceChallenge>;
-/** Reads the authorization endpoint from `{baseUrl}/.well-known/oauth-authorization-server`. */
+/**
+ * The URL to send the user to (read from the server's discovery document,
+ * `{baseUrl}/.well-known/oauth-authorization-server`), with a `state` to compare with the one on
+ * the redirect (generated when not given).
+ */
 export declare function buildAuthorizeUrl(
   request: AuthorizeUrlRequest,
   options?: OAuthCallOptions,
 ): Promise<AuthorizeUrl>;
-/** Exchanges an authorization code (and the PKCE verifier) for user tokens. */
+/** Trades the `code` from the redirect for tokens (`clientSecret` for confidential applications). */
 export declare function exchangeCode(request: ExchangeCode, options?: OAuthCallOptions): Promise<UserTokens>;
-/** Renews user tokens with a refresh token. */
+/** A new access token for a refresh token; keep the returned refresh token (it may rotate). */
 export declare function refresh(request: RefreshUserToken, options?: OAuthCallOptions): Promise<UserTokens>;
 
 export declare const oauth: {

@@ -101,3 +101,13 @@ export function createResources(call, list) {
     decisions: Object.freeze(decisions),
   });
 }
+
+/** @param {(method: string, args: unknown[], options?: object) => Promise<unknown>} oauthCall */
+export function createOAuthHelpers(oauthCall) {
+  return Object.freeze({
+    createPkceChallenge: (options) => oauthCall('oauth.createPkceChallenge', [], options),
+    buildAuthorizeUrl: (request, options) => oauthCall('oauth.buildAuthorizeUrl', [request], options),
+    exchangeCode: (request, options) => oauthCall('oauth.exchangeCode', [request], options),
+    refresh: (request, options) => oauthCall('oauth.refresh', [request], options),
+  });
+}

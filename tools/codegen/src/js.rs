@@ -82,6 +82,20 @@ pub fn resources_js(api: &Api) -> String {
         writeln!(out, "    {0}: Object.freeze({0}),", resource.name).unwrap();
     }
     out.push_str("  });\n}\n");
+
+    // The `oauth.*` helpers need no client: they go through the engine's own entry point.
+    out.push_str(
+        "\n/** @param {(method: string, args: unknown[], options?: object) => Promise<unknown>} oauthCall */\n\
+         export function createOAuthHelpers(oauthCall) {\n  return Object.freeze({\n",
+    );
+    for m in api.methods.iter().filter(|m| m.transport == Transport::OAuth) {
+        let names: Vec<String> = m.args.iter().map(|a| js_arg_name(a.kind, a.name)).collect();
+        let mut params = names.clone();
+        params.push("options".into());
+        let call = format!("oauthCall('{}', [{}], options)", m.full_name(), names.join(", "));
+        out.push_str(&entry(m.name, &params.join(", "), &call));
+    }
+    out.push_str("  });\n}\n");
     out
 }
 

@@ -187,23 +187,28 @@ fn keyword(field: &FieldDesc, all_optional: bool, typing: &mut BTreeSet<&'static
     }
 }
 
-/// `def name(params) -> result:` formatted as black does: one line, else the parameters on one
-/// indented line, else one per line.
-fn signature(prefix: &str, params: &[String], result: &str) -> String {
-    let one_line = format!("    {prefix}({}) -> {result}:", params.join(", "));
+/// `def name(params) -> result:` at `indent` formatted as black does: one line, else the
+/// parameters on one indented line, else one per line.
+fn signature_at(indent: &str, prefix: &str, params: &[String], result: &str) -> String {
+    let one_line = format!("{indent}{prefix}({}) -> {result}:", params.join(", "));
     if width(&one_line) <= WIDTH {
         return one_line + "\n";
     }
-    let inner = format!("        {}", params.join(", "));
+    let inner = format!("{indent}    {}", params.join(", "));
     if width(&inner) <= WIDTH {
-        return format!("    {prefix}(\n{inner}\n    ) -> {result}:\n");
+        return format!("{indent}{prefix}(\n{inner}\n{indent}) -> {result}:\n");
     }
-    let mut out = format!("    {prefix}(\n");
+    let mut out = format!("{indent}{prefix}(\n");
     for param in params {
-        writeln!(out, "        {param},").unwrap();
+        writeln!(out, "{indent}    {param},").unwrap();
     }
-    writeln!(out, "    ) -> {result}:").unwrap();
+    writeln!(out, "{indent}) -> {result}:").unwrap();
     out
+}
+
+/// A method's signature.
+fn signature(prefix: &str, params: &[String], result: &str) -> String {
+    signature_at("    ", prefix, params, result)
 }
 
 /// `return self._c._call(...)`, split like black when too long.
@@ -412,6 +417,64 @@ pub fn resources(api: &Api, is_async: bool) -> String {
     )
     .unwrap();
     out.push_str(&classes);
+    out
+}
+
+/// `oauth.py` (blocking) or `async_oauth.py`: the `oauth.*` helpers, which need no client.
+pub fn oauth(api: &Api, is_async: bool) -> String {
+    let mut typing = BTreeSet::new();
+    let mut models = BTreeSet::new();
+    let mut functions = String::new();
+    let mut names = Vec::new();
+    for m in api.methods.iter().filter(|m| m.transport == Transport::OAuth) {
+        let name = py_name(m.name);
+        let model = output_model(m).expect("the oauth helpers answer a model");
+        models.insert(model);
+        let mut params = Vec::new();
+        if let Some(request) = arg_model(api, m, ArgKind::Request) {
+            params.push("*".to_owned());
+            params.extend(request.fields.iter().map(|f| keyword(f, false, &mut typing)));
+        }
+        let args = if params.is_empty() { "[]" } else { "[kw(locals())]" };
+        let (def, call) = if is_async {
+            ("async def", format!("await oauth_call({:?}, {args})", m.full_name()))
+        } else {
+            ("def", format!("oauth_call_blocking({:?}, {args})", m.full_name()))
+        };
+        functions.push_str("\n\n");
+        functions.push_str(&signature_at("", &format!("{def} {name}"), &params, model));
+        functions.push_str(&docstring(&m.py_doc.map_or_else(|| py_doc(m.doc), str::to_owned), 4));
+        writeln!(functions, "    return {model}._wrap({call})").unwrap();
+        names.push(format!("{name:?}"));
+    }
+    let mut out = String::new();
+    writeln!(out, "{HEADER}").unwrap();
+    if is_async {
+        out.push_str(
+            "\"\"\"User tokens through Authorization Code + PKCE, as coroutines (the blocking functions are in\n\
+             :mod:`kontext.oauth`). None of these needs a client.\n\n\
+             The flow: :func:`create_pkce_challenge` → send the user to :func:`build_authorize_url` → receive\n\
+             ``code`` on the redirect URI → :func:`exchange_code` → use ``tokens.access_token`` with\n\
+             ``AsyncManagementClient(access_token=...)`` → :func:`refresh` before it expires.\n\"\"\"\n\n",
+        );
+    } else {
+        out.push_str(
+            "\"\"\"User tokens through Authorization Code + PKCE (blocking functions; the coroutines are in\n\
+             :mod:`kontext.async_oauth`). None of these needs a client.\n\n\
+             The flow: :func:`create_pkce_challenge` → send the user to :func:`build_authorize_url` → receive\n\
+             ``code`` on the redirect URI → :func:`exchange_code` → use ``tokens.access_token`` with\n\
+             ``ManagementClient(access_token=...)`` → :func:`refresh` before it expires.\n\"\"\"\n\n",
+        );
+    }
+    out.push_str("from __future__ import annotations\n\n");
+    if !typing.is_empty() {
+        writeln!(out, "from typing import {}\n", typing_names(typing)).unwrap();
+    }
+    writeln!(out, "from ._engine import {}", if is_async { "oauth_call" } else { "oauth_call_blocking" }).unwrap();
+    writeln!(out, "from ._models import {}", models.into_iter().collect::<Vec<_>>().join(", ")).unwrap();
+    out.push_str("from ._resource_base import kw\n\n");
+    writeln!(out, "__all__ = [{}]", names.join(", ")).unwrap();
+    out.push_str(&functions);
     out
 }
 
