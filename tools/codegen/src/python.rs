@@ -27,9 +27,11 @@ fn typing_names(names: BTreeSet<&'static str>) -> String {
 /// and the last line.
 fn docstring(doc: &str, indent: usize) -> String {
     let pad = " ".repeat(indent);
+    // Four quotes in a row would end the string: ruff's formatter puts a space in between.
+    let quotes = if doc.starts_with('"') { "\"\"\" " } else { "\"\"\"" };
     let paragraphs = paragraphs(doc);
     if paragraphs.len() == 1 && width(&paragraphs[0]) + indent + 6 <= WIDTH {
-        return format!("{pad}\"\"\"{}\"\"\"\n", paragraphs[0]);
+        return format!("{pad}{quotes}{}\"\"\"\n", paragraphs[0]);
     }
     let mut lines: Vec<String> = Vec::new();
     for (i, paragraph) in paragraphs.iter().enumerate() {
@@ -49,7 +51,7 @@ fn docstring(doc: &str, indent: usize) -> String {
     let mut out = String::new();
     let last = lines.len() - 1;
     for (i, line) in lines.iter().enumerate() {
-        let open = if i == 0 { "\"\"\"" } else { "" };
+        let open = if i == 0 { quotes } else { "" };
         let text = format!("{open}{line}");
         if text.is_empty() {
             out.push('\n');
@@ -544,6 +546,7 @@ mod tests {
     #[test]
     fn docstrings_fit_and_close() {
         assert_eq!(docstring("Short.", 4), "    \"\"\"Short.\"\"\"\n");
+        assert_eq!(docstring("\"Quoted\" first.", 4), "    \"\"\" \"Quoted\" first.\"\"\"\n");
         let long = docstring(&"word ".repeat(40), 8);
         assert!(long.lines().all(|l| width(l) <= DOC_WIDTH), "{long}");
         assert!(long.starts_with("        \"\"\"word") && long.trim_end().ends_with("\"\"\""));

@@ -55,7 +55,7 @@ class ApplicationOAuth(Model):
 
 
 class ExternalAuth(Model):
-    """"Bring your own auth": lets a partner's own JWTs identify users of a confidential
+    """ "Bring your own auth": lets a partner's own JWTs identify users of a confidential
     application. Read back on ``Application.external_auth``, written with
     ``UpdateApplication.external_auth``; every field is optional so a write can be partial."""
 
