@@ -23,7 +23,7 @@ default:
 # Every test of every engine (what CI runs): Rust, Python, Node, WASM (Node + Chromium), the
 # console in Chromium, the fault-matrix report, the benchmarks at smoke size, and `cargo check`
 # for the other platforms.
-test: test-rust test-python test-node test-wasm test-console reliability-matrix bench-smoke check-targets
+test: codegen-check test-rust test-python test-node test-wasm test-console reliability-matrix bench-smoke check-targets
 
 # Rust: unit tests, doc tests, the emulator's tests and the shared scenarios on the Rust client;
 # then the vendor's own Rust client (crates.io kontext-dev-sdk 0.2.1) against the emulator.
@@ -81,3 +81,13 @@ fuzz SECONDS="60" *TARGETS:
       RUSTC_BOOTSTRAP=1 nice cargo fuzz run "$t" "fuzz/target/corpus/$t" "fuzz/corpus/$t" -- \
         -max_total_time={{SECONDS}} -rss_limit_mb=2048
     done
+
+# Write every generated surface from the API description (core/src/api.rs + the Rust models):
+# the dispatch table, the Python and JS resources and models, index.d.ts, the runners' call table,
+# SCHEMA.md's call list and the README's method table. `just codegen --check` only checks.
+codegen *ARGS:
+    cargo run -q -p kontext-codegen -- {{ARGS}}
+
+# Fails, naming each file, when a generated file is stale (part of `just test`).
+codegen-check:
+    cargo run -q -p kontext-codegen -- --check

@@ -1,5 +1,7 @@
-//! Calls by name with JSON arguments: the one table that maps the public method names
-//! (`applications.create`, `traces.listAll`, …) onto the typed API.
+//! Calls by name with JSON arguments: the public method names (`applications.create`,
+//! `traces.listAll`, …) mapped onto the typed API. The table itself ([`METHODS`] and the match
+//! from name to call) is generated from the API description (`core/src/api.rs`) by `just codegen`
+//! into `dispatch/table.rs`; what is written here by hand is how a call runs.
 //!
 //! Bindings export these two entry points instead of one export per method, and the shared
 //! scenario suite drives every engine through the same names. Arguments are positional and
@@ -14,77 +16,13 @@ use crate::args::Args;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::RequestOptions;
-use crate::models::{
-    AccessGraphParams, AddConnection, AuthorizeUrlRequest, CreateApplication, CreateIntegration, CreateServiceAccount,
-    ExchangeCode, GetTraceParams, ListApplicationsParams, ListDecisionsParams, ListEventsParams,
-    ListIntegrationsParams, ListServiceAccountsParams, ListSessionsParams, ListTracesParams, RefreshUserToken,
-    SetIntegrationOAuthConfig, SetIntegrations, TraceStatsParams, UpdateApplication, UpdateApplicationOAuth,
-    UpdateDeployment, UpdateIntegration, UpdatePolicy, UpdateSettings, ValidatePolicy,
-};
+use crate::models::{AuthorizeUrlRequest, ExchangeCode, RefreshUserToken};
 use crate::oauth;
-use crate::pagination::{ItemStream, Pages, RawItems, RawPage};
-use crate::pending::Pending;
+use crate::pagination::{ItemStream, Pages, RawItems};
 
-/// Every method [`call`] accepts.
-pub const METHODS: &[&str] = &[
-    "applications.list",
-    "applications.get",
-    "applications.create",
-    "applications.update",
-    "applications.archive",
-    "applications.rotateSecret",
-    "applications.getOAuth",
-    "applications.updateOAuth",
-    "applications.listIntegrations",
-    "applications.setIntegrations",
-    "applications.attachIntegration",
-    "applications.detachIntegration",
-    "applications.revokeAllAgentSessions",
-    "applications.accessGraph",
-    "integrations.list",
-    "integrations.get",
-    "integrations.create",
-    "integrations.update",
-    "integrations.archive",
-    "integrations.validate",
-    "integrations.getOAuthConfig",
-    "integrations.setOAuthConfig",
-    "integrations.deleteOAuthConfig",
-    "integrations.addConnection",
-    "integrations.getConnectionStatus",
-    "integrations.revokeConnection",
-    "serviceAccounts.list",
-    "serviceAccounts.get",
-    "serviceAccounts.create",
-    "serviceAccounts.rotateSecret",
-    "serviceAccounts.revoke",
-    "agentSessions.list",
-    "agentSessions.get",
-    "agentSessions.revokeAll",
-    "traces.list",
-    "traces.get",
-    "traces.stats",
-    "events.list",
-    "policy.get",
-    "policy.update",
-    "policy.validate",
-    "policy.getDeployment",
-    "policy.updateDeployment",
-    "policy.getSettings",
-    "policy.updateSettings",
-    "decisions.list",
-    "decisions.get",
-    "client.refreshToken",
-    "client.clearToken",
-    "oauth.createPkceChallenge",
-    "oauth.buildAuthorizeUrl",
-    "oauth.exchangeCode",
-    "oauth.refresh",
-];
+mod table;
 
-/// Every method [`list_all`] accepts.
-pub const LIST_ALL_METHODS: &[&str] =
-    &["applications.listAll", "integrations.listAll", "serviceAccounts.listAll", "traces.listAll", "decisions.listAll"];
+pub use table::{LIST_ALL_METHODS, METHODS};
 
 /// Calls `method` with positional JSON `args`; the result as a JSON value.
 pub async fn call(client: &Client, method: &str, args: Vec<Value>, options: Option<RequestOptions>) -> Result<Value> {
@@ -176,22 +114,7 @@ impl Paginator {
 pub fn list_all(client: &Client, method: &str, args: Vec<Value>, options: Option<RequestOptions>) -> Result<Paginator> {
     let client = with_options(client, options);
     let mut args = Args::new(method, args);
-    let pages = match method {
-        "applications.listAll" => {
-            json_pages(client.applications().pages::<RawPage>(args.optional::<ListApplicationsParams>("params")?))
-        }
-        "integrations.listAll" => {
-            json_pages(client.integrations().pages::<RawPage>(args.optional::<ListIntegrationsParams>("params")?))
-        }
-        "serviceAccounts.listAll" => json_pages(
-            client.service_accounts().pages::<RawPage>(args.optional::<ListServiceAccountsParams>("params")?),
-        ),
-        "traces.listAll" => json_pages(client.traces().pages::<RawPage>(args.optional::<ListTracesParams>("params")?)),
-        "decisions.listAll" => {
-            json_pages(client.decisions().pages::<RawPage>(args.optional::<ListDecisionsParams>("params")?))
-        }
-        other => return Err(unknown_method(other)),
-    };
+    let pages = json_pages(table::pages(&client, method, &mut args)?);
     args.finish()?;
     Ok(Paginator { pages })
 }
@@ -251,98 +174,12 @@ async fn dispatch<E: Encode>(
             });
         }
         other if other.starts_with("oauth.") => return oauth_dispatch::<E>(a).await,
-        other => request(&client, other, &mut a)?,
+        other => table::request(&client, other, &mut a)?,
     };
     a.finish()?;
     // One await for every method keeps this future small (it is most of the wasm engine's code).
     let json = pending.raw().await?.into_inner();
     E::from_json(json).map_err(encode_error)
-}
-
-/// The request an API method stands for: arguments decoded and checked, nothing sent yet.
-fn request<'c>(c: &'c Client, method: &str, a: &mut Args) -> Result<Pending<'c, ()>> {
-    Ok(match method {
-        "applications.list" => c.applications().list(a.optional("params")?).untyped(),
-        "applications.get" => c.applications().get(&a.string("id")?).untyped(),
-        "applications.create" => c.applications().create(a.required::<CreateApplication>("data")?).untyped(),
-        "applications.update" => {
-            c.applications().update(&a.string("id")?, a.required::<UpdateApplication>("data")?).untyped()
-        }
-        "applications.archive" => c.applications().archive(&a.string("id")?).untyped(),
-        "applications.rotateSecret" => c.applications().rotate_secret(&a.string("id")?).untyped(),
-        "applications.getOAuth" | "applications.getOAuthConfig" => {
-            c.applications().get_oauth(&a.string("id")?).untyped()
-        }
-        "applications.updateOAuth" | "applications.updateOAuthConfig" => {
-            c.applications().update_oauth(&a.string("id")?, a.required::<UpdateApplicationOAuth>("data")?).untyped()
-        }
-        "applications.listIntegrations" => c.applications().list_integrations(&a.string("id")?).untyped(),
-        "applications.setIntegrations" => {
-            c.applications().set_integrations(&a.string("id")?, a.required::<SetIntegrations>("data")?).untyped()
-        }
-        "applications.attachIntegration" => {
-            c.applications().attach_integration(&a.string("id")?, &a.string("integrationId")?).untyped()
-        }
-        "applications.detachIntegration" => {
-            c.applications().detach_integration(&a.string("id")?, &a.string("integrationId")?).untyped()
-        }
-        "applications.revokeAllAgentSessions" => c.applications().revoke_all_agent_sessions(&a.string("id")?).untyped(),
-        "applications.accessGraph" => {
-            c.applications().access_graph(a.optional::<AccessGraphParams>("params")?).untyped()
-        }
-
-        "integrations.list" => c.integrations().list(a.optional::<ListIntegrationsParams>("params")?).untyped(),
-        "integrations.get" => c.integrations().get(&a.string("id")?).untyped(),
-        "integrations.create" => c.integrations().create(a.required::<CreateIntegration>("data")?).untyped(),
-        "integrations.update" => {
-            c.integrations().update(&a.string("id")?, a.required::<UpdateIntegration>("data")?).untyped()
-        }
-        "integrations.archive" => c.integrations().archive(&a.string("id")?).untyped(),
-        "integrations.validate" => c.integrations().validate(&a.string("id")?).untyped(),
-        "integrations.getOAuthConfig" => c.integrations().get_oauth_config(&a.string("id")?).untyped(),
-        "integrations.setOAuthConfig" => c
-            .integrations()
-            .set_oauth_config(&a.string("id")?, a.required::<SetIntegrationOAuthConfig>("data")?)
-            .untyped(),
-        "integrations.deleteOAuthConfig" => c.integrations().delete_oauth_config(&a.string("id")?).untyped(),
-        "integrations.addConnection" => {
-            c.integrations().add_connection(&a.string("id")?, a.required::<AddConnection>("data")?).untyped()
-        }
-        "integrations.getConnectionStatus" => c.integrations().get_connection_status(&a.string("id")?).untyped(),
-        "integrations.revokeConnection" => c.integrations().revoke_connection(&a.string("id")?).untyped(),
-
-        "serviceAccounts.list" => {
-            c.service_accounts().list(a.optional::<ListServiceAccountsParams>("params")?).untyped()
-        }
-        "serviceAccounts.get" => c.service_accounts().get(&a.string("id")?).untyped(),
-        "serviceAccounts.create" => c.service_accounts().create(a.required::<CreateServiceAccount>("data")?).untyped(),
-        "serviceAccounts.rotateSecret" => c.service_accounts().rotate_secret(&a.string("id")?).untyped(),
-        "serviceAccounts.revoke" => c.service_accounts().revoke(&a.string("id")?).untyped(),
-
-        "agentSessions.list" => {
-            c.agent_sessions().list(&a.string("applicationId")?, a.optional::<ListSessionsParams>("params")?).untyped()
-        }
-        "agentSessions.get" => c.agent_sessions().get(&a.string("applicationId")?, &a.string("sessionId")?).untyped(),
-        "agentSessions.revokeAll" => c.agent_sessions().revoke_all(&a.string("applicationId")?).untyped(),
-
-        "traces.list" => c.traces().list(a.optional::<ListTracesParams>("params")?).untyped(),
-        "traces.get" => c.traces().get(&a.string("traceId")?, a.optional::<GetTraceParams>("params")?).untyped(),
-        "traces.stats" => c.traces().stats(a.optional::<TraceStatsParams>("params")?).untyped(),
-        "events.list" => c.events().list(a.optional::<ListEventsParams>("params")?).untyped(),
-
-        "policy.get" => c.policy().get().untyped(),
-        "policy.update" => c.policy().update(a.required::<UpdatePolicy>("data")?).untyped(),
-        "policy.validate" => c.policy().validate(a.required::<ValidatePolicy>("data")?).untyped(),
-        "policy.getDeployment" => c.policy().get_deployment().untyped(),
-        "policy.updateDeployment" => c.policy().update_deployment(a.required::<UpdateDeployment>("data")?).untyped(),
-        "policy.getSettings" => c.policy().get_settings().untyped(),
-        "policy.updateSettings" => c.policy().update_settings(a.required::<UpdateSettings>("data")?).untyped(),
-
-        "decisions.list" => c.decisions().list(a.optional::<ListDecisionsParams>("params")?).untyped(),
-        "decisions.get" => c.decisions().get(&a.string("id")?).untyped(),
-
-        other => return Err(unknown_method(other)),
-    })
 }
 
 /// The `oauth.*` calls (user tokens through Authorization Code + PKCE), which need no client:
@@ -402,6 +239,23 @@ mod tests {
             assert_eq!(e.kind(), crate::ErrorKind::InvalidInput, "{method} {args:?}: {e}");
             assert_eq!(e.details().argument.as_deref(), Some(argument), "{method} {args:?}: {e}");
         }
+    }
+
+    /// The generated table has a call for every listed API method (and its aliases' names are
+    /// not listed twice): decoding no arguments fails on an argument or succeeds, never on the name.
+    #[test]
+    fn every_listed_method_is_dispatched() {
+        let c = client();
+        for method in METHODS.iter().filter(|m| !m.starts_with("client.") && !m.starts_with("oauth.")) {
+            if let Err(e) = table::request(&c, method, &mut Args::new(method, Vec::new())) {
+                assert_ne!(e.details().argument.as_deref(), Some("method"), "{method}: {e}");
+            }
+        }
+        for method in LIST_ALL_METHODS {
+            assert!(table::pages(&c, method, &mut Args::new(method, Vec::new())).is_ok(), "{method}");
+        }
+        let e = table::request(&c, "applications.nothing", &mut Args::new("x", Vec::new())).err().unwrap();
+        assert_eq!(e.details().argument.as_deref(), Some("method"));
     }
 
     #[test]

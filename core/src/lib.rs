@@ -35,10 +35,14 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "describe")]
+pub mod api;
 mod args;
 mod auth;
 mod client;
 mod config;
+#[cfg(feature = "describe")]
+pub mod describe;
 pub mod dispatch;
 mod error;
 mod http;

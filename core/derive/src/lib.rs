@@ -13,6 +13,10 @@
 //!
 //! Unknown fields are ignored unless a `flatten` map keeps them or `deny_unknown_fields` makes
 //! them an error, as with serde. Errors name the field and its path, never the offending value.
+//!
+//! `#[derive(Describe)]` (used only with the `kontext` crate's `describe` feature) reads the same
+//! attributes and the doc comments into a `crate::describe::ModelDesc`: what the code generator
+//! (`tools/codegen`) turns into the Python and TypeScript models.
 
 use proc_macro::TokenStream;
 use quote::quote;
@@ -31,6 +35,95 @@ struct FieldAttrs {
     default: bool,
     flatten: bool,
     skip: bool,
+    /// `skip_serializing_if = "..."`: an absent value is left out of the JSON.
+    skip_if: bool,
+    /// `skip_serializing`: never written (sent some other way, e.g. as a header).
+    skip_serializing: bool,
+}
+
+/// Implements `crate::describe::DescribeModel` and `Describe` for a struct with named fields
+/// (inside the `kontext` crate, behind its `describe` feature).
+#[proc_macro_derive(Describe)]
+pub fn derive_describe(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand_describe(&input).unwrap_or_else(syn::Error::into_compile_error).into()
+}
+
+/// The text of the `///` comments among `attrs`, lines joined with `\n`, each without the space after `///`.
+fn doc_text(attrs: &[syn::Attribute]) -> String {
+    let mut lines = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
+        if let syn::Meta::NameValue(nv) = &attr.meta
+            && let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value
+        {
+            let line = s.value();
+            lines.push(line.strip_prefix(' ').unwrap_or(&line).trim_end().to_owned());
+        }
+    }
+    lines.join("\n").trim().to_owned()
+}
+
+fn expand_describe(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
+    let Data::Struct(data) = &input.data else {
+        return Err(syn::Error::new_spanned(input, "Describe is derived for structs only"));
+    };
+    let Fields::Named(fields) = &data.fields else {
+        return Err(syn::Error::new_spanned(input, "Describe needs named fields"));
+    };
+    let (camel_case, _) = container_attrs(input)?;
+    let mut entries = Vec::new();
+    for field in &fields.named {
+        let ident = field.ident.as_ref().expect("named field");
+        let attrs = field_attrs(field)?;
+        // The flattened map holds unknown fields: not a field of the model's description.
+        if attrs.flatten || attrs.skip {
+            continue;
+        }
+        let rust_name = ident.to_string();
+        let rust_name = rust_name.strip_prefix("r#").unwrap_or(&rust_name).to_owned();
+        let wire = attrs
+            .rename
+            .clone()
+            .unwrap_or_else(|| if camel_case { to_camel_case(&rust_name) } else { rust_name.clone() });
+        let doc = doc_text(&field.attrs);
+        let ty = &field.ty;
+        let (default, skip_if, skip_serializing) = (attrs.default, attrs.skip_if, attrs.skip_serializing);
+        entries.push(quote! {
+            crate::describe::FieldDesc {
+                rust: #rust_name,
+                wire: #wire,
+                doc: #doc,
+                ty: <#ty as crate::describe::Describe>::ty(),
+                default: #default,
+                skip_if_absent: #skip_if,
+                skip_serializing: #skip_serializing,
+            },
+        });
+    }
+    let name = &input.ident;
+    let name_text = name.to_string();
+    let doc = doc_text(&input.attrs);
+    // The line of the struct's name: the models' order in their file.
+    let line = quote::quote_spanned!(name.span()=> line!());
+    Ok(quote! {
+        impl crate::describe::DescribeModel for #name {
+            fn describe() -> crate::describe::ModelDesc {
+                crate::describe::ModelDesc {
+                    name: #name_text,
+                    module: module_path!(),
+                    line: #line,
+                    doc: #doc,
+                    fields: vec![#(#entries)*],
+                }
+            }
+        }
+
+        impl crate::describe::Describe for #name {
+            fn ty() -> crate::describe::Ty {
+                crate::describe::Ty::Model(#name_text, <Self as crate::describe::DescribeModel>::describe)
+            }
+        }
+    })
 }
 
 fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
@@ -136,6 +229,11 @@ fn field_attrs(field: &syn::Field) -> syn::Result<FieldAttrs> {
                 attrs.flatten = true;
             } else if meta.path.is_ident("skip_deserializing") || meta.path.is_ident("skip") {
                 attrs.skip = true;
+            } else if meta.path.is_ident("skip_serializing") {
+                attrs.skip_serializing = true;
+            } else if meta.path.is_ident("skip_serializing_if") {
+                let _: syn::Expr = meta.value()?.parse()?;
+                attrs.skip_if = true;
             } else if meta.path.is_ident("deserialize_with")
                 || meta.path.is_ident("with")
                 || meta.path.is_ident("alias")

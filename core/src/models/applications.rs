@@ -31,6 +31,7 @@ open_enum! {
 /// An application: an OAuth client through which AI agents reach the organization's
 /// integrations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Application {
     /// Resource id (UUID); use it in `/applications/:id` paths.
@@ -63,6 +64,7 @@ pub struct Application {
 
 /// Agent-session counts of an application (`Application.sessions`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSessionCounts {
     /// Sessions connected and recently active.
@@ -81,6 +83,7 @@ pub struct ApplicationSessionCounts {
 
 /// OAuth settings of an application (`GET /applications/:id/oauth`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationOAuth {
     /// Public or confidential client.
@@ -121,6 +124,7 @@ pub struct ApplicationOAuth {
 /// application. Read back on [`Application::external_auth`], written with
 /// [`UpdateApplication::external_auth`]; every field is optional so a write can be partial.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalAuth {
     /// Whether partner tokens are accepted.
@@ -161,6 +165,7 @@ pub struct ExternalAuth {
 
 /// Body of `POST /applications`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateApplication {
     /// Display name (required, unique among non-archived applications).
@@ -197,6 +202,7 @@ impl CreateApplication {
 
 /// OAuth part of [`CreateApplication`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateApplicationOAuth {
     /// Client type; the server defaults to confidential.
@@ -266,6 +272,7 @@ impl CreateApplicationOAuth {
 
 /// Body of `PATCH /applications/:id`: only the fields given are changed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateApplication {
     /// New display name.
@@ -281,6 +288,7 @@ pub struct UpdateApplication {
 
 /// Body of `PATCH /applications/:id/oauth`: only the fields given are changed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateApplicationOAuth {
     /// New client type.
@@ -302,10 +310,10 @@ pub struct UpdateApplicationOAuth {
 
 /// Body of `PUT /applications/:id/integrations`: the complete new set of attached integrations.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct SetIntegrations {
-    /// Integration ids (UUIDs); replaces the current set.
-    #[serde(default)]
+    /// Integration ids (UUIDs); replaces the current set (an empty list detaches every one).
     pub integration_ids: Vec<String>,
 }
 
@@ -323,6 +331,7 @@ impl SetIntegrations {
 
 /// Query of `GET /applications`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ListApplicationsParams {
     /// Page size, 1–200 (server default 50).
@@ -339,6 +348,7 @@ pub struct ListApplicationsParams {
 
 /// Query of `GET /applications/access-graph`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessGraphParams {
     /// Add policy overlays to the graph.
@@ -348,6 +358,7 @@ pub struct AccessGraphParams {
 
 /// Answer of `GET /applications/:id` and `PATCH /applications/:id`: `{application}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationResponse {
     /// The application.
@@ -357,6 +368,7 @@ pub struct ApplicationResponse {
 /// Answer of `POST /applications`: `{application, oauth}`. `oauth.clientSecret` (confidential
 /// applications) is shown only here and on rotate: store it at once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedApplication {
     /// The new application.
@@ -369,6 +381,7 @@ pub struct CreatedApplication {
 /// `{oauth}`. After a rotation `oauth.clientSecret` holds the new secret; the old one stops
 /// working at once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct OAuthResponse {
     /// The OAuth settings.
@@ -377,6 +390,7 @@ pub struct OAuthResponse {
 
 /// Answer of `GET`/`PUT /applications/:id/integrations`: `{integrationIds}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationIds {
     /// Ids of the attached integrations.
@@ -386,6 +400,7 @@ pub struct IntegrationIds {
 
 /// Answer of `DELETE /applications/:id/sessions`: `{success, disconnectedCount}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct RevokedSessions {
     /// Whether the revocation went through.
@@ -399,6 +414,7 @@ pub struct RevokedSessions {
 /// Answer of `GET /applications/access-graph`: applications and integrations as nodes,
 /// attachments as edges.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessGraph {
     /// Applications and integrations.
@@ -411,6 +427,7 @@ pub struct AccessGraph {
 
 /// A node of the [`AccessGraph`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessGraphNode {
     /// Id of the application or integration.
@@ -427,6 +444,7 @@ pub struct AccessGraphNode {
 
 /// An edge of the [`AccessGraph`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessGraphEdge {
     /// Id of the node the edge starts at (usually an application).

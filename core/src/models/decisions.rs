@@ -32,6 +32,7 @@ open_enum! {
 
 /// One policy decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Decision {
     /// Decision id.
@@ -71,6 +72,7 @@ pub struct Decision {
 
 /// Query of `GET /decisions` (cursor pagination). Every filter is optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ListDecisionsParams {
     /// Only decisions about this provider.
@@ -110,6 +112,7 @@ pub struct ListDecisionsParams {
 
 /// Answer of `GET /decisions/:id`: `{decision}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DecisionResponse {
     /// The decision.

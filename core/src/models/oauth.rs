@@ -10,6 +10,7 @@ use crate::Secret;
 /// A PKCE verifier and its challenge. Keep the verifier until the code exchange; put the
 /// challenge in the authorize URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct PkceChallenge {
     /// The random verifier (43–128 characters), sent with the code exchange.
@@ -22,6 +23,7 @@ pub struct PkceChallenge {
 
 /// Input of `oauth.buildAuthorizeUrl`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizeUrlRequest {
     /// API origin (e.g. `https://api.kontext.security`); the authorize endpoint is read from
@@ -43,6 +45,7 @@ pub struct AuthorizeUrlRequest {
 
 /// Result of `oauth.buildAuthorizeUrl`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizeUrl {
     /// The URL to open in the user's browser.
@@ -53,6 +56,7 @@ pub struct AuthorizeUrl {
 
 /// Input of `oauth.exchangeCode` (authorization code → tokens).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ExchangeCode {
     /// API origin; the token endpoint is read from its discovery document.
@@ -76,6 +80,7 @@ pub struct ExchangeCode {
 
 /// Input of `oauth.refresh` (refresh token → new tokens).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshUserToken {
     /// API origin; the token endpoint is read from its discovery document.
@@ -92,6 +97,7 @@ pub struct RefreshUserToken {
 /// Tokens from a code exchange or refresh (camelCase here; the token endpoint's snake case
 /// answer is mapped into it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct UserTokens {
     /// The access token (a bearer token for the Management API).
@@ -112,6 +118,7 @@ pub struct UserTokens {
 /// The authorization server's metadata (`GET /.well-known/oauth-authorization-server`,
 /// RFC 8414). Snake case on the wire, unlike the rest of the API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 pub struct AuthServerMetadata {
     /// Issuer identifier: the origin the document was read from (checked by discovery).
     /// Absent in the document reads as empty, which discovery refuses with a clear error.

@@ -77,6 +77,17 @@ macro_rules! open_enum {
                 Ok(s.parse().unwrap_or_else(|never| match never {}))
             }
         }
+
+        #[cfg(feature = "describe")]
+        impl crate::describe::Describe for $name {
+            fn ty() -> crate::describe::Ty {
+                crate::describe::Ty::Enum(crate::describe::EnumDesc {
+                    name: stringify!($name),
+                    module: module_path!(),
+                    values: &[$($wire),+],
+                })
+            }
+        }
     };
 }
 

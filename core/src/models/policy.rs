@@ -49,6 +49,7 @@ open_enum! {
 
 /// The organization's current Cedar policy text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Policy {
     /// Cedar source.
@@ -64,6 +65,7 @@ pub struct Policy {
 
 /// Result of `policy.get` / `policy.update` (`GET`/`PUT /policy`): `{policy, etag}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyResponse {
     /// The policy.
@@ -76,6 +78,7 @@ pub struct PolicyResponse {
 
 /// Input of `policy.update` (`PUT /policy`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePolicy {
     /// New Cedar source.
@@ -103,6 +106,7 @@ impl UpdatePolicy {
 
 /// Body of `POST /policy/validations`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ValidatePolicy {
     /// Cedar source to check.
@@ -119,6 +123,7 @@ impl ValidatePolicy {
 
 /// Answer of `POST /policy/validations`: `{valid, diagnostics}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyValidation {
     /// Whether the text is a valid policy.
@@ -133,6 +138,7 @@ pub struct PolicyValidation {
 
 /// One finding of a policy validation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyDiagnostic {
     /// Error or warning.
@@ -152,6 +158,7 @@ pub struct PolicyDiagnostic {
 
 /// Which policy version is deployed, and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Deployment {
     /// Deployed version; `null` when the rollout mode is `disabled` (always serialized).
@@ -169,6 +176,7 @@ pub struct Deployment {
 /// Result of `policy.getDeployment` / `policy.updateDeployment`
 /// (`GET`/`PUT /policy/deployment`): `{deployment, etag}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DeploymentResponse {
     /// The deployment.
@@ -181,6 +189,7 @@ pub struct DeploymentResponse {
 
 /// Input of `policy.updateDeployment` (`PUT /policy/deployment`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateDeployment {
     /// Version to deploy; `None` (sent as `null`) with [`RolloutMode::Disabled`].
@@ -223,6 +232,7 @@ impl UpdateDeployment {
 
 /// The organization's policy settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct PolicySettings {
     /// Whether policy evaluation is on for the organization.
@@ -239,6 +249,7 @@ pub struct PolicySettings {
 
 /// Answer of `GET`/`PATCH /policy/settings`: `{settings}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsResponse {
     /// The settings.
@@ -247,6 +258,7 @@ pub struct SettingsResponse {
 
 /// Body of `PATCH /policy/settings`: only the fields given are changed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateSettings {
     /// `updatedAt` of the settings this write is based on; a stale value fails with 412.

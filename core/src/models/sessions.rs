@@ -44,6 +44,7 @@ open_enum! {
 
 /// An agent session of an application (`Session` in the API reference).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AgentSession {
     /// Session id (UUID).
@@ -89,6 +90,7 @@ pub struct AgentSession {
 
 /// Query of `GET /applications/:id/sessions`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ListSessionsParams {
     /// Which sessions (server default `active`).
@@ -104,6 +106,7 @@ pub struct ListSessionsParams {
 
 /// Answer of `GET /applications/:id/sessions/:sessionId`: `{session}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionResponse {
     /// The session.

@@ -40,6 +40,7 @@ open_enum! {
 
 /// A trace: one agent session's run of MCP events, with per-status counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Trace {
     /// Trace id.
@@ -60,7 +61,7 @@ pub struct Trace {
     /// Events with status `warn`.
     #[serde(default)]
     pub warn_count: u64,
-    /// Events with any `error_*` status.
+    /// Events with an `error_*` status.
     #[serde(default)]
     pub error_count: u64,
     /// Application (agent) id.
@@ -87,6 +88,7 @@ pub struct Trace {
 
 /// One MCP event (a tool call, a listing, an auth step) of a trace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct TraceEvent {
     /// Event id.
@@ -100,7 +102,7 @@ pub struct TraceEvent {
     /// Trace the event belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// API key that made the call, if any.
+    /// API key that made the call, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_key_id: Option<String>,
     /// Kind of event, e.g. `tools/call`.
@@ -144,6 +146,7 @@ pub struct TraceEvent {
 
 /// Result of `traces.get` (`GET /traces/:traceId`): `{trace, events}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct TraceDetail {
     /// The trace.
@@ -155,6 +158,7 @@ pub struct TraceDetail {
 
 /// Activity statistics over a period (`GET /traces/stats`). All zeros on an idle organization.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct TraceStats {
     /// Number of traces.
@@ -188,6 +192,7 @@ pub struct TraceStats {
 
 /// Event-duration percentiles, in milliseconds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct LatencyPercentiles {
     /// Median, ms.
@@ -203,6 +208,7 @@ pub struct LatencyPercentiles {
 
 /// Payload bytes moved through the gateway.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct BytesTransferred {
     /// Bytes sent to MCP servers (requests).
@@ -215,6 +221,7 @@ pub struct BytesTransferred {
 
 /// One entry of [`TraceStats::errors_by_type`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorTypeCount {
     /// Error type (an error status such as `error_remote`).
@@ -226,6 +233,7 @@ pub struct ErrorTypeCount {
 
 /// One entry of [`TraceStats::top_tools`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ToolCount {
     /// Tool name.
@@ -238,6 +246,7 @@ pub struct ToolCount {
 /// Result of `traces.stats`: `{stats}` (the REST endpoint `GET /traces/stats` returns the
 /// stats object bare; the SDK wraps it like the official client does).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct TraceStatsResponse {
     /// The statistics.
@@ -247,6 +256,7 @@ pub struct TraceStatsResponse {
 /// Query of `GET /traces` (offset pagination: the last page is the first one shorter than
 /// `limit`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ListTracesParams {
     /// Only traces of this user.
@@ -271,6 +281,7 @@ pub struct ListTracesParams {
 
 /// Query of `GET /traces/:traceId`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct GetTraceParams {
     /// The user whose trace it is.
@@ -280,6 +291,7 @@ pub struct GetTraceParams {
 
 /// Query of `GET /traces/stats`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct TraceStatsParams {
     /// Time window; when absent the server uses its default.
@@ -292,6 +304,7 @@ pub struct TraceStatsParams {
 
 /// Query of `GET /mcp-events` (the calling user's most recent MCP events).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ListEventsParams {
     /// Maximum number of events.

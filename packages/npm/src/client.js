@@ -5,7 +5,7 @@ import { abortError, fromEngineError } from './errors.js';
 import { argumentFailure, callOptions, configJson, toJson } from './options.js';
 import { loggingOptions } from './logging.js';
 import { listing } from './paging.js';
-import { createResources } from './resources.js';
+import { createOAuthHelpers, createResources } from './resources.js';
 import { parseResult } from './secrets.js';
 
 const ARGS_FAILURE = argumentFailure('args');
@@ -130,10 +130,5 @@ export function createOAuth(engine) {
       throw fromEngineError(error, signal);
     }
   }
-  return Object.freeze({
-    createPkceChallenge: (options) => oauthCall('oauth.createPkceChallenge', [], options),
-    buildAuthorizeUrl: (request, options) => oauthCall('oauth.buildAuthorizeUrl', [request], options),
-    exchangeCode: (request, options) => oauthCall('oauth.exchangeCode', [request], options),
-    refresh: (request, options) => oauthCall('oauth.refresh', [request], options),
-  });
+  return createOAuthHelpers(oauthCall);
 }

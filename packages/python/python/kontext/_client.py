@@ -36,6 +36,7 @@ from ._engine import (
 from ._exceptions import APIConnectionError
 from ._model import Model
 from ._pagination import AsyncPager, SyncPager
+from ._resource_base import _nothing
 from ._resources import (
     AgentSessions,
     Applications,
@@ -45,7 +46,6 @@ from ._resources import (
     Policy,
     ServiceAccounts,
     Traces,
-    _nothing,
 )
 
 __all__ = ["ManagementClient", "AsyncManagementClient"]

@@ -10,6 +10,7 @@
 //! - [`control`] — plain-HTTP calls to the emulator;
 //! - [`runner`] — runs a scenario through `kontext` against an emulator or a live organization.
 
+mod call_table;
 pub mod control;
 pub mod matcher;
 pub mod methods;
