@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Set, Tuple
 
 import kontext
 import pytest
@@ -206,7 +206,7 @@ def test_a_forked_child_makes_sync_and_async_calls_and_the_parent_keeps_working(
 @fork_only
 def test_a_forked_child_never_uses_the_parents_connections(recorder_of_list: Recorder) -> None:
     result = run_fork_probe(recorder_of_list.base_url, "token")
-    ports: Dict[str, set] = {}
+    ports: Dict[str, Set[int]] = {}
     for pid, port in recorder_of_list.seen:
         if pid:  # untagged: the parent's iteration started before the fork
             ports.setdefault(pid, set()).add(port)
