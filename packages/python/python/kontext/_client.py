@@ -1,8 +1,9 @@
 """``ManagementClient`` (blocking) and ``AsyncManagementClient`` (asyncio).
 
 Both are thin: they turn keyword options into the core's ``ClientOptions``, hold one native
-engine, and hand every call to it. Retries, timeouts, token caching and validation happen in the
-Rust core, so the two clients behave identically.
+engine (a Rust runtime with the client's connection pool), and hand every call to it. Retries,
+timeouts, token caching and validation happen in the Rust core, so the two clients behave
+identically.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ._async_resources import (
 )
 from ._engine import (
     NATIVE_ERRORS,
-    NativeEngine,
+    EngineRef,
     call_async,
     call_blocking,
     decode,
@@ -33,7 +34,6 @@ from ._engine import (
     new_engine,
     raise_converted,
 )
-from ._exceptions import APIConnectionError
 from ._model import Model
 from ._pagination import AsyncPager, SyncPager
 from ._resource_base import _nothing
@@ -61,32 +61,8 @@ def _millis(seconds: float) -> int:
     return max(0, math.ceil(round(seconds * 1000, 6)))
 
 
-class _EngineRef:
-    """The engine shared by a client and its ``with_options`` copies; ``close`` empties it."""
-
-    __slots__ = ("engine", "id")
-
-    def __init__(self, engine: NativeEngine) -> None:
-        self.engine: Optional[NativeEngine] = engine
-        #: The engine's id for the direct calls; a call on a dropped engine fails as closed.
-        self.id: int = engine.id()
-
-    def get(self) -> NativeEngine:
-        engine = self.engine
-        if engine is None:
-            raise APIConnectionError("the client is closed", details={"kind": "connection"})
-        return engine
-
-    def live_id(self) -> int:
-        if self.engine is None:
-            raise APIConnectionError("the client is closed", details={"kind": "connection"})
-        return self.id
-
-
 class _BaseClient:
-    #: Whether calls block the calling thread (and run on it) or are coroutines.
-    _blocking: bool
-    _ref: _EngineRef
+    _ref: EngineRef
     _base_url: str
     _identity: str
     _request_options: Dict[str, Any]
@@ -135,7 +111,7 @@ class _BaseClient:
         }
         options.update({k: v for k, v in optional.items() if v is not None})
         _logging.sync()
-        self._ref = _EngineRef(new_engine(options, self._blocking))
+        self._ref = new_engine(options)
         self._base_url = base_url
         # Only what identifies the client goes into repr; the secret is not kept in Python at all.
         self._identity = f"client_id={client_id!r}" if "credentials" in options else "access_token='[redacted]'"
@@ -213,14 +189,13 @@ class ManagementClient(_BaseClient):
 
     The client is safe to share between threads; create one and reuse it. Calls block the
     calling thread only (other threads keep running), need no event loop, and stop at Ctrl-C
-    (cancelling the request). Use it as a context manager, or call :meth:`close`, to release its
-    connections.
+    (cancelling the request). A forked child process (``multiprocessing``, Gunicorn
+    ``--preload``) gets connections of its own automatically. Use it as a context manager, or
+    call :meth:`close`, to release its connections.
 
     Raises:
         ConfigError: The options are unusable (no credentials, a malformed URL, ...).
     """
-
-    _blocking = True
 
     applications: Applications
     integrations: Integrations
@@ -242,15 +217,15 @@ class ManagementClient(_BaseClient):
         self.decisions = Decisions(self)
 
     def _call(self, method: str, args: List[Any], parse: Callable[[Any], R]) -> R:
-        return parse(decode(call_blocking(self._ref.live_id(), method.encode(), encode_args(args), self._options)))
+        return parse(decode(call_blocking(self._ref.get(), method.encode(), encode_args(args), self._options)))
 
     def _list_all(self, method: str, args: List[Any], item: Type[T]) -> SyncPager[T]:
         engine = self._ref.get()
         try:
-            paginator = engine.list_all_blocking(method.encode(), encode_args(args), self._options)
+            paginator = engine.list_all(method.encode(), encode_args(args), self._options)
         except NATIVE_ERRORS as e:
             raise_converted(e)
-        return SyncPager(paginator, item)
+        return SyncPager(engine, paginator, item)
 
     def refresh_token(self) -> None:
         """Mints a new access token now (client credentials only)."""
@@ -276,16 +251,14 @@ class AsyncManagementClient(_BaseClient):
     """An asyncio client of the Kontext Management API.
 
     Takes the same arguments as :class:`ManagementClient`; every method is a coroutine and
-    ``list_all`` returns an async iterator. Requests run on the loop's own thread over non-blocking
-    sockets the loop watches, so nothing blocks it, and cancelling the awaiting task cancels the
-    request. Safe to share
-    between tasks (and event loops); use it with ``async with`` or call :meth:`close`.
+    ``list_all`` returns an async iterator. Requests run on the client's own Rust runtime, so
+    nothing blocks the event loop, and cancelling the awaiting task cancels the request. Safe to
+    share between tasks, threads and event loops, and a forked child gets connections of its own;
+    use it with ``async with`` or call :meth:`close`.
 
     Raises:
         ConfigError: The options are unusable (no credentials, a malformed URL, ...).
     """
-
-    _blocking = False
 
     applications: AsyncApplications
     integrations: AsyncIntegrations
@@ -307,7 +280,7 @@ class AsyncManagementClient(_BaseClient):
         self.decisions = AsyncDecisions(self)
 
     async def _call(self, method: str, args: List[Any], parse: Callable[[Any], R]) -> R:
-        return parse(decode(await call_async(self._ref.live_id(), method.encode(), encode_args(args), self._options)))
+        return parse(decode(await call_async(self._ref.get(), method.encode(), encode_args(args), self._options)))
 
     def _list_all(self, method: str, args: List[Any], item: Type[T]) -> AsyncPager[T]:
         engine = self._ref.get()
@@ -315,7 +288,7 @@ class AsyncManagementClient(_BaseClient):
             paginator = engine.list_all(method.encode(), encode_args(args), self._options)
         except NATIVE_ERRORS as e:
             raise_converted(e)
-        return AsyncPager(paginator, item)
+        return AsyncPager(engine, paginator, item)
 
     async def refresh_token(self) -> None:
         """Mints a new access token now (client credentials only)."""

@@ -1,38 +1,33 @@
-"""The only module that talks to the native engine (``bindings/python``).
+"""The only module that talks to the native engine (``bindings/python``, the uniffi module
+``kontext._native``).
 
 Arguments go in as UTF-8 bytes (one JSON array; the per-request options as JSON, ``b""`` for
 none), results come back as JSON text, and failures as ``kontext::ErrorDetails`` JSON, which
-become :mod:`kontext._exceptions` classes here. Most of the engine is reached through the module
-uniffi generates (``kontext._native``); the calls made once per request go through the engine's
-plain C functions (``bindings/python/src/direct.rs``) with ctypes, because a uniffi call costs
-8–15 µs of ctypes work in Python, as much as the rest of the Python layer.
+become :mod:`kontext._exceptions` classes here. Each client has one engine: a Rust runtime with
+the client's connection pool, on which every call of that client runs.
 
-- Blocking calls run on the calling thread (GIL released) in slices of ``_WAIT_SLICE_MS``: a call
-  still running after a slice is parked in the engine under a token and resumed slice by slice,
-  so Ctrl-C is handled between slices (and cancels the request).
-- Async calls are submitted to the event loop's :class:`_Port`: the engine's I/O for that loop,
-  whose sockets sit behind one descriptor the loop watches. The request is written during the
-  submit; when a socket is ready the loop drains the port, which runs the calls on and returns
-  the finished outcomes, and the futures are resolved. Cancelling the awaiting task cancels the
-  request.
+- Blocking calls release the GIL and wait for the call in slices of 100 ms: a call still running
+  after a slice returns ``""`` and is resumed, so Ctrl-C is handled between slices (and cancels
+  the request).
+- Async calls are uniffi futures; cancelling the awaiting task drops the Rust future, which
+  cancels the request.
+- A forked child must not touch the parent's runtime or connections (its threads did not fork):
+  after a fork, every live client gets a new engine of its own (:func:`_renew_after_fork`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import ctypes
 import itertools
 import json
 import json.encoder
 import json.scanner
 import os
 import sys
-import threading
 import weakref
-from typing import Any, Callable, Dict, List, MutableMapping, NoReturn, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, NoReturn, Optional, Union
 
 from . import _native
-from ._exceptions import InternalError, KontextError, error_from_details
+from ._exceptions import APIConnectionError, InternalError, KontextError, error_from_details
 from ._version import __version__
 
 _IMPLEMENTATIONS = {"cpython": "CPython", "pypy": "PyPy"}
@@ -51,9 +46,6 @@ NativeEngine = _native.Engine
 # FFI machinery itself (a panic outside the engine's guards).
 NATIVE_ERRORS = (_native.KontextFfiError, _native.InternalError)
 
-#: How long one slice of a blocking call lasts: the longest a Ctrl-C waits to be handled.
-_WAIT_SLICE_MS = 100
-
 _NO_OPTIONS = b""
 
 
@@ -70,23 +62,14 @@ def convert_error(error: BaseException) -> KontextError:
     return error_from_details(details)
 
 
-def new_engine(options: Dict[str, Any], blocking: bool) -> NativeEngine:
-    """An engine for a blocking client (calls run on the calling threads) or an asyncio one."""
-    try:
-        return NativeEngine(json.dumps(options), USER_AGENT, blocking)
-    except NATIVE_ERRORS as e:
-        raise_converted(e)
-
-
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 _encode_string = json.encoder.encode_basestring_ascii
 _decoder = json.JSONDecoder()
 _decode = _decoder.decode
 _scan = json.scanner.make_scanner(_decoder)
 
-# Per call, the Python side costs as much as the engine's own work (its code runs with cold
-# caches, right after the request's system calls), so the two steps every call takes skip the
-# pure-Python layers of `json` where the result is the same.
+# Per call, the Python side costs as much as the engine's own work, so the two steps every call
+# takes skip the pure-Python layers of `json` where the result is the same.
 
 
 def encode_args(args: List[Any]) -> bytes:
@@ -100,9 +83,9 @@ def encode_options(options: Optional[Dict[str, Any]]) -> bytes:
     return _encode(options).encode() if options else _NO_OPTIONS
 
 
-def decode(data: bytes) -> Any:
-    """A JSON result (bytes of UTF-8) as Python data."""
-    text = data.decode()
+def decode(data: Union[str, bytes]) -> Any:
+    """A JSON result as Python data."""
+    text = data.decode() if isinstance(data, bytes) else data
     try:
         # The scanner alone: what `json.loads` runs after skipping leading whitespace.
         value, end = _scan(text, 0)
@@ -113,242 +96,119 @@ def decode(data: bytes) -> Any:
     return _decode(text)  # leading or trailing whitespace, or not JSON (its error)
 
 
-# ---------------------------------------------------------------------------------- direct calls
+# ------------------------------------------------------------------------------------- engines
 
 
-class _Buffer(ctypes.Structure):
-    """Bytes the engine hands over: copied by :func:`_take`, which gives them back."""
+class EngineRef:
+    """The engine shared by a client and its ``with_options`` copies: ``close`` empties it, and
+    in a forked child it is replaced by a new one."""
 
-    _fields_ = [("ptr", ctypes.c_void_p), ("len", ctypes.c_size_t), ("cap", ctypes.c_size_t)]
+    __slots__ = ("engine", "__weakref__")
 
+    def __init__(self, engine: NativeEngine) -> None:
+        self.engine: Optional[NativeEngine] = engine
+        _live.add(self)
 
-def _library() -> ctypes.CDLL:
-    # The library uniffi's module loaded (the same file, so the same loaded image).
-    if sys.platform == "darwin":
-        name = "libkontext_python.dylib"
-    elif sys.platform.startswith("win"):
-        name = "kontext_python.dll"
-    else:
-        name = "libkontext_python.so"
-    lib = ctypes.CDLL(os.path.join(os.path.dirname(os.path.abspath(_native.__file__)), name))
-    u64, i32, size, text, out = ctypes.c_uint64, ctypes.c_int32, ctypes.c_size_t, ctypes.c_char_p, ctypes.POINTER(_Buffer)
-    signatures = {
-        "kontext_py_call_blocking": ((u64, text, size, text, size, text, size, ctypes.c_uint32, u64, out), i32),
-        "kontext_py_submit": ((u64, u64, u64, text, size, text, size, text, size), i32),
-        "kontext_py_port_open": ((), u64),
-        "kontext_py_port_fileno": ((u64,), i32),
-        "kontext_py_port_drain": ((u64, out), i32),
-        "kontext_py_port_cancel": ((u64, u64), None),
-        "kontext_py_port_close": ((u64,), None),
-        "kontext_py_free": ((ctypes.c_void_p, size, size), None),
-    }
-    for symbol, (argtypes, restype) in signatures.items():
-        function = getattr(lib, symbol)
-        function.argtypes = argtypes
-        function.restype = restype
-    return lib
+    def get(self) -> NativeEngine:
+        engine = self.engine
+        if engine is None:
+            raise APIConnectionError("the client is closed", details={"kind": "connection"})
+        return engine
 
 
-_lib = _library()
-_call_blocking = _lib.kontext_py_call_blocking
-_submit = _lib.kontext_py_submit
-_port_open = _lib.kontext_py_port_open
-_port_fileno = _lib.kontext_py_port_fileno
-_port_drain = _lib.kontext_py_port_drain
-_port_cancel = _lib.kontext_py_port_cancel
-_port_close = _lib.kontext_py_port_close
-_free = _lib.kontext_py_free
-_string_at = ctypes.string_at
-_byref = ctypes.byref
-
-#: What the direct calls return: the result is in the buffer, the call is still running (parked),
-#: or the buffer holds the error details.
-_DONE, _RUNNING, _FAILED = 0, 1, 2
+_live: "weakref.WeakSet[EngineRef]" = weakref.WeakSet()
 
 
-def _take(out: _Buffer) -> bytes:
-    data = _string_at(out.ptr, out.len)
-    _free(out.ptr, out.len, out.cap)
-    return data
+def new_engine(options: Dict[str, Any]) -> EngineRef:
+    """The engine of a new client (the core checks the options)."""
+    try:
+        return EngineRef(NativeEngine(json.dumps(options), USER_AGENT))
+    except NATIVE_ERRORS as e:
+        raise_converted(e)
 
 
-def _failure(details: bytes) -> KontextError:
-    return error_from_details(_decode(details.decode()))
+def _renew_after_fork() -> None:
+    """In a forked child: gives every open client an engine with its own runtime and connections
+    (sharing settings and the cached token). The parent's engines stay untouched, and any object
+    still bound to one (a pager started before the fork) fails with :class:`APIConnectionError`."""
+    for ref in list(_live):
+        if ref.engine is not None:
+            try:
+                ref.engine = ref.engine.forked()
+            except BaseException:  # noqa: BLE001 - a fork hook must not raise; calls then fail as closed
+                ref.engine = None
 
 
-# ------------------------------------------------------------------------------------- blocking
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_renew_after_fork)
 
-#: Tokens naming parked blocking calls (unique per process; parked calls are per thread).
+
+_oauth: Optional[EngineRef] = None
+
+
+def _oauth_engine() -> NativeEngine:
+    """The engine of the ``oauth`` functions (made on first use: they need no client)."""
+    global _oauth
+    if _oauth is None:
+        try:
+            _oauth = EngineRef(NativeEngine.for_oauth())
+        except NATIVE_ERRORS as e:
+            raise_converted(e)
+    return _oauth.get()
+
+
+# ------------------------------------------------------------------------------------ blocking
+
+#: Tokens naming blocking calls still running (unique per process).
 _tokens = itertools.count(1)
 
 
-def _resume(token: int) -> str:
-    """Resumes the parked blocking call ``token`` slice by slice until it is done (callers cancel
-    it if this is interrupted)."""
-    text = ""
-    while not text:
-        text = _native.resume_blocking(token, _WAIT_SLICE_MS)
-    return text
-
-
-def call_blocking(engine_id: int, method: bytes, args_json: bytes, options: bytes) -> bytes:
-    """The JSON result of ``method`` on the engine ``engine_id``, run on this thread (an engine
-    that is gone fails as a closed client)."""
-    token = next(_tokens)
-    out = _Buffer()
-    try:
-        status = _call_blocking(
-            engine_id, method, len(method), args_json, len(args_json), options, len(options), _WAIT_SLICE_MS, token,
-            _byref(out),
-        )
-        if status == _DONE:
-            return _take(out)
-        if status == _FAILED:
-            raise _failure(_take(out)) from None
-        return _resume(token).encode()
-    except NATIVE_ERRORS as e:
-        raise_converted(e)
-    except KontextError:
-        raise
-    except BaseException:
-        # Interrupted (Ctrl-C) between slices: drop the call, which cancels its request.
-        _native.cancel_blocking(token)
-        raise
-
-
-def run_blocking(start: Callable[[int, int], str]) -> str:
-    """The JSON result of a blocking uniffi call ``start(slice_ms, token)`` (see
-    :func:`call_blocking`)."""
+def run_blocking(engine: NativeEngine, start: Callable[[int], str]) -> str:
+    """The JSON result of a blocking export ``start(token)`` of ``engine`` (or of one of its
+    pagers): ``""`` means still running, so it is resumed until it is done, and cancelled when
+    interrupted (Ctrl-C) in between."""
     token = next(_tokens)
     try:
-        return start(_WAIT_SLICE_MS, token) or _resume(token)
+        text = start(token)
+        while not text:
+            text = engine.resume_blocking(token)
+        return text
     except NATIVE_ERRORS as e:
         raise_converted(e)
     except BaseException:
-        _native.cancel_blocking(token)
+        engine.cancel_blocking(token)
         raise
+
+
+def call_blocking(engine: NativeEngine, method: bytes, args_json: bytes, options: bytes) -> str:
+    """The JSON result of ``method``, run on ``engine`` while this thread waits."""
+    return run_blocking(engine, lambda token: engine.call_blocking(method, args_json, options, token))
 
 
 def oauth_call_blocking(method: str, args: List[Any]) -> Any:
+    engine = _oauth_engine()
     m, a = method.encode(), encode_args(args)
-    return json.loads(run_blocking(lambda slice_ms, token: _native.oauth_call_blocking(m, a, slice_ms, token)))
+    return decode(run_blocking(engine, lambda token: engine.oauth_call_blocking(m, a, token)))
 
 
-# ---------------------------------------------------------------------------------------- async
-
-Outcome = Tuple[bool, bytes]
+# --------------------------------------------------------------------------------------- async
 
 
-class _Port:
-    """The async calls of one event loop. The engine runs them on this loop's thread over sockets
-    behind one descriptor the loop watches; when it is readable, :meth:`_drain` lets the engine
-    run them on and resolves the futures of those that finished."""
-
-    __slots__ = ("id", "waiting", "tokens", "__weakref__")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.id = 0
-        self.waiting: Dict[int, "asyncio.Future[Outcome]"] = {}
-        self.tokens = itertools.count(1)
-        port = _port_open()
-        if not port:
-            raise InternalError("internal error in the Kontext SDK: could not open a completion port")
-        self.id = port
-        loop.add_reader(_port_fileno(port), self._drain)
-
-    def _drain(self) -> None:
-        out = _Buffer()
-        _port_drain(self.id, _byref(out))
-        data = _take(out)
-        if not data:
-            return
-        head, _, body = data.partition(b"\n")
-        waiting = self.waiting
-        start = 0
-        for entry in head.split(b","):
-            token, status, length = entry.split(b":")
-            end = start + int(length)
-            future = waiting.pop(int(token), None)
-            if future is not None and not future.done():
-                future.set_result((status == b"0", body[start:end]))
-            start = end
-
-    def __del__(self) -> None:
-        try:
-            if self.id:
-                _port_close(self.id)
-        except Exception:  # noqa: BLE001 - interpreter shutdown: the library may be gone already
-            pass
-
-
-#: The port of each event loop, dropped with the loop.
-_ports: MutableMapping[asyncio.AbstractEventLoop, _Port] = weakref.WeakKeyDictionary()
-#: Ports of loops that take no weak references, kept until their loop is closed.
-_strong_ports: Dict[asyncio.AbstractEventLoop, _Port] = {}
-_ports_lock = threading.Lock()
-
-
-def _port(loop: asyncio.AbstractEventLoop) -> _Port:
-    ports: MutableMapping[asyncio.AbstractEventLoop, _Port] = _ports
+async def run_async(call: Awaitable[str]) -> str:
+    """The JSON result of an async export, or the matching :class:`KontextError` raised."""
     try:
-        port = ports.get(loop)
-    except TypeError:  # the loop takes no weak references
-        ports = _strong_ports
-        port = ports.get(loop)
-    if port is None:
-        with _ports_lock:
-            port = ports.get(loop)
-            if port is None:
-                if ports is _strong_ports:
-                    for closed in [old for old in _strong_ports if old.is_closed()]:
-                        del _strong_ports[closed]
-                port = ports[loop] = _Port(loop)
-    return port
-
-
-async def _outcome(port: _Port, token: int, future: "asyncio.Future[Outcome]") -> bytes:
-    try:
-        ok, data = await future
-    except BaseException:
-        # Cancelled: abort the request (its outcome, if it still comes, is ignored).
-        port.waiting.pop(token, None)
-        _port_cancel(port.id, token)
-        raise
-    if ok:
-        return data
-    raise _failure(data) from None
-
-
-async def call_async(engine_id: int, method: bytes, args_json: bytes, options: bytes) -> bytes:
-    """The JSON result of ``method`` on the engine ``engine_id``, run through this loop's port
-    (an engine that is gone fails as a closed client)."""
-    loop = asyncio.get_running_loop()
-    port = _port(loop)
-    token = next(port.tokens)
-    future: "asyncio.Future[Outcome]" = loop.create_future()
-    port.waiting[token] = future
-    if _submit(engine_id, port.id, token, method, len(method), args_json, len(args_json), options, len(options)):
-        port.waiting.pop(token, None)
-        raise InternalError("internal error in the Kontext SDK (please report it): the call could not be submitted")
-    return await _outcome(port, token, future)
-
-
-async def run_async(submit: Callable[[int, int], None]) -> bytes:
-    """The outcome of an async uniffi call ``submit(port_id, token)``: the result's JSON text,
-    or the matching :class:`KontextError` raised."""
-    loop = asyncio.get_running_loop()
-    port = _port(loop)
-    token = next(port.tokens)
-    future: "asyncio.Future[Outcome]" = loop.create_future()
-    port.waiting[token] = future
-    try:
-        submit(port.id, token)
+        return await call
     except NATIVE_ERRORS as e:
-        port.waiting.pop(token, None)
         raise_converted(e)
-    return await _outcome(port, token, future)
+
+
+async def call_async(engine: NativeEngine, method: bytes, args_json: bytes, options: bytes) -> str:
+    """The JSON result of ``method``, run on ``engine``."""
+    try:
+        return await engine.call(method, args_json, options)
+    except NATIVE_ERRORS as e:
+        raise_converted(e)
 
 
 async def oauth_call(method: str, args: List[Any]) -> Any:
-    m, a = method.encode(), encode_args(args)
-    return decode(await run_async(lambda port, token: _native.submit_oauth_call(port, token, m, a)))
+    return decode(await run_async(_oauth_engine().oauth_call(method.encode(), encode_args(args))))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any, AsyncIterator, Generic, Iterator, List, Optional, Type, TypeVar, Union
+from typing import Any, AsyncIterator, Generic, Iterator, List, Optional, Type, TypeVar
 
-from ._engine import run_async, run_blocking
+from ._engine import NativeEngine, run_async, run_blocking
 from ._model import Model
 
 __all__ = ["SyncPager", "AsyncPager"]
@@ -13,7 +13,7 @@ __all__ = ["SyncPager", "AsyncPager"]
 T = TypeVar("T", bound=Model)
 
 
-def _items(text: Union[str, bytes], item: Type[T]) -> List[T]:
+def _items(text: str, item: Type[T]) -> List[T]:
     wrap = item._wrap
     return [wrap(v) for v in json.loads(text)]
 
@@ -27,9 +27,10 @@ class SyncPager(Iterator[T], Generic[T]):
     asked for.
     """
 
-    __slots__ = ("_paginator", "_item", "_buffer")
+    __slots__ = ("_engine", "_paginator", "_item", "_buffer")
 
-    def __init__(self, paginator: Any, item: Type[T]) -> None:
+    def __init__(self, engine: NativeEngine, paginator: Any, item: Type[T]) -> None:
+        self._engine = engine
         self._paginator = paginator
         self._item = item
         self._buffer: Iterator[T] = iter(())
@@ -58,7 +59,7 @@ class SyncPager(Iterator[T], Generic[T]):
             yield page
 
     def _next_page(self) -> Optional[List[T]]:
-        text = run_blocking(self._paginator.next_page_blocking)
+        text = run_blocking(self._engine, self._paginator.next_page_blocking)
         return None if text == "null" else _items(text, self._item)
 
     def __repr__(self) -> str:
@@ -73,9 +74,10 @@ class AsyncPager(AsyncIterator[T], Generic[T]):
     that awaits a page cancels its request.
     """
 
-    __slots__ = ("_paginator", "_item", "_buffer")
+    __slots__ = ("_engine", "_paginator", "_item", "_buffer")
 
-    def __init__(self, paginator: Any, item: Type[T]) -> None:
+    def __init__(self, engine: NativeEngine, paginator: Any, item: Type[T]) -> None:
+        self._engine = engine
         self._paginator = paginator
         self._item = item
         self._buffer: Iterator[T] = iter(())
@@ -104,8 +106,8 @@ class AsyncPager(AsyncIterator[T], Generic[T]):
             yield page
 
     async def _next_page(self) -> Optional[List[T]]:
-        text = await run_async(self._paginator.submit_next_page)
-        return None if text == b"null" else _items(text, self._item)
+        text = await run_async(self._paginator.next_page_async())
+        return None if text == "null" else _items(text, self._item)
 
     def __repr__(self) -> str:
         return f"AsyncPager[{self._item.__name__}]"
