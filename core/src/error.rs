@@ -392,8 +392,8 @@ impl std::fmt::Display for OAuthError {
 }
 
 /// Text from a server made fit for an error message and a log line: control characters escaped
-/// (`\n` stays on the line, so a message cannot forge log lines) and at most
-/// [`SERVER_TEXT_LIMIT`] characters, with `…` when cut.
+/// (a line feed becomes `\u{a}` and stays on the line, so a message cannot forge log lines),
+/// and at most [`SERVER_TEXT_LIMIT`] characters, with `…` when cut.
 pub(crate) fn server_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(SERVER_TEXT_LIMIT + 8));
     for (count, c) in text.chars().enumerate() {
@@ -402,7 +402,8 @@ pub(crate) fn server_text(text: &str) -> String {
             break;
         }
         if c.is_control() {
-            out.extend(c.escape_default());
+            // `\u{a}`: what `char::escape_unicode` writes, without its iterator's code.
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
         } else {
             out.push(c);
         }
@@ -606,7 +607,7 @@ mod tests {
         let e = Error::from_api_response(400, forged, None, None);
         let text = e.to_string();
         assert!(!text.contains(['\n', '\r', '\u{1b}']), "{text:?}");
-        assert!(text.contains("bad input\\nINFO kontext"), "{text}");
+        assert!(text.contains("bad input\\u{a}INFO kontext"), "{text}");
 
         let huge = format!(r#"{{"message":"{}","statusCode":500}}"#, "x".repeat(1_000_000));
         let e = Error::from_api_response(500, huge.as_bytes(), None, None);

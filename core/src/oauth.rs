@@ -66,23 +66,16 @@ pub async fn discover(base_url: &str) -> Result<AuthServerMetadata> {
 
 /// The discovery document of `origin`, if it is bound to it (see [`discover`]).
 fn check_metadata(origin: &str, mut metadata: AuthServerMetadata) -> Result<AuthServerMetadata> {
-    if metadata.issuer.trim().is_empty() {
+    let issuer = normalize_issuer(&metadata.issuer);
+    if issuer.as_deref() != Some(origin) {
+        let named = match issuer {
+            Some(issuer) => server_text(&issuer),
+            None if metadata.issuer.trim().is_empty() => "(none)".to_owned(),
+            None => "(not a valid URL)".to_owned(),
+        };
         return Err(Error::config(format!(
-            "the discovery document of {origin} has no issuer (RFC 8414 §3.3); refusing to use it"
+            "the discovery document of {origin} has issuer {named}, not {origin} (RFC 8414 §3.3): refused"
         )));
-    }
-    match normalize_issuer(&metadata.issuer) {
-        Some(issuer) if issuer == origin => {}
-        issuer => {
-            let named = issuer.map_or_else(
-                || "an issuer that is not a valid URL".to_owned(),
-                |i| format!("issuer {}", server_text(&i)),
-            );
-            return Err(Error::config(format!(
-                "the discovery document of {origin} names {named}, not {origin} (RFC 8414 §3.3): it may belong to \
-                 another authorization server; refusing to use it"
-            )));
-        }
     }
     // Plain http:// is for a loopback origin only (then `checked_url` limits it to loopback
     // endpoints): an https:// origin must never hand credentials to a clear-text endpoint.
@@ -90,10 +83,7 @@ fn check_metadata(origin: &str, mut metadata: AuthServerMetadata) -> Result<Auth
     let endpoint = |what: &str, url: &str| -> Result<String> {
         let checked = checked_url(what, url, false)?;
         if checked.starts_with("http://") && !origin_is_http {
-            return Err(Error::config(format!(
-                "{what} of the https:// origin {origin} uses plain http://, which would send credentials in clear \
-                 text; refusing to use it"
-            )));
+            return Err(Error::config(format!("{what} of an https:// origin is plain http:// (clear text): refused")));
         }
         Ok(checked)
     };
@@ -169,56 +159,48 @@ pub async fn exchange_code(request: &ExchangeCode) -> Result<UserTokens> {
     require("clientId", &request.client_id)?;
     require("code", &request.code)?;
     require("codeVerifier", request.code_verifier.expose())?;
-    let metadata = discover(&request.base_url).await?;
-    if let Some(iss) = &request.iss {
-        // `discover` already bound `metadata.issuer` to the origin, and normalised the same way.
-        let expected = normalize_issuer(&metadata.issuer);
-        if expected.is_none() || normalize_issuer(iss) != expected {
-            return Err(Error::invalid(
-                "iss",
-                format!(
-                    "the redirect names another issuer than {} (RFC 9207): the code may come from another \
-                     authorization server; it was not sent",
-                    expected.unwrap_or_default()
-                ),
-            ));
-        }
-    }
     let form = vec![
         ("grant_type".to_owned(), "authorization_code".to_owned()),
         ("code".to_owned(), request.code.clone()),
         ("redirect_uri".to_owned(), request.redirect_uri.clone()),
         ("code_verifier".to_owned(), request.code_verifier.expose().to_owned()),
     ];
-    user_grant(&request.base_url, &metadata, &request.client_id, request.client_secret.as_ref(), form).await
+    let grant = Grant { base_url: &request.base_url, client_id: &request.client_id, iss: request.iss.as_deref() };
+    user_grant(grant, request.client_secret.as_ref(), form).await
 }
 
 /// Uses a refresh token for a new access token (the refresh token may rotate: keep the new one).
 pub async fn refresh(request: &RefreshUserToken) -> Result<UserTokens> {
     require("clientId", &request.client_id)?;
     require("refreshToken", request.refresh_token.expose())?;
-    let metadata = discover(&request.base_url).await?;
     let form = vec![
         ("grant_type".to_owned(), "refresh_token".to_owned()),
         ("refresh_token".to_owned(), request.refresh_token.expose().to_owned()),
     ];
-    user_grant(&request.base_url, &metadata, &request.client_id, request.client_secret.as_ref(), form).await
+    let grant = Grant { base_url: &request.base_url, client_id: &request.client_id, iss: None };
+    user_grant(grant, request.client_secret.as_ref(), form).await
+}
+
+/// Who a user grant goes to: the server at `base_url` (whose issuer must be `iss`, when the
+/// caller got one), for the application `client_id`.
+struct Grant<'a> {
+    base_url: &'a str,
+    client_id: &'a str,
+    iss: Option<&'a str>,
 }
 
 /// Sends a single-use grant (a code, or a refresh token that may rotate) to the discovered token
 /// endpoint. Never re-sent once it may have reached the server (see [`Resend::OnlyUnsent`]).
-async fn user_grant(
-    base_url: &str,
-    metadata: &AuthServerMetadata,
-    client_id: &str,
-    secret: Option<&Secret>,
-    mut form: Vec<(String, String)>,
-) -> Result<UserTokens> {
-    let (_, transport) = endpoint(base_url)?;
-    let credentials = secret.map(|s| Credentials { client_id: client_id.to_owned(), client_secret: s.clone() });
+async fn user_grant(grant: Grant<'_>, secret: Option<&Secret>, mut form: Vec<(String, String)>) -> Result<UserTokens> {
+    let metadata = discover(grant.base_url).await?;
+    if let Some(iss) = grant.iss {
+        check_iss(&metadata, iss)?;
+    }
+    let (_, transport) = endpoint(grant.base_url)?;
+    let credentials = secret.map(|s| Credentials { client_id: grant.client_id.to_owned(), client_secret: s.clone() });
     if credentials.is_none() {
         // Public clients identify themselves in the form (RFC 6749 §4.1.3).
-        form.push(("client_id".to_owned(), client_id.to_owned()));
+        form.push(("client_id".to_owned(), grant.client_id.to_owned()));
     }
     let grant: TokenGrant =
         request_token(&transport, &metadata.token_endpoint, form, credentials.as_ref(), Resend::OnlyUnsent).await?;
@@ -229,6 +211,17 @@ async fn user_grant(
         refresh_token: grant.refresh_token,
         scope: grant.scope,
     })
+}
+
+/// RFC 9207: the redirect's `iss` must name the issuer of the discovery document (which
+/// [`discover`] bound to the origin), compared normalised like it.
+fn check_iss(metadata: &AuthServerMetadata, iss: &str) -> Result<()> {
+    let expected = normalize_issuer(&metadata.issuer);
+    if expected.is_some() && normalize_issuer(iss) == expected {
+        return Ok(());
+    }
+    let expected = expected.unwrap_or_default();
+    Err(Error::invalid("iss", format!("names another issuer than {expected} (RFC 9207), the code was not sent")))
 }
 
 fn endpoint(base_url: &str) -> Result<(String, Transport)> {
@@ -314,12 +307,12 @@ mod tests {
         }
         for (other, named) in [
             ("https://evil.example", "issuer https://evil.example,"),
-            ("https://api.kontext.security/tenant", "issuer https://api.kontext.security/tenant"),
+            ("https://api.kontext.security/tenant", "issuer https://api.kontext.security/tenant,"),
             ("http://api.kontext.security", "issuer http://api.kontext.security,"),
-            ("https://user:pw@api.kontext.security", "not a valid URL"),
-            ("https://api.kontext.security/?x=1", "not a valid URL"),
-            ("not a url", "not a valid URL"),
-            ("", "has no issuer"),
+            ("https://user:pw@api.kontext.security", "issuer (not a valid URL)"),
+            ("https://api.kontext.security/?x=1", "issuer (not a valid URL)"),
+            ("not a url", "issuer (not a valid URL)"),
+            ("", "issuer (none)"),
         ] {
             let error = check_metadata(&origin, metadata(other, authorize, token)).unwrap_err();
             assert_eq!(error.kind(), crate::ErrorKind::Config, "{other}: {error}");
@@ -330,7 +323,7 @@ mod tests {
         let absent: AuthServerMetadata =
             serde_json::from_value(serde_json::json!({"authorization_endpoint": authorize, "token_endpoint": token}))
                 .unwrap();
-        assert!(check_metadata(&origin, absent).unwrap_err().to_string().contains("has no issuer"));
+        assert!(check_metadata(&origin, absent).unwrap_err().to_string().contains("issuer (none)"));
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! Pages and lazy, constant-memory iteration over every page of a list.
 
-use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -136,16 +135,45 @@ pub(crate) const MAX_EMPTY_PAGES: u32 = 20;
 
 /// Where a cursor walk is: the cursor to fetch next, every cursor already fetched (a server
 /// that hands one back again, A→B→A as much as A→A, would loop forever), and the run of empty
-/// pages just seen.
+/// pages just seen. `seen` is a list, searched linearly: a hash set would be the wasm engine's
+/// only one (its code is a few KB of the size budget), and a scan of a few thousand short
+/// cursors costs nothing next to the request each page takes.
 struct Walk {
     next: Option<String>,
-    seen: HashSet<String>,
+    seen: Vec<String>,
     empty_run: u32,
     done: bool,
 }
 
-fn endless(message: String, cursor: String) -> Error {
-    Error::Decode { status: 200, message, snippet: crate::error::server_text(&cursor), request_id: None }
+impl Walk {
+    /// A walk at the first page. Boxed, and built out of line: the page types' copies of
+    /// `by_cursor` then move a pointer, not the state (the wasm engine's size budget).
+    #[inline(never)]
+    fn start() -> Box<Walk> {
+        Box::new(Walk { next: None, seen: Vec::new(), empty_run: 0, done: false })
+    }
+
+    /// Moves past a fetched page with `page_is_empty` items that named `next_cursor`; an error
+    /// when that would loop. Not generic, so the page types' copies of `by_cursor` share it.
+    fn advance(&mut self, page_is_empty: bool, next_cursor: Option<String>) -> Result<()> {
+        if let Some(fetched) = self.next.take() {
+            self.seen.push(fetched);
+        }
+        let Some(next) = next_cursor.filter(|c| !c.is_empty()) else {
+            self.done = true;
+            return Ok(());
+        };
+        self.empty_run = if page_is_empty { self.empty_run + 1 } else { 0 };
+        let message = if self.seen.contains(&next) {
+            "a nextCursor the server had already returned; stopping to avoid an endless loop".to_owned()
+        } else if self.empty_run >= MAX_EMPTY_PAGES {
+            format!("{MAX_EMPTY_PAGES} empty pages in a row, each with a nextCursor; stopping to avoid an endless loop")
+        } else {
+            self.next = Some(next);
+            return Ok(());
+        };
+        Err(Error::Decode { status: 200, message, snippet: crate::error::server_text(&next), request_id: None })
+    }
 }
 
 /// Pages of a cursor list, fetched one at a time as the stream is polled.
@@ -155,40 +183,14 @@ where
     F: FnMut(Option<String>) -> Fut + MaybeSend + 'static,
     Fut: Future<Output = Result<P>> + MaybeSend + 'static,
 {
-    let start = Walk { next: None, seen: HashSet::new(), empty_run: 0, done: false };
-    Box::pin(stream::try_unfold(start, move |mut walk| {
+    Box::pin(stream::try_unfold(Walk::start(), move |mut walk| {
         if walk.done {
             return futures_util::future::Either::Left(futures_util::future::ready(Ok(None)));
         }
         let page = fetch(walk.next.clone());
         futures_util::future::Either::Right(async move {
             let (items, next_cursor) = page.await?.into_parts();
-            if let Some(fetched) = walk.next.take() {
-                walk.seen.insert(fetched);
-            }
-            match next_cursor.filter(|c| !c.is_empty()) {
-                Some(next) if walk.seen.contains(&next) => {
-                    return Err(endless(
-                        "the server returned a nextCursor it had already returned; stopping to avoid an endless loop"
-                            .into(),
-                        next,
-                    ));
-                }
-                Some(next) => {
-                    walk.empty_run = if items.is_empty() { walk.empty_run + 1 } else { 0 };
-                    if walk.empty_run >= MAX_EMPTY_PAGES {
-                        return Err(endless(
-                            format!(
-                                "the server returned {MAX_EMPTY_PAGES} empty pages in a row, each with a nextCursor; \
-                                 stopping to avoid an endless loop"
-                            ),
-                            next,
-                        ));
-                    }
-                    walk.next = Some(next);
-                }
-                None => walk.done = true,
-            }
+            walk.advance(items.is_empty(), next_cursor)?;
             Ok(Some((items, walk)))
         })
     }))
