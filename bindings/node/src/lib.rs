@@ -1,15 +1,15 @@
-//! Node engine of the Kontext SDK: `kontext::dispatch` exported through napi-rs.
+//! Node engine of the Kontext SDK: `kontext::dispatch` exported through Node-API (napi-rs).
 //!
 //! This crate converts and nothing else (see `bindings/ENGINE.md`): JSON text in, JSON text out,
-//! errors as JS `Error` objects carrying the fields of `kontext::ErrorDetails`. The JS layer in
-//! `packages/npm` builds the public API on top and serves the wasm engine with the same code.
+//! errors as JS `Error` objects carrying the fields of `kontext::ErrorDetails`. Calls run on
+//! napi-rs' tokio runtime and settle their promises through napi's own threadsafe functions, so
+//! the addon uses Node-API only and loads wherever Node-API exists (Node, Bun, Deno). The JS
+//! layer in `packages/npm` builds the public API on top and serves the wasm engine with the same
+//! code.
 
 mod engine;
-mod executor;
 mod log;
 mod outcome;
-mod settle;
-mod uv;
 
 use napi::bindgen_prelude::PromiseRaw;
 use napi::{Env, Result};
