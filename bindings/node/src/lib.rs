@@ -18,6 +18,18 @@ use napi_derive::napi;
 pub use engine::{CancelToken, Engine, Paginator};
 use outcome::spawn;
 
+/// napi's tokio runtime, with one worker: a call is light (most of its time is waiting on a
+/// socket), and every extra worker looking for work costs CPU on each wake-up. Without it
+/// (the runtime could not start), napi builds its default runtime.
+#[napi_derive::module_init]
+fn init() {
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).thread_name("kontext-node").enable_all().build();
+    if let Ok(runtime) = runtime {
+        napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
+    }
+}
+
 /// Runs an `oauth.*` call (`oauth.createPkceChallenge`, `oauth.exchangeCode`, …).
 #[napi(catch_unwind, ts_return_type = "Promise<string>")]
 pub fn oauth_call<'env>(
