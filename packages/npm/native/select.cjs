@@ -28,10 +28,15 @@ const configError = (message, cause) =>
 
 /** An engine that cannot run: every use reports `failure`. */
 function unavailable(failure) {
-  const fail = () => {
+  class Engine {
+    constructor() {
+      throw failure;
+    }
+  }
+  const oauthCall = async () => {
     throw failure;
   };
-  return { engine: { Engine: fail, oauthCall: async () => fail() }, init: () => Promise.resolve() };
+  return { engine: { Engine, oauthCall }, init: () => Promise.resolve() };
 }
 
 function native() {
@@ -47,7 +52,7 @@ function native() {
  * in the background and `await init()` waits for it. The ES-module entry does that before it
  * returns, so only CommonJS code without a native addon has to call `init()` itself.
  */
-function wasm() {
+function wasm(nativeFailure) {
   let module;
   let failure;
   const imported = import('../wasm-engine.mjs').then(
@@ -62,7 +67,8 @@ function wasm() {
     if (module) return module.engine;
     throw configError(
       failure
-        ? `the WebAssembly engine could not be imported: ${failure?.message ?? failure}`
+        ? `the WebAssembly engine could not be imported: ${failure?.message ?? failure}` +
+            (nativeFailure ? ` (nor the native one: ${nativeFailure.message})` : '')
         : 'the WebAssembly engine is loading: call `await init()` before the first client',
       failure,
     );
@@ -91,7 +97,7 @@ function pick(choice) {
     const failure = configError(`the native engine could not be loaded: ${loaded.failure.message}`, loaded.failure);
     return { name: 'none', ...unavailable(failure) };
   }
-  return { name: 'wasm', ...wasm() };
+  return { name: 'wasm', ...wasm(loaded.failure) };
 }
 
 /** The public API over the engine `choice` selects (default: KONTEXT_ENGINE, else automatic). */

@@ -6,6 +6,8 @@
 //   EXPECT_ENGINE=native|wasm  fail at once unless the package picked that engine
 //   KONTEXT_ENGINE=native|wasm the package's own switch (see packages/npm/native/select.cjs)
 //   ONLY=<substring>           run only the scenarios whose file name contains it
+//   KNOWN_FAILURES=a,b         scenarios known to fail under this runtime (the recipe says why):
+//                              each must still fail, or the run fails (so a fix is noticed)
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,8 +20,10 @@ const runtime = globalThis.Deno ? `deno ${Deno.version.deno}` : globalThis.Bun ?
 
 const emulator = await startEmulator();
 const target = { baseUrl: emulator.baseUrl, clientId: emulator.clientId, clientSecret: emulator.clientSecret };
+const known = new Set((process.env.KNOWN_FAILURES ?? '').split(',').filter(Boolean));
 let passed = 0;
 let failed = 0;
+let knownFailed = 0;
 try {
   // Which engine the package picked: the user agent names it (kontext-node/… or kontext-wasm/…).
   const probe = new api.KontextManagementClient({ baseUrl: target.baseUrl, accessToken: 'probe' });
@@ -31,17 +35,33 @@ try {
   const files = readdirSync(scenariosDir)
     .filter((f) => f.endsWith('.json') && f.includes(process.env.ONLY ?? ''))
     .sort();
-  for (const file of files) {
-    const scenario = JSON.parse(readFileSync(join(scenariosDir, file), 'utf8'));
+  const scenarios = files.map((file) => JSON.parse(readFileSync(join(scenariosDir, file), 'utf8')));
+  for (const name of known) {
+    if (!process.env.ONLY && !scenarios.some((scenario) => scenario.name === name)) {
+      failed += 1;
+      console.log(`FAILED KNOWN_FAILURES names ${name}, which is no scenario`);
+    }
+  }
+  for (const scenario of scenarios) {
     let timer;
     const timeout = new Promise((_, reject) => {
       timer = setTimeout(() => reject(new Error('timed out after 90 s')), 90_000);
     });
     try {
       await Promise.race([runScenario(scenario, { api, target }), timeout]);
-      passed += 1;
-      console.log(`ok ${scenario.name}`);
+      if (known.has(scenario.name)) {
+        failed += 1;
+        console.log(`FAILED ${scenario.name}: passed, but KNOWN_FAILURES lists it (remove it there)`);
+      } else {
+        passed += 1;
+        console.log(`ok ${scenario.name}`);
+      }
     } catch (error) {
+      if (known.has(scenario.name)) {
+        knownFailed += 1;
+        console.log(`known failure ${scenario.name}: ${String(error?.message ?? error).split('\n')[0]}`);
+        continue;
+      }
       failed += 1;
       console.log(`FAILED ${scenario.name}\n${error?.message ?? error}`);
     } finally {
@@ -51,5 +71,6 @@ try {
 } finally {
   await emulator.stop();
 }
+if (known.size) console.log(`known failures (KNOWN_FAILURES): ${knownFailed} of ${known.size} failed as known`);
 console.log(`scenarios (${runtime}): ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
