@@ -1,5 +1,10 @@
-// Node entry (ES module): the CommonJS entry's object, re-exported by name.
+// Node and Bun entry (ES module): the CommonJS entry's object, re-exported by name, once its
+// engine is ready (the wasm engine, where no native addon loads, finishes loading here).
 import api from './index.node.cjs';
+
+// A failure is kept by the engine, not thrown: importing never breaks, and the first client or
+// OAuth call reports it.
+await api.init().catch(() => {});
 
 export const {
   KontextManagementClient,

@@ -1,11 +1,11 @@
 //! The `Engine` class (one `kontext::Client`), its list `Paginator`, and the `CancelToken` the JS
-//! side trips when an `AbortSignal` fires.
+//! side trips when an `AbortSignal` fires. Every promise comes from `outcome::spawn`.
 
 use std::sync::{Arc, Mutex};
 
 use futures_util::future::{AbortHandle, AbortRegistration, Abortable};
 use futures_util::lock::Mutex as AsyncMutex;
-use napi::bindgen_prelude::PromiseRaw;
+use napi::bindgen_prelude::{PromiseRaw, within_runtime_if_available};
 use napi::{Env, Result};
 use napi_derive::napi;
 
@@ -33,19 +33,8 @@ impl Engine {
         log_level: Option<String>,
         #[napi(ts_arg_type = "(recordJson: string) => void")] log_sink: Option<LogSink>,
     ) -> Result<Self> {
-        let log = crate::log::logger(log_level, log_sink);
-        let engine = Self::build(&options_json, runtime.as_deref()).map_err(|failure| match failure.into_js(&env) {
-            Ok(error) | Err(error) => error,
-        })?;
-        Ok(Self { log, ..engine })
-    }
-
-    fn build(options_json: &str, runtime: Option<&str>) -> std::result::Result<Self, Failure> {
-        let mut options = kontext::ClientOptions::from_json(options_json)?;
-        options.identify_engine(&format!("kontext-node/{} {}", env!("CARGO_PKG_VERSION"), runtime.unwrap_or("node")));
-        // Sockets on this thread's own loop (`uv.rs`): a call never leaves the JS thread.
-        let host: Arc<dyn kontext::hosted::Host> = Arc::new(crate::uv::UvHost);
-        Ok(Self { client: kontext::Client::from_options_hosted(options, host)?, log: None })
+        let client = client(&options_json, runtime.as_deref()).map_err(|failure| failure.into_js(&env))?;
+        Ok(Self { client, log: crate::log::logger(log_level, log_sink) })
     }
 
     /// The user agent this engine sends.
@@ -90,9 +79,17 @@ impl Engine {
         };
         match start() {
             Ok(pages) => Ok(Paginator { pages: Arc::new(AsyncMutex::new(Some(pages))), log: self.log.clone() }),
-            Err(failure) => Err(failure.into_js(&env).unwrap_or_else(|e| e)),
+            Err(failure) => Err(failure.into_js(&env)),
         }
     }
+}
+
+/// The client for `optionsJson`, built inside napi's tokio runtime, where all its calls run: the
+/// HTTP stack binds its connection pool and timers to the runtime it is built in.
+fn client(options_json: &str, runtime: Option<&str>) -> std::result::Result<kontext::Client, Failure> {
+    let mut options = kontext::ClientOptions::from_json(options_json)?;
+    options.identify_engine(&format!("kontext-node/{} {}", env!("CARGO_PKG_VERSION"), runtime.unwrap_or("node")));
+    Ok(within_runtime_if_available(|| kontext::Client::from_options(options))?)
 }
 
 /// The pages of one `listAll`, fetched one at a time.

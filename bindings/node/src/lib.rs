@@ -1,15 +1,15 @@
-//! Node engine of the Kontext SDK: `kontext::dispatch` exported through napi-rs.
+//! Node engine of the Kontext SDK: `kontext::dispatch` exported through Node-API (napi-rs).
 //!
 //! This crate converts and nothing else (see `bindings/ENGINE.md`): JSON text in, JSON text out,
-//! errors as JS `Error` objects carrying the fields of `kontext::ErrorDetails`. The JS layer in
-//! `packages/npm` builds the public API on top and serves the wasm engine with the same code.
+//! errors as JS `Error` objects carrying the fields of `kontext::ErrorDetails`. Calls run on
+//! napi-rs' tokio runtime and settle their promises through napi's own threadsafe functions, so
+//! the addon uses Node-API only and loads wherever Node-API exists (Node, Bun, Deno). The JS
+//! layer in `packages/npm` builds the public API on top and serves the wasm engine with the same
+//! code.
 
 mod engine;
-mod executor;
 mod log;
 mod outcome;
-mod settle;
-mod uv;
 
 use napi::bindgen_prelude::PromiseRaw;
 use napi::{Env, Result};
@@ -17,6 +17,18 @@ use napi_derive::napi;
 
 pub use engine::{CancelToken, Engine, Paginator};
 use outcome::spawn;
+
+/// napi's tokio runtime, with one worker: a call is light (most of its time is waiting on a
+/// socket), and every extra worker looking for work costs CPU on each wake-up. Without it
+/// (the runtime could not start), napi builds its default runtime.
+#[napi_derive::module_init]
+fn init() {
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).thread_name("kontext-node").enable_all().build();
+    if let Ok(runtime) = runtime {
+        napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
+    }
+}
 
 /// Runs an `oauth.*` call (`oauth.createPkceChallenge`, `oauth.exchangeCode`, …).
 #[napi(catch_unwind, ts_return_type = "Promise<string>")]

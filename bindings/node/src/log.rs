@@ -1,11 +1,10 @@
 //! The `logger` option of the JS clients on the native engine: each client's log records go to
 //! its own JS function (see `packages/npm/src/logging.js`), through a threadsafe function.
 //!
-//! Records are emitted while the executor polls a call (`executor.rs`), on the JS thread but in
-//! the middle of Rust code, so the function is queued rather than called there: a logger that
-//! calls the client again cannot re-enter a poll, and a slow one never stalls a request. It is
-//! weak (unref'd: a logger never keeps Node alive). A record may therefore arrive just after the
-//! call it reports on settles.
+//! Records are emitted while a call runs on napi's tokio runtime, so the function is queued to
+//! the JS thread: a logger that calls the client again cannot re-enter the call, and a slow one
+//! never stalls a request. It is weak (unref'd: a logger never keeps Node alive). A record may
+//! therefore arrive just after the call it reports on settles.
 
 use kontext::log::Logger;
 use napi::Status;

@@ -1,6 +1,6 @@
 //! How a Rust future becomes a JS promise: panics caught, cancellation honoured, and failures
 //! turned into `Error` objects whose properties are the data of `kontext::ErrorDetails`. The
-//! future runs on the JS thread's executor and its promise is settled through `settle.rs`.
+//! future runs on napi's tokio runtime; napi settles its promise on the JS thread.
 
 use std::any::Any;
 use std::future::Future;
@@ -12,12 +12,9 @@ use napi::bindgen_prelude::{Object, PromiseRaw, ToNapiValue};
 use napi::{Env, JsValue, Status};
 use serde_json::Value;
 
-use crate::settle;
-
 /// Why a call did not produce a result.
 pub(crate) enum Failure {
-    /// The SDK's own error, already summarised (`ErrorDetails` is `Send`; `kontext::Error` need
-    /// not be).
+    /// The SDK's own error, already summarised as plain data.
     Kontext(Box<kontext::ErrorDetails>),
     /// The caller's `AbortSignal` fired and the Rust future was dropped.
     Aborted,
@@ -31,45 +28,50 @@ impl From<kontext::Error> for Failure {
     }
 }
 
-/// Starts `future` on the JS thread's executor and returns its promise.
+/// Runs `future` on napi's tokio runtime and returns its promise.
 ///
 /// With a `registration`, aborting its handle drops the future (and with it the HTTP request)
-/// and rejects with an `AbortError`.
+/// and rejects with an `AbortError`. The failure crosses as data and becomes an `Error` object
+/// on the JS thread, in napi's settle callback: a plain `#[napi] async fn` could only reject
+/// with a generic error.
 pub(crate) fn spawn<'env, T, F>(
     env: &'env Env,
     registration: Option<AbortRegistration>,
     future: F,
 ) -> napi::Result<PromiseRaw<'env, T>>
 where
-    T: ToNapiValue + 'static,
-    F: Future<Output = Result<T, Failure>> + 'static,
+    T: ToNapiValue + Send + 'static,
+    F: Future<Output = Result<T, Failure>> + Send + 'static,
 {
-    // A call's future is ~10 KB; boxed once here, the wrappers below and the executor move a
-    // pointer instead of copying it at each layer (memcpy was ~6 % of a call's CPU).
+    // A call's future is ~10 KB; boxed once here, the wrappers below and the runtime move a
+    // pointer instead of copying it at each layer.
     let future = Box::pin(future);
     let guarded = async move {
         let caught = AssertUnwindSafe(future).catch_unwind();
         let outcome = match registration {
             Some(registration) => match Abortable::new(caught, registration).await {
                 Ok(outcome) => outcome,
-                Err(_aborted) => return Err(Failure::Aborted),
+                Err(_aborted) => return Ok(Err(Failure::Aborted)),
             },
             None => caught.await,
         };
-        outcome.unwrap_or_else(|payload| Err(Failure::Panic(panic_message(&*payload))))
+        Ok::<_, napi::Error>(outcome.unwrap_or_else(|payload| Err(Failure::Panic(panic_message(&*payload)))))
     };
-    settle::spawn(env, guarded)
+    env.spawn_future_with_callback(guarded, |env, outcome| outcome.map_err(|failure| failure.into_js(env)))
 }
 
 impl Failure {
     /// A JS `Error` carrying the failure as properties, wrapped so napi rejects (or throws) with
     /// that very object.
-    pub(crate) fn into_js(self, env: &Env) -> napi::Result<napi::Error> {
-        Ok(napi::Error::from(self.into_object(env)?.to_unknown()))
+    pub(crate) fn into_js(self, env: &Env) -> napi::Error {
+        match self.into_object(env) {
+            Ok(error) => napi::Error::from(error.to_unknown()),
+            Err(error) => error,
+        }
     }
 
     /// The JS `Error` carrying the failure as properties.
-    pub(crate) fn into_object(self, env: &Env) -> napi::Result<Object<'_>> {
+    fn into_object(self, env: &Env) -> napi::Result<Object<'_>> {
         let fields = match self {
             Self::Kontext(details) => serde_json::to_value(*details).unwrap_or(Value::Null),
             Self::Aborted => serde_json::json!({

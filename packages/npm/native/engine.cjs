@@ -5,7 +5,12 @@
 
 const binding = require('./loader.cjs');
 
-const RUNTIME = `node/${process.version}`;
+// The JS runtime, for the user agent: Bun and Deno run this file too (they load Node-API addons).
+const RUNTIME = globalThis.Deno?.version?.deno
+  ? `deno/${globalThis.Deno.version.deno}`
+  : globalThis.Bun?.version
+    ? `bun/${globalThis.Bun.version}`
+    : `node/${process.version}`;
 
 function withSignal(signal, start) {
   if (!signal) return start(undefined);

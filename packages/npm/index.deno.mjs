@@ -1,0 +1,45 @@
+// Deno entry (the `deno` export condition): the wasm engine, unless `KONTEXT_ENGINE=native`
+// asks for the native addon (which Deno loads with `--allow-ffi`). Reading the variable needs
+// `--allow-env`; without it, this is the wasm engine. Importing never throws.
+
+const forced = (() => {
+  try {
+    const permission = Deno.permissions.querySync({ name: 'env', variable: 'KONTEXT_ENGINE' });
+    return permission.state === 'granted' ? Deno.env.get('KONTEXT_ENGINE') : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+const api = forced === 'native' ? await import('./index.node.mjs') : await import('./wasm.mjs');
+
+export const {
+  KontextManagementClient,
+  oauth,
+  createPkceChallenge,
+  buildAuthorizeUrl,
+  exchangeCode,
+  refresh,
+  init,
+  KontextError,
+  HttpError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  PreconditionFailedError,
+  RateLimitError,
+  InternalServerError,
+  NetworkError,
+  TimeoutError,
+  OAuthError,
+  ConfigError,
+  ValidationError,
+  DecodeError,
+  AbortError,
+  InternalError,
+  isKontextError,
+  isNetworkError,
+  isUnauthorizedError,
+} = api;

@@ -1,0 +1,33 @@
+// `@kontext/management/native` (ES module): the native addon and nothing else (see index.cjs).
+import api from './index.cjs';
+
+export const {
+  KontextManagementClient,
+  oauth,
+  createPkceChallenge,
+  buildAuthorizeUrl,
+  exchangeCode,
+  refresh,
+  init,
+  KontextError,
+  HttpError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  ConflictError,
+  PreconditionFailedError,
+  RateLimitError,
+  InternalServerError,
+  NetworkError,
+  TimeoutError,
+  OAuthError,
+  ConfigError,
+  ValidationError,
+  DecodeError,
+  AbortError,
+  InternalError,
+  isKontextError,
+  isNetworkError,
+  isUnauthorizedError,
+} = api;
