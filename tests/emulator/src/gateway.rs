@@ -69,7 +69,7 @@ pub async fn gateway(State(st): State<AppState>, req: Request, next: Next) -> Re
         headers.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
             HeaderValue::from_static(
-                "x-request-id, retry-after, etag, www-authenticate, location, idempotent-replayed",
+                "x-request-id, retry-after, retry-after-ms, x-should-retry, etag, www-authenticate, location, idempotent-replayed",
             ),
         );
     }

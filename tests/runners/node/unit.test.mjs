@@ -510,29 +510,39 @@ describe('logging', () => {
 });
 
 describe('engine robustness', { skip: engineName !== 'native' && 'native engine only' }, () => {
-  test('with HTTP_PROXY in the environment, requests go through the proxy', async () => {
-    const { createServer, request } = await import('node:http');
+  // Security review M6: credentials for a loopback API never go to a proxy (in clear text), while
+  // every other host goes through the proxy the environment names.
+  test('with proxy variables set, loopback requests go direct and other hosts through the proxy', async () => {
+    const { createServer } = await import('node:http');
     const seen = [];
-    // A forward proxy: absolute-form request targets, relayed to the emulator.
     const proxy = createServer((req, res) => {
       seen.push(`${req.method} ${req.url}`);
-      const upstream = request(req.url, { method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode, answer.headers);
-        answer.pipe(res);
-      });
-      req.pipe(upstream);
+      res.writeHead(502).end();
+    });
+    // HTTPS through a proxy is a CONNECT tunnel: refused here, so nothing leaves the machine.
+    proxy.on('connect', (req, socket) => {
+      seen.push(`CONNECT ${req.url}`);
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
     });
     await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    process.env.HTTP_PROXY = `http://127.0.0.1:${proxy.address().port}`;
+    const proxyUrl = `http://127.0.0.1:${proxy.address().port}`;
+    process.env.HTTP_PROXY = proxyUrl;
+    process.env.HTTPS_PROXY = proxyUrl;
     try {
-      const mgmt = client();
-      assert.equal((await mgmt.applications.list()).items.length, 0);
+      assert.equal((await client().applications.list()).items.length, 0);
+      assert.deepEqual(seen, [], 'no loopback request went to the proxy');
+      const remote = new api.KontextManagementClient({
+        baseUrl: 'https://api.kontext.test',
+        credentials: { clientId: 'sa_test', clientSecret: 'not-sent-in-clear' },
+        maxRetries: 0,
+      });
+      await assert.rejects(remote.applications.list(), (e) => api.isNetworkError(e));
+      assert.deepEqual(seen, ['CONNECT api.kontext.test:443']);
     } finally {
       delete process.env.HTTP_PROXY;
+      delete process.env.HTTPS_PROXY;
       proxy.close();
     }
-    assert.ok(seen.includes('POST ' + emulator.baseUrl + '/oauth2/token'), seen.join('\n'));
-    assert.ok(seen.some((line) => line.startsWith(`GET ${emulator.baseUrl}/api/v1/applications`)), seen.join('\n'));
   });
 
   const binding = () => createRequire(import.meta.url)(join(packageDir, 'native/engine.cjs')).binding;
