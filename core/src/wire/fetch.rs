@@ -25,6 +25,17 @@ const FAILURE_HEADERS = ['x-request-id', 'etag', 'retry-after', 'retry-after-ms'
 const REDIRECT_HEADERS = ['x-request-id', 'location'];
 const EMPTY = new Uint8Array(0);
 
+// Deno's fetch silently sends a request again on a new connection when a reused one is closed
+// before the answer (checked with a bare fetch: a server that drops a POST gets it twice; Node's
+// and Bun's fetch report the error). For a POST or PATCH that could mint a second credential or
+// spend a single-use grant twice, so those go out on a connection of their own, never reused.
+let denoFreshConnections;
+function freshConnections() {
+  const deno = globalThis.Deno;
+  if (typeof deno?.createHttpClient !== 'function') return undefined;
+  return (denoFreshConnections ??= deno.createHttpClient({ poolMaxIdlePerHost: 0 }));
+}
+
 // The body of `response`, at most `limit` bytes; past that, what was read and `tooLarge` set.
 async function readCapped(response, limit, exchange) {
   const reader = response.body?.getReader();
@@ -72,6 +83,10 @@ export class Exchange {
     const init = { method, headers: fields, redirect: 'manual' };
     // A copy: `body` is a view of the wasm memory, which may move while fetch reads it.
     if (body !== undefined) init.body = body.slice();
+    if (method === 'POST' || method === 'PATCH') {
+      const client = freshConnections();
+      if (client !== undefined) init.client = client;
+    }
     const controller = new AbortController();
     init.signal = controller.signal;
     this.controller = controller;

@@ -39,6 +39,7 @@ _CLIENT_KEYS = {
     "maxRetries": "max_retries",
     "headers": "default_headers",
     "allowInsecureHttp": "allow_insecure_http",
+    "maxResponseBytes": "max_response_bytes",
 }
 _REQUEST_KEYS = {"maxRetries": "max_retries", "idempotencyKey": "idempotency_key", "headers": "extra_headers"}
 

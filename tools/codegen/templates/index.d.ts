@@ -83,6 +83,8 @@ interface BaseClientConfig {
   headers?: Record<string, string>;
   /** Allow plain `http://` to a host that is not loopback (off: credentials never travel in clear). */
   allowInsecureHttp?: boolean;
+  /** The largest response body read, in bytes (default 64 MiB); a longer one fails with a `decode` error. */
+  maxResponseBytes?: number;
   /** Appended to the user agent. */
   userAgent?: string;
   /**

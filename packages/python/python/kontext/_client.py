@@ -83,6 +83,7 @@ class _BaseClient:
         max_retries: Optional[int] = None,
         default_headers: Optional[Mapping[str, str]] = None,
         allow_insecure_http: Optional[bool] = None,
+        max_response_bytes: Optional[int] = None,
     ) -> None:
         if base_url is None:
             base_url = os.environ.get("KONTEXT_BASE_URL", "")
@@ -108,6 +109,7 @@ class _BaseClient:
             "maxRetries": max_retries,
             "headers": dict(default_headers) if default_headers is not None else None,
             "allowInsecureHttp": allow_insecure_http,
+            "maxResponseBytes": max_response_bytes,
         }
         options.update({k: v for k, v in optional.items() if v is not None})
         _logging.sync()
@@ -186,6 +188,8 @@ class ManagementClient(_BaseClient):
         max_retries: Retries after the first attempt (default 2).
         default_headers: Headers sent with every request.
         allow_insecure_http: Allow plain ``http://`` to a host that is not loopback.
+        max_response_bytes: The largest response body read (default 64 MiB); a longer one
+            raises :class:`DecodeError` without being read further.
 
     The client is safe to share between threads; create one and reuse it. Calls block the
     calling thread only (other threads keep running), need no event loop, and stop at Ctrl-C
