@@ -6,7 +6,7 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 root := justfile_directory()
 export CARGO_TERM_COLOR := "never"
 export CARGO_INCREMENTAL := "0"
-emulator_bin := root / "target/debug/kontext-emulator"
+emulator_bin := root / "target/debug/kontext-management-emulator"
 
 import? 'bindings/python/python.just'
 import? 'bindings/node/node.just'
@@ -29,8 +29,8 @@ test: codegen-check test-rust test-python test-node test-wasm test-console relia
 # then the vendor's own Rust client (crates.io kontext-dev-sdk 0.2.1) against the emulator.
 test-rust:
     # The 1,000-call burst scenario holds ~2,000 sockets in one process (client + emulator).
-    ulimit -n 8192 2>/dev/null || true; cargo test --workspace --exclude kontext-wasm --exclude kontext-python --exclude kontext-node
-    cargo test -p kontext-emulator --features vendor-client --test vendor_client
+    ulimit -n 8192 2>/dev/null || true; cargo test --workspace --exclude kontext-management-wasm --exclude kontext-management-python --exclude kontext-management-node
+    cargo test -p kontext-management-emulator --features vendor-client --test vendor_client
 
 # The demo: the emulator with seeded data, and "bootstrap an agent app" through every engine.
 demo: build-emulator
@@ -40,7 +40,7 @@ demo: build-emulator
     source tests/emulator/start.sh --seed 42
     echo "emulator ready at $KONTEXT_BASE_URL (dev account $KONTEXT_CLIENT_ID)"
     echo
-    cargo run -q -p kontext --example bootstrap_agent_app
+    cargo run -q -p kontext-management --example bootstrap_agent_app
     for engine in python node wasm; do
       if just --summary | tr ' ' '\n' | grep -qx "demo-$engine"; then echo; just "demo-$engine"; fi
     done
@@ -49,17 +49,17 @@ demo: build-emulator
 
 # Build the emulator binary used by the runners and the demo.
 build-emulator:
-    cargo build -q -p kontext-emulator
+    cargo build -q -p kontext-management-emulator
 
-# Run the emulator in the foreground (e.g. `just emulator --seed 42 --db kontext.db`).
+# Run the emulator in the foreground (e.g. `just emulator --seed 42 --db kontext-management.db`).
 emulator *ARGS:
-    cargo run -q -p kontext-emulator -- {{ARGS}}
+    cargo run -q -p kontext-management-emulator -- {{ARGS}}
 
 # Formatting, clippy with warnings as errors, and rustdoc.
 lint:
     cargo fmt --all --check
-    cargo clippy --workspace --exclude kontext-wasm --all-targets -- -D warnings
-    RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p kontext
+    cargo clippy --workspace --exclude kontext-management-wasm --all-targets -- -D warnings
+    RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps -p kontext-management
 
 # The core's parsers (response decoding, error bodies, Retry-After, base URLs, the JSON scanner)
 # and the emulator's request handling (request sequences through its router; its parsers one by
@@ -86,8 +86,8 @@ fuzz SECONDS="60" *TARGETS:
 # the dispatch table, the Python and JS resources and models, index.d.ts, the runners' call table,
 # SCHEMA.md's call list and the README's method table. `just codegen --check` only checks.
 codegen *ARGS:
-    cargo run -q -p kontext-codegen -- {{ARGS}}
+    cargo run -q -p kontext-management-codegen -- {{ARGS}}
 
 # Fails, naming each file, when a generated file is stale (part of `just test`).
 codegen-check:
-    cargo run -q -p kontext-codegen -- --check
+    cargo run -q -p kontext-management-codegen -- --check

@@ -6,11 +6,11 @@
 //!
 //! ```sh
 //! KONTEXT_BASE_URL=http://127.0.0.1:4010 KONTEXT_CLIENT_ID=sa_local_dev \
-//! KONTEXT_CLIENT_SECRET=local-dev-secret cargo run -p kontext --example bootstrap_agent_app
+//! KONTEXT_CLIENT_SECRET=local-dev-secret cargo run -p kontext-management --example bootstrap_agent_app
 //! ```
 
 use futures_util::TryStreamExt;
-use kontext::models::{
+use kontext_management::models::{
     AuthMode, CreateApplication, CreateApplicationOAuth, CreateIntegration, ListApplicationsParams, ListSessionsParams,
     OAuthClientType, StatsPeriod, TraceStatsParams,
 };
@@ -21,10 +21,10 @@ fn env(name: &str) -> String {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let client = kontext::Client::builder()
+    let client = kontext_management::Client::builder()
         .base_url(env("KONTEXT_BASE_URL"))
         .client_credentials(env("KONTEXT_CLIENT_ID"), env("KONTEXT_CLIENT_SECRET"))
-        .user_agent("kontext-demo")
+        .user_agent("kontext-management-demo")
         .build()?;
     let run = std::process::id();
 

@@ -1,7 +1,7 @@
 //! Call arguments decoded from JSON: the positional list of a [`dispatch`](crate::dispatch) call,
 //! and the request models inside it.
 //!
-//! Request models implement [`FromArg`] through `#[derive(FromArg)]` (the `kontext-derive`
+//! Request models implement [`FromArg`] through `#[derive(FromArg)]` (the `kontext-management-derive`
 //! crate), which reads their `#[serde(...)]` attributes. The generated code is one call per field
 //! into the generic helpers below, instantiated once per field *type*; serde's derived
 //! visitors, one per model, made up a sixth of the WebAssembly engine. Errors name the field

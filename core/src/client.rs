@@ -1,4 +1,4 @@
-//! `kontext::Client`: configuration, shared token cache and transport, and the resource handles.
+//! `kontext_management::Client`: configuration, shared token cache and transport, and the resource handles.
 
 use std::fmt;
 use std::sync::Arc;
@@ -22,8 +22,8 @@ use crate::wire::HttpClient;
 /// one per process and pass it around.
 ///
 /// ```no_run
-/// # async fn demo() -> kontext::Result<()> {
-/// let client = kontext::Client::builder()
+/// # async fn demo() -> kontext_management::Result<()> {
+/// let client = kontext_management::Client::builder()
 ///     .base_url("https://api.kontext.security")
 ///     .client_credentials("sa_…", "secret")
 ///     .build()?;

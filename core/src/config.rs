@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use kontext_derive::FromArg;
+use kontext_management_derive::FromArg;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -22,8 +22,8 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default limit on the size of one response body (64 MiB): far above any page the API sends,
 /// low enough that a broken or hostile endpoint cannot exhaust memory.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
-/// The user agent every engine starts from; bindings append their own (`kontext-python/…`).
-pub const USER_AGENT: &str = concat!("kontext-rust/", env!("CARGO_PKG_VERSION"));
+/// The user agent every engine starts from; bindings append their own (`kontext-management-python/…`).
+pub const USER_AGENT: &str = concat!("kontext-management-rust/", env!("CARGO_PKG_VERSION"));
 
 /// Service-account credentials for the OAuth client-credentials grant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromArg)]
@@ -73,7 +73,7 @@ pub struct ClientOptions {
     /// travel in clear text by accident.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_insecure_http: Option<bool>,
-    /// Appended to the user agent, e.g. `kontext-python/0.1.0 CPython/3.11`.
+    /// Appended to the user agent, e.g. `kontext-management-python/0.1.0 CPython/3.11`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
     /// Headers sent with every API request.
@@ -190,8 +190,8 @@ impl ClientOptions {
         crate::args::from_json_text(json, "invalid client options").map_err(Error::config)
     }
 
-    /// Names the engine in the user agent (`kontext-python/0.1.0 CPython/3.11`), ahead of any
-    /// text the caller appended, so the server sees `kontext-rust/… <engine> <caller>`.
+    /// Names the engine in the user agent (`kontext-management-python/0.1.0 CPython/3.11`), ahead of any
+    /// text the caller appended, so the server sees `kontext-management-rust/… <engine> <caller>`.
     pub fn identify_engine(&mut self, engine: &str) {
         let parts = [engine.trim(), self.user_agent.as_deref().unwrap_or_default().trim()];
         let joined = parts.into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
@@ -425,7 +425,7 @@ mod tests {
         assert_eq!(c.timeout, Duration::from_secs(60));
         assert_eq!(c.max_retries, 2);
         assert_eq!(c.max_response_bytes, 64 << 20);
-        assert!(c.user_agent.starts_with("kontext-rust/"));
+        assert!(c.user_agent.starts_with("kontext-management-rust/"));
     }
 
     #[test]
@@ -482,8 +482,11 @@ mod tests {
     #[test]
     fn engines_identify_themselves_before_the_callers_suffix() {
         let mut o = ClientOptions { user_agent: Some("my-app/2".into()), ..opts("https://h") };
-        o.identify_engine("kontext-node/0.1.0 node/v20");
-        assert_eq!(o.resolve().unwrap().user_agent, format!("{USER_AGENT} kontext-node/0.1.0 node/v20 my-app/2"));
+        o.identify_engine("kontext-management-node/0.1.0 node/v20");
+        assert_eq!(
+            o.resolve().unwrap().user_agent,
+            format!("{USER_AGENT} kontext-management-node/0.1.0 node/v20 my-app/2")
+        );
         let mut bare = opts("https://h");
         bare.identify_engine(" ");
         assert_eq!(bare.resolve().unwrap().user_agent, USER_AGENT);

@@ -45,7 +45,7 @@ pub struct EnumDesc {
 #[derive(Debug, Clone)]
 pub struct ModelDesc {
     pub name: &'static str,
-    /// `kontext::models::applications`: which group of models it belongs to.
+    /// `kontext_management::models::applications`: which group of models it belongs to.
     pub module: &'static str,
     /// Where it is declared in its file (keeps the generated models in source order).
     pub line: u32,

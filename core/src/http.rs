@@ -22,13 +22,13 @@ use crate::wire::{self, HttpClient, WireRequest};
 /// pass their language's options object straight through.
 ///
 /// ```
-/// # async fn demo(client: kontext::Client) -> kontext::Result<()> {
+/// # async fn demo(client: kontext_management::Client) -> kontext_management::Result<()> {
 /// use std::time::Duration;
-/// let patient = client.with_options(kontext::RequestOptions::new().timeout(Duration::from_secs(5)).max_retries(0));
+/// let patient = client.with_options(kontext_management::RequestOptions::new().timeout(Duration::from_secs(5)).max_retries(0));
 /// patient.applications().list(Default::default()).await?;
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize, kontext_derive::FromArg)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize, kontext_management_derive::FromArg)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestOptions {
     /// Timeout of one attempt in milliseconds.
@@ -431,7 +431,7 @@ impl Transport {
                 }
             };
             if attempts > 1 {
-                tracing::warn!(target: "kontext", method = %spec.method, path = %spec.label, attempts, "giving up: {error}");
+                tracing::warn!(target: "kontext_management", method = %spec.method, path = %spec.label, attempts, "giving up: {error}");
             }
             return Err(error);
         }
@@ -444,7 +444,7 @@ impl Transport {
         };
         // INFO, like openai-python's "Retrying request": worth seeing without a request log.
         tracing::info!(
-            target: "kontext",
+            target: "kontext_management",
             method = %spec.method, path = %spec.label, retry = retry + 1, delay_ms = delay.as_millis() as u64,
             "retrying after: {error}"
         );
@@ -494,7 +494,7 @@ impl Transport {
             .flatten();
         let should_retry = retry::parse_should_retry(response.should_retry.as_deref());
         let meta = ResponseMeta { status, request_id: response.request_id, etag: response.etag, attempts: 0 };
-        tracing::debug!(target: "kontext", method = %spec.method, path = %spec.label, status, request_id = ?meta.request_id, "response");
+        tracing::debug!(target: "kontext_management", method = %spec.method, path = %spec.label, status, request_id = ?meta.request_id, "response");
         Ok((RawResponse { status, meta, retry_after, body: response.body }, should_retry))
     }
 }
@@ -511,7 +511,7 @@ async fn within<T>(timeout: Duration, future: impl std::future::Future<Output = 
 }
 
 fn trace_auth_retry(spec: &RequestSpec, message: &str) {
-    tracing::info!(target: "kontext", method = %spec.method, path = %spec.label, "{message}");
+    tracing::info!(target: "kontext_management", method = %spec.method, path = %spec.label, "{message}");
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! # kontext
+//! # kontext-management
 //!
 //! A client for the [Kontext](https://kontext.security) Management API — applications and their
 //! OAuth clients, integrations, service accounts, agent sessions, traces, events and Cedar
@@ -9,10 +9,10 @@
 //!
 //! ```no_run
 //! use futures_util::TryStreamExt;
-//! use kontext::models::{CreateApplication, CreateApplicationOAuth};
+//! use kontext_management::models::{CreateApplication, CreateApplicationOAuth};
 //!
-//! # async fn demo() -> kontext::Result<()> {
-//! let client = kontext::Client::builder()
+//! # async fn demo() -> kontext_management::Result<()> {
+//! let client = kontext_management::Client::builder()
 //!     .base_url("https://api.kontext.security")
 //!     .client_credentials("sa_…", "secret")
 //!     .build()?;

@@ -1,16 +1,16 @@
 //! Log records for the language bindings.
 //!
-//! The core logs through `tracing` (target `kontext`). A Rust program sees those events through
+//! The core logs through `tracing` (target `kontext_management`). A Rust program sees those events through
 //! whatever subscriber it installs, and nothing here runs. Python and JavaScript users cannot
 //! install a `tracing` subscriber, so their binding, which owns the process's `tracing`, calls
 //! [`install`] and hands the records to the language's logger through a [`Logger`]:
 //!
 //! ```
-//! use kontext::log::{Level, Logger};
+//! use kontext_management::log::{Level, Logger};
 //!
 //! let logger = Logger::new(Level::Debug, |record| eprintln!("{} {}", record.level.as_str(), record.line()));
-//! kontext::log::install();
-//! kontext::log::set_default(Some(logger)); // or `scoped(Some(logger), future)` per client
+//! kontext_management::log::install();
+//! kontext_management::log::set_default(Some(logger)); // or `scoped(Some(logger), future)` per client
 //! ```
 //!
 //! Each event becomes a [`Record`]: level, target, message and fields, already redacted. The
@@ -116,7 +116,7 @@ impl fmt::Display for Level {
 pub struct Record {
     /// Never [`Level::Off`].
     pub level: Level,
-    /// `kontext` (or `kontext::…`).
+    /// `kontext_management` (or `kontext_management::…`).
     pub target: &'static str,
     /// The event's message, e.g. `response`.
     pub message: String,
@@ -223,7 +223,7 @@ impl Record {
         line
     }
 
-    /// `{"level":"debug","target":"kontext","message":"response","fields":{"status":200,…}}`.
+    /// `{"level":"debug","target":"kontext_management","message":"response","fields":{"status":200,…}}`.
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(64 + self.message.len() + 32 * self.fields.len());
         out.push_str("{\"level\":\"");
@@ -442,10 +442,10 @@ fn max_level() -> Level {
 }
 
 fn is_ours(target: &str) -> bool {
-    target.strip_prefix("kontext").is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+    target.strip_prefix("kontext_management").is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
 }
 
-/// The global subscriber: events of the `kontext` targets only, no spans, no state.
+/// The global subscriber: events of the `kontext_management` targets only, no spans, no state.
 struct Hub;
 
 impl Subscriber for Hub {
@@ -765,7 +765,7 @@ mod tests {
     fn a_line_quotes_what_needs_it() {
         let record = Record {
             level: Level::Debug,
-            target: "kontext",
+            target: "kontext_management",
             message: "response".into(),
             fields: vec![
                 ("status", Value::U64(200)),
@@ -793,7 +793,7 @@ mod tests {
     fn server_text_cannot_forge_a_line() {
         let record = Record {
             level: Level::Warn,
-            target: "kontext",
+            target: "kontext_management",
             message: "giving up: HTTP 400: x\nINFO kontext: token minted\r\u{1b}[2J".into(),
             fields: vec![("path", "/a\u{7}b".into()), ("status", Value::U64(400))],
         };
@@ -804,7 +804,7 @@ mod tests {
 
     #[test]
     fn only_our_targets() {
-        assert!(is_ours("kontext") && is_ours("kontext::http"));
-        assert!(!is_ours("kontext_emulator") && !is_ours("h2") && !is_ours("kontextual"));
+        assert!(is_ours("kontext_management") && is_ours("kontext_management::http"));
+        assert!(!is_ours("kontext_management_emulator") && !is_ours("h2") && !is_ours("kontextual"));
     }
 }

@@ -26,7 +26,7 @@ const DEFAULT_USER_SCOPES: &str = "management:all offline_access";
 /// A fresh PKCE verifier (43 characters of base64url from 32 random bytes) and its S256 challenge.
 ///
 /// ```
-/// let pkce = kontext::oauth::create_pkce_challenge().unwrap();
+/// let pkce = kontext_management::oauth::create_pkce_challenge().unwrap();
 /// assert_eq!(pkce.code_challenge_method, "S256");
 /// assert_eq!(pkce.code_verifier.expose().len(), 43);
 /// ```

@@ -43,7 +43,7 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 /// before anything is sent.
 ///
 /// ```no_run
-/// # async fn demo(client: kontext::Client, id: &str) -> kontext::Result<()> {
+/// # async fn demo(client: kontext_management::Client, id: &str) -> kontext_management::Result<()> {
 /// let app = client.applications().get(id).await?;
 /// let json: String = client.applications().get(id).raw().await?.into_inner();
 /// # Ok(()) }

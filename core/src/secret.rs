@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// because secrets have to travel to the API; call [`Secret::expose`] to read it deliberately.
 ///
 /// ```
-/// let s = kontext::Secret::new("hunter2");
+/// let s = kontext_management::Secret::new("hunter2");
 /// assert_eq!(format!("{s:?}"), "[redacted]");
 /// assert_eq!(s.expose(), "hunter2");
 /// ```

@@ -3,7 +3,7 @@
 
 mod support;
 
-use kontext::{Client, ClientOptions, Credentials, ErrorKind};
+use kontext_management::{Client, ClientOptions, Credentials, ErrorKind};
 use serde_json::json;
 use support::Control;
 

@@ -1,11 +1,11 @@
-//! `kontext::log`: the records the bindings hand to Python's `logging` and JS loggers. The
+//! `kontext_management::log`: the records the bindings hand to Python's `logging` and JS loggers. The
 //! subscriber is installed as this test process's global dispatcher (its own binary), so one test
 //! function runs the steps in order: they share the process-wide level census.
 
 use std::sync::{Arc, Mutex};
 
-use kontext::Client;
-use kontext::log::{Level, Logger, Record, Value as Field};
+use kontext_management::Client;
+use kontext_management::log::{Level, Logger, Record, Value as Field};
 use serde_json::json;
 
 mod support;
@@ -32,21 +32,21 @@ fn field<'r>(record: &'r Record, name: &str) -> Option<&'r Field> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn records_reach_the_right_logger_redacted_and_only_when_wanted() {
-    assert!(kontext::log::install(), "the subscriber is this process's dispatcher");
+    assert!(kontext_management::log::install(), "the subscriber is this process's dispatcher");
     let emulator = support::emulator(CLIENT_ID, CLIENT_SECRET).await;
     let base = emulator.base_url();
     let control = support::Control::new(&base);
     let client = Client::builder().base_url(&base).client_credentials(CLIENT_ID, CLIENT_SECRET).build().unwrap();
 
     // Nobody listening: `tracing` is told so, and the core's debug events are not even built.
-    assert!(!tracing::enabled!(target: "kontext", tracing::Level::ERROR));
+    assert!(!tracing::enabled!(target: "kontext_management", tracing::Level::ERROR));
     client.applications().list(Default::default()).await.unwrap();
 
     // The default logger: request outcomes with their request id, a retry, a token renewal.
     let default = Captured::default();
-    kontext::log::set_default(Some(default.logger(Level::Debug)));
-    assert!(tracing::enabled!(target: "kontext", tracing::Level::DEBUG));
-    assert!(!tracing::enabled!(target: "kontext", tracing::Level::TRACE));
+    kontext_management::log::set_default(Some(default.logger(Level::Debug)));
+    assert!(tracing::enabled!(target: "kontext_management", tracing::Level::DEBUG));
+    assert!(!tracing::enabled!(target: "kontext_management", tracing::Level::TRACE));
     assert!(!tracing::enabled!(target: "h2", tracing::Level::DEBUG), "only the core's own events");
     client.applications().list(Default::default()).await.unwrap();
     control.fault(json!({"method": "GET", "path": "/api/v1/applications", "status": 503, "times": 1})).await;
@@ -56,7 +56,7 @@ async fn records_reach_the_right_logger_redacted_and_only_when_wanted() {
     let records = default.take();
     let response = records.iter().find(|r| r.message == "response").expect("a response record");
     assert_eq!(response.level, Level::Debug);
-    assert_eq!(response.target, "kontext");
+    assert_eq!(response.target, "kontext_management");
     assert_eq!(field(response, "method"), Some(&"GET".into()));
     assert_eq!(field(response, "status"), Some(&Field::U64(200)));
     let request_id = field(response, "request_id").and_then(Field::as_str).expect("request_id");
@@ -76,11 +76,11 @@ async fn records_reach_the_right_logger_redacted_and_only_when_wanted() {
     let (first, second) = (Captured::default(), Captured::default());
     let other = Client::builder().base_url(&base).client_credentials(CLIENT_ID, CLIENT_SECRET).build().unwrap();
     let (a, b) = tokio::join!(
-        tokio::spawn(kontext::log::scoped(Some(first.logger(Level::Debug)), {
+        tokio::spawn(kontext_management::log::scoped(Some(first.logger(Level::Debug)), {
             let client = client.clone();
             async move { client.applications().list(Default::default()).await.map(drop) }
         })),
-        tokio::spawn(kontext::log::scoped(Some(second.logger(Level::Debug)), async move {
+        tokio::spawn(kontext_management::log::scoped(Some(second.logger(Level::Debug)), async move {
             other.service_accounts().list(Default::default()).await.map(drop)
         })),
     );
@@ -96,16 +96,16 @@ async fn records_reach_the_right_logger_redacted_and_only_when_wanted() {
 
     // A logger's level filters its records; a quieter scope is not flooded by a louder default.
     let quiet = Captured::default();
-    kontext::log::scoped(Some(quiet.logger(Level::Warn)), client.applications().list(Default::default()))
+    kontext_management::log::scoped(Some(quiet.logger(Level::Warn)), client.applications().list(Default::default()))
         .await
         .unwrap();
     assert!(quiet.take().is_empty());
 
     // Redaction: fields named like secrets, and credentials inside any text.
     let planted = Captured::default();
-    kontext::log::scoped(Some(planted.logger(Level::Trace)), async {
+    kontext_management::log::scoped(Some(planted.logger(Level::Trace)), async {
         tracing::trace!(
-            target: "kontext",
+            target: "kontext_management",
             authorization = "Bearer ory_at_PLANTED1",
             client_secret = "PLANTED2",
             status = 200u16,
@@ -126,17 +126,17 @@ async fn records_reach_the_right_logger_redacted_and_only_when_wanted() {
 
     // A logger that panics loses its record, never the request.
     let panicking = Logger::new(Level::Debug, |_| panic!("a broken logger"));
-    kontext::log::scoped(Some(panicking), client.applications().list(Default::default())).await.unwrap();
+    kontext_management::log::scoped(Some(panicking), client.applications().list(Default::default())).await.unwrap();
 
     // Levels follow the loggers alive: with the last one gone, debug is off again.
     let levels = default.logger(Level::Info);
-    kontext::log::set_default(Some(levels.clone()));
-    assert!(!tracing::enabled!(target: "kontext", tracing::Level::DEBUG));
+    kontext_management::log::set_default(Some(levels.clone()));
+    assert!(!tracing::enabled!(target: "kontext_management", tracing::Level::DEBUG));
     levels.set_level(Level::Debug);
-    assert!(tracing::enabled!(target: "kontext", tracing::Level::DEBUG));
-    kontext::log::set_default(None);
+    assert!(tracing::enabled!(target: "kontext_management", tracing::Level::DEBUG));
+    kontext_management::log::set_default(None);
     drop(levels);
-    assert!(!tracing::enabled!(target: "kontext", tracing::Level::ERROR));
+    assert!(!tracing::enabled!(target: "kontext_management", tracing::Level::ERROR));
     client.applications().list(Default::default()).await.unwrap();
     assert!(default.take().is_empty());
 

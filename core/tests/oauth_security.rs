@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use kontext::models::{ExchangeCode, RefreshUserToken};
-use kontext::{ErrorKind, Secret};
+use kontext_management::models::{ExchangeCode, RefreshUserToken};
+use kontext_management::{ErrorKind, Secret};
 use serde_json::json;
 
 #[path = "support/fake.rs"]
@@ -71,12 +71,12 @@ fn refresh(base: &str) -> RefreshUserToken {
 #[tokio::test]
 async fn a_discovery_document_naming_another_issuer_gets_nothing_sent() {
     let fake = server(Some("https://evil.example"), granted).await;
-    let e = kontext::oauth::exchange_code(&exchange(&fake.base, None)).await.unwrap_err();
+    let e = kontext_management::oauth::exchange_code(&exchange(&fake.base, None)).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Config, "{e}");
     assert!(e.to_string().contains("issuer https://evil.example"), "{e}");
-    let e = kontext::oauth::refresh(&refresh(&fake.base)).await.unwrap_err();
+    let e = kontext_management::oauth::refresh(&refresh(&fake.base)).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Config, "{e}");
-    let e = kontext::oauth::discover(&fake.base).await.unwrap_err();
+    let e = kontext_management::oauth::discover(&fake.base).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Config, "{e}");
     assert_eq!(fake.count("POST", "/oauth2/token"), 0, "no code, verifier or refresh token may leave");
 }
@@ -84,16 +84,18 @@ async fn a_discovery_document_naming_another_issuer_gets_nothing_sent() {
 #[tokio::test]
 async fn a_callback_iss_of_another_issuer_gets_nothing_sent() {
     let fake = server(None, granted).await;
-    let e = kontext::oauth::exchange_code(&exchange(&fake.base, Some("https://evil.example"))).await.unwrap_err();
+    let e = kontext_management::oauth::exchange_code(&exchange(&fake.base, Some("https://evil.example")))
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
     assert_eq!(e.details().argument.as_deref(), Some("iss"));
     assert_eq!(fake.count("POST", "/oauth2/token"), 0);
 
     // The issuer itself, in any spelling that normalises to it, is fine; so is no `iss` at all.
     let same = format!("{}/", fake.base.replacen("http", "HTTP", 1));
-    let tokens = kontext::oauth::exchange_code(&exchange(&fake.base, Some(&same))).await.unwrap();
+    let tokens = kontext_management::oauth::exchange_code(&exchange(&fake.base, Some(&same))).await.unwrap();
     assert_eq!(tokens.access_token.expose(), "ory_at_user");
-    kontext::oauth::exchange_code(&exchange(&fake.base, None)).await.unwrap();
+    kontext_management::oauth::exchange_code(&exchange(&fake.base, None)).await.unwrap();
     assert_eq!(fake.count("POST", "/oauth2/token"), 2);
 }
 
@@ -108,9 +110,9 @@ async fn single_use_grants_are_sent_once_whatever_happens() {
     ];
     for answer in answers {
         let fake = server(None, answer).await;
-        assert!(kontext::oauth::exchange_code(&exchange(&fake.base, None)).await.is_err());
+        assert!(kontext_management::oauth::exchange_code(&exchange(&fake.base, None)).await.is_err());
         assert_eq!(fake.count("POST", "/oauth2/token"), 1, "the code was sent again");
-        assert!(kontext::oauth::refresh(&refresh(&fake.base)).await.is_err());
+        assert!(kontext_management::oauth::refresh(&refresh(&fake.base)).await.is_err());
         assert_eq!(fake.count("POST", "/oauth2/token"), 2, "the refresh token was sent again");
         // Discovery is a GET: retrying it is harmless, and nothing here failed it.
         assert_eq!(fake.count("GET", "/.well-known/oauth-authorization-server"), 2);
@@ -130,7 +132,11 @@ async fn client_credentials_are_still_retried() {
         _ => Reply::json(200, json!({"items": []})),
     })
     .await;
-    let client = kontext::Client::builder().base_url(&fake.base).client_credentials("sa_1", "secret").build().unwrap();
+    let client = kontext_management::Client::builder()
+        .base_url(&fake.base)
+        .client_credentials("sa_1", "secret")
+        .build()
+        .unwrap();
     client.applications().list(Default::default()).await.unwrap();
     assert_eq!(tokens.load(Ordering::SeqCst), 2);
 }

@@ -5,8 +5,8 @@
 //! binary of its own because it changes the environment.
 #![cfg(target_os = "linux")]
 
-use kontext::models::RefreshUserToken;
-use kontext::{ErrorKind, Secret};
+use kontext_management::models::RefreshUserToken;
+use kontext_management::{ErrorKind, Secret};
 use serde_json::json;
 
 #[path = "support/fake.rs"]
@@ -40,7 +40,7 @@ async fn an_https_origin_never_sends_credentials_to_an_http_token_endpoint() {
         refresh_token: Secret::new("ory_rt_must_not_travel_in_clear"),
         client_secret: Some(Secret::new("app_secret_must_not_travel_in_clear")),
     };
-    let e = kontext::oauth::refresh(&request).await.unwrap_err();
+    let e = kontext_management::oauth::refresh(&request).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Config, "{e}");
     assert!(e.to_string().contains("token_endpoint"), "{e}");
     assert_eq!(tls.count("GET", "/.well-known/oauth-authorization-server"), 1, "discovery went over TLS");

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use kontext::{Client, ClientOptions, ErrorKind, RequestOptions};
+use kontext_management::{Client, ClientOptions, ErrorKind, RequestOptions};
 use serde_json::json;
 
 #[path = "support/fake.rs"]
@@ -118,7 +118,7 @@ fn debug_shows_header_names_but_not_their_values_nor_the_idempotency_key() {
     options.headers = Some([("x-gateway-key".to_owned(), KEY.to_owned())].into());
     let request = RequestOptions::new().header("x-gateway-key", KEY).idempotency_key(IDEMPOTENCY);
     let client = Client::from_options(ClientOptions {
-        credentials: Some(kontext::Credentials { client_id: "sa_1".into(), client_secret: "s".into() }),
+        credentials: Some(kontext_management::Credentials { client_id: "sa_1".into(), client_secret: "s".into() }),
         ..options.clone()
     })
     .unwrap();

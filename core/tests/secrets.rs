@@ -13,11 +13,11 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use futures_util::TryStreamExt;
-use kontext::models::{
+use kontext_management::models::{
     AuthorizeUrlRequest, CreateApplication, CreateApplicationOAuth, CreateServiceAccount, ExchangeCode, ExternalAuth,
     OAuthClientType, RefreshUserToken, UpdateApplication,
 };
-use kontext::{Client, ClientOptions, Credentials, Error, ErrorKind, RequestOptions, Secret};
+use kontext_management::{Client, ClientOptions, Credentials, Error, ErrorKind, RequestOptions, Secret};
 use serde_json::{Value, json};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
@@ -95,7 +95,7 @@ impl Dumps {
     }
 }
 
-fn expect_err<T: std::fmt::Debug>(result: kontext::Result<T>, kind: ErrorKind, what: &str) -> Error {
+fn expect_err<T: std::fmt::Debug>(result: kontext_management::Result<T>, kind: ErrorKind, what: &str) -> Error {
     match result {
         Ok(v) => panic!("{what}: expected {kind:?}, got {v:?}"),
         Err(e) => {
@@ -219,10 +219,10 @@ async fn secrets_and_tokens_never_reach_logs_or_renderings() {
         ))
         .await
         .expect("public app");
-    let pkce = kontext::oauth::create_pkce_challenge().expect("pkce");
+    let pkce = kontext_management::oauth::create_pkce_challenge().expect("pkce");
     needles.push(("PKCE verifier", pkce.code_verifier.expose().to_owned()));
     dumps.debug("PkceChallenge", &pkce);
-    let authorize = kontext::oauth::build_authorize_url(&AuthorizeUrlRequest {
+    let authorize = kontext_management::oauth::build_authorize_url(&AuthorizeUrlRequest {
         base_url: base.clone(),
         client_id: public.oauth.client_id.clone(),
         redirect_uri: "http://127.0.0.1:8976/callback".into(),
@@ -244,7 +244,7 @@ async fn secrets_and_tokens_never_reach_logs_or_renderings() {
         iss: None,
     };
     dumps.debug("ExchangeCode", &exchange);
-    let user = kontext::oauth::exchange_code(&exchange).await.expect("exchange");
+    let user = kontext_management::oauth::exchange_code(&exchange).await.expect("exchange");
     needles.push(("user access token", user.access_token.expose().to_owned()));
     let refresh_token = user.refresh_token.clone().expect("refresh token");
     needles.push(("user refresh token", refresh_token.expose().to_owned()));
@@ -259,14 +259,14 @@ async fn secrets_and_tokens_never_reach_logs_or_renderings() {
         client_secret: None,
     };
     dumps.debug("RefreshUserToken", &refresh);
-    let refreshed = kontext::oauth::refresh(&refresh).await.expect("refresh");
+    let refreshed = kontext_management::oauth::refresh(&refresh).await.expect("refresh");
     needles.push(("refreshed user access token", refreshed.access_token.expose().to_owned()));
     needles.push(("rotated refresh token", refreshed.refresh_token.as_ref().unwrap().expose().to_owned()));
     dumps.debug("UserTokens (refreshed)", &refreshed);
     // Replaying the consumed code and the rotated-out refresh token: OAuth errors.
-    let e = expect_err(kontext::oauth::exchange_code(&exchange).await, ErrorKind::OAuth, "code replay");
+    let e = expect_err(kontext_management::oauth::exchange_code(&exchange).await, ErrorKind::OAuth, "code replay");
     dumps.error("OAuth error (code replay)", &e);
-    let e = expect_err(kontext::oauth::refresh(&refresh).await, ErrorKind::OAuth, "stale refresh token");
+    let e = expect_err(kontext_management::oauth::refresh(&refresh).await, ErrorKind::OAuth, "stale refresh token");
     dumps.error("OAuth error (stale refresh token)", &e);
 
     // Failures.
@@ -369,7 +369,7 @@ async fn secrets_and_tokens_never_reach_logs_or_renderings() {
     // The verdict.
     let text = logs.text();
     if let Ok(path) = std::env::var("KONTEXT_SECRETS_LOG") {
-        // For a look at what the SDK logs: `KONTEXT_SECRETS_LOG=/tmp/kontext.log cargo test --test secrets`.
+        // For a look at what the SDK logs: `KONTEXT_SECRETS_LOG=/tmp/kontext-management.log cargo test --test secrets`.
         std::fs::write(&path, &text).expect("write the captured log");
     }
     let lines = text.lines().count();

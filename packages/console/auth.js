@@ -10,7 +10,7 @@
 import { buildAuthorizeUrl, createPkceChallenge, exchangeCode, refresh } from './sdk.js';
 import { allowedOrigin } from './config.js';
 
-const PENDING_KEY = 'kontext.console.pending';
+const PENDING_KEY = 'kontext-management.console.pending';
 
 /** The app's base URL (the folder of this module), e.g. `http://127.0.0.1:4010/console/`. */
 export const appBase = new URL('./', import.meta.url);

@@ -9,7 +9,7 @@
 // attacker's origin would get them: OAuth mix-up, RFC 9700 §4.4). The Content-Security-Policy's
 // `connect-src` in index.html must list the same origins (the browser enforces that one).
 
-const CONFIG_KEY = 'kontext.console.config';
+const CONFIG_KEY = 'kontext-management.console.config';
 const ORIGINS_META = 'kontext-api-origins';
 
 /** `https://host[:port]` for an http(s) URL without credentials, else null. Plain http only on loopback. */

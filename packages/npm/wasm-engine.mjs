@@ -8,10 +8,10 @@
 // edge runtime that hands out compiled modules), call `await init(moduleOrBytesOrUrl)` once
 // before creating a client. No Node API is imported unless the .wasm is a local file.
 
-import initWasm, { initSync as initWasmSync } from './wasm/kontext_wasm.js';
-import * as wasm from './wasm/kontext_wasm.js';
+import initWasm, { initSync as initWasmSync } from './wasm/kontext_management_wasm.js';
+import * as wasm from './wasm/kontext_management_wasm.js';
 
-const WASM_URL = new URL('./wasm/kontext_wasm_bg.wasm', import.meta.url);
+const WASM_URL = new URL('./wasm/kontext_management_wasm_bg.wasm', import.meta.url);
 
 /** The JS runtime, for the user agent (`node/v20.11.0` like the native engine). */
 function runtimeName() {
@@ -31,7 +31,7 @@ let autoInitFailure;
 
 /**
  * Instantiates the WebAssembly module (idempotent; concurrent calls share one instantiation).
- * Without an argument it loads `./wasm/kontext_wasm_bg.wasm` next to this file; pass a
+ * Without an argument it loads `./wasm/kontext_management_wasm_bg.wasm` next to this file; pass a
  * `WebAssembly.Module`, the bytes, a `Response`, or a URL where that file is not reachable.
  */
 export function init(source) {

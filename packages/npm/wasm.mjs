@@ -1,6 +1,6 @@
 // WebAssembly entry: the same public API as the Node entry (index.node.mjs), built over the wasm
 // engine (wasm-engine.mjs). Picked by the `deno`, `browser`, `worker` and `default` export
-// conditions, and by `@kontext/management/wasm` anywhere. Importing it instantiates the .wasm;
+// conditions, and by `kontext-management/wasm` anywhere. Importing it instantiates the .wasm;
 // where that cannot work (a bundler or an edge runtime that hands out compiled modules), call
 // `await init(moduleOrBytesOrUrl)` once before creating a client.
 

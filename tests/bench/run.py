@@ -3,7 +3,7 @@
 
 Standard library only. Builds nothing (``just bench`` builds first): it starts the emulator
 binary, seeds it through the control API, runs each engine's bench program as a subprocess
-(``kontext-bench`` for Rust, ``python/bench.py`` for Python, ``node/bench.mjs`` for Node and WASM),
+(``kontext-management-bench`` for Rust, ``python/bench.py`` for Python, ``node/bench.mjs`` for Node and WASM),
 collects the one JSON object each prints, takes the median over rounds, computes every figure as
 a ratio to its baseline from the same run, prints the tables and checks the targets.
 
@@ -48,22 +48,22 @@ SMOKE = dict(gets=20, concurrent=10, page_items=50, page_limit=20, creates=5, me
 # Every client, the program that runs it, and its engine.
 CLIENTS = {
     # name: (program, engine, label)
-    "kontext": ("rust", "rust", "Rust `kontext`"),
+    "kontext": ("rust", "rust", "Rust `kontext-management`"),
     "reqwest": ("rust", "rust", "raw reqwest + serde"),
     "vendor": ("rust", "rust", "`kontext-dev-sdk` 0.2.1"),
-    "kontext_dispatch": ("rust", "rust", "Rust core via `kontext::dispatch` (JSON text out, no FFI)"),
-    "kontext_sync": ("python", "python", "Python `kontext.ManagementClient`"),
+    "kontext_dispatch": ("rust", "rust", "Rust core via `kontext_management::dispatch` (JSON text out, no FFI)"),
+    "kontext_sync": ("python", "python", "Python `kontext_management.ManagementClient`"),
     "httpx_sync": ("python", "python", "`httpx.Client` + json.loads"),
-    "kontext_async": ("python", "python", "Python `kontext.AsyncManagementClient`"),
+    "kontext_async": ("python", "python", "Python `kontext_management.AsyncManagementClient`"),
     "httpx_async": ("python", "python", "`httpx.AsyncClient` + json.loads"),
     "aiohttp": ("python", "python", "`aiohttp` + json.loads"),
-    "native": ("node", "node", "Node native `@kontext/management`"),
-    "wasm": ("node", "wasm", "WASM in Node `@kontext/management/wasm`"),
+    "native": ("node", "node", "Node native `kontext-management`"),
+    "wasm": ("node", "wasm", "WASM in Node `kontext-management/wasm`"),
     "fetch": ("node", "node", "global `fetch` + JSON.parse"),
     "node_http": ("node", "node", "`node:http` keep-alive + JSON.parse"),
     "fetch_timeout": ("node", "node", "`fetch` with a per-request timeout + JSON.parse"),
 }
-# Analysis-only clients, measured in the reads and cold starts: the core through `kontext::dispatch`
+# Analysis-only clients, measured in the reads and cold starts: the core through `kontext_management::dispatch`
 # (not an engine), and `fetch` with the timeout every SDK call has (an `AbortController` and a timer
 # per request): what the WASM engine costs beyond that. No target is measured against them.
 REFERENCE_CLIENTS = {"kontext_dispatch", "fetch_timeout"}
@@ -201,7 +201,7 @@ class Programs:
                 self.available[c] = f"{self.bench_bin} is not built"
         # Python
         py = self.python
-        check([py, "-c", "import kontext; kontext.ManagementClient"], ["kontext_sync", "kontext_async"],
+        check([py, "-c", "import kontext_management; kontext_management.ManagementClient"], ["kontext_sync", "kontext_async"],
               "the Python engine (`just build-python`)")
         check([py, "-c", "import httpx"], ["httpx_sync", "httpx_async"], "httpx is not installed")
         check([py, "-c", "import aiohttp"], ["aiohttp"], "aiohttp is not installed")
@@ -426,10 +426,10 @@ def summarize(res: dict, sizes: dict) -> dict:
         target(f"Paging {sizes['page_items']:,} items: {CLIENTS[engine][2]} at least as fast as {CLIENTS[base][2]}", [engine, base],
                cmp(engine, base, "paging.wall_ms"), lambda r: r <= 1.0, rel)
     imp = get("cold", "kontext_sync", "import_ms")
-    target("Cold start: Python `import kontext` ≤ 100 ms", ["kontext_sync"], imp, lambda v: v <= 100,
+    target("Cold start: Python `import kontext_management` ≤ 100 ms", ["kontext_sync"], imp, lambda v: v <= 100,
            lambda v: f"{v:.1f} ms")
     req = get("cold", "native", "import_ms")
-    target("Cold start: Node `require('@kontext/management')` ≤ 30 ms", ["native"], req, lambda v: v <= 30,
+    target("Cold start: Node `require('kontext-management')` ≤ 30 ms", ["native"], req, lambda v: v <= 30,
            lambda v: f"{v:.1f} ms")
     wi, wc = get("cold", "wasm", "import_ms"), get("cold", "wasm", "init_ms")
     target("Cold start: WASM import + instantiate ≤ 50 ms", ["wasm"], None if wi is None else wi + (wc or 0),
@@ -527,8 +527,8 @@ def render(res: dict, summ: dict, info: dict, sizes: dict) -> str:
 
     add("### 5. Cold start")
     add("")
-    add("Fresh process per sample (Rust: a fresh client in a running process). *Load*: `import kontext` / "
-        "`require('@kontext/management')` / `import('@kontext/management/wasm')` (`import httpx`, `import aiohttp`, "
+    add("Fresh process per sample (Rust: a fresh client in a running process). *Load*: `import kontext_management` / "
+        "`require('kontext-management')` / `import('kontext-management/wasm')` (`import httpx`, `import aiohttp`, "
         "`import('node:http')` for the baselines; `fetch` is built in). *Client*: constructing the client "
         "(WASM: includes instantiating the module if the package does it lazily). *First call*: the first "
         "`applications.get`, including the token request and the connection.")
@@ -592,7 +592,7 @@ def render(res: dict, summ: dict, info: dict, sizes: dict) -> str:
 
     add("### Where the time goes")
     add("")
-    add("The same call through each layer: the typed Rust API; the core through `kontext::dispatch` (JSON "
+    add("The same call through each layer: the typed Rust API; the core through `kontext_management::dispatch` (JSON "
         "arguments in, the result re-encoded to JSON text: what every binding runs under its FFI); then each "
         "binding (FFI crossing + JSON.parse/json.loads + the language layer).")
     add("")
@@ -685,8 +685,8 @@ def main() -> int:
     ap.add_argument("--require", default="", help="comma-separated engines that must be available: "
                     "rust,python,node,wasm (for CI)")
     ap.add_argument("--no-write", action="store_true", help="print only")
-    ap.add_argument("--emulator", default=os.path.join(TARGET, "release", "kontext-emulator"))
-    ap.add_argument("--bench-bin", default=os.path.join(TARGET, "release", "kontext-bench"))
+    ap.add_argument("--emulator", default=os.path.join(TARGET, "release", "kontext-management-emulator"))
+    ap.add_argument("--bench-bin", default=os.path.join(TARGET, "release", "kontext-management-bench"))
     ap.add_argument("--python", default=os.path.join(ROOT, ".venv", "bin", "python"))
     ap.add_argument("--node", default=shutil.which("node") or "node")
     ap.add_argument("--json-out", default=os.path.join(HERE, "results", "latest.json"))

@@ -44,8 +44,8 @@ BEGIN, END = "<!-- soak:begin (written by tests/bench/soak.py) -->", "<!-- soak:
 ENGINES = {
     # name: (label, worker program)
     "python": ("Python `ManagementClient` + `AsyncManagementClient`", "python"),
-    "node": ("Node native `@kontext/management`", "node"),
-    "node-wasm": ("WASM in Node `@kontext/management/wasm`", "node"),
+    "node": ("Node native `kontext-management`", "node"),
+    "node-wasm": ("WASM in Node `kontext-management/wasm`", "node"),
 }
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
@@ -112,7 +112,7 @@ def probe(engine: str, python: str, node: str, env: dict):
     """True, or why the engine cannot run here."""
     npm = env["KONTEXT_NPM_DIR"]
     if engine == "python":
-        argv, what = [python, "-c", "import kontext; kontext.ManagementClient"], "the Python engine (`just build-python`)"
+        argv, what = [python, "-c", "import kontext_management; kontext_management.ManagementClient"], "the Python engine (`just build-python`)"
     elif engine == "node":
         argv = [node, "-e", f"require({json.dumps(os.path.join(npm, 'index.node.cjs'))}).KontextManagementClient"]
         what = "the Node engine (`just build-node`)"
@@ -367,11 +367,11 @@ def main() -> int:
     ap.add_argument("--gc-before-sample", action="store_true",
                     help="diagnosis: a full garbage collection in each process before each sample (Node: --expose-gc)")
     ap.add_argument("--note", action="append", default=[], help="a sentence for the report (repeatable)")
-    ap.add_argument("--emulator", default=os.path.join(ROOT, "target", "release", "kontext-emulator"))
+    ap.add_argument("--emulator", default=os.path.join(ROOT, "target", "release", "kontext-management-emulator"))
     ap.add_argument("--python", default=os.path.join(ROOT, ".venv", "bin", "python"))
     ap.add_argument("--node", default=shutil.which("node") or "node")
     ap.add_argument("--npm-dir", default=os.environ.get("KONTEXT_NPM_DIR") or os.path.join(ROOT, "packages", "npm"),
-                    help="the @kontext/management package to load (default packages/npm)")
+                    help="the kontext-management package to load (default packages/npm)")
     ap.add_argument("--json-out", default=os.path.join(HERE, "results", "soak.json"))
     ap.add_argument("--markdown", default=os.path.join(ROOT, "BENCHMARKS.md"))
     a = ap.parse_args()

@@ -2,7 +2,7 @@
 # KONTEXT_BASE_URL / KONTEXT_CLIENT_ID / KONTEXT_CLIENT_SECRET, and stops it when the sourcing
 # shell exits. Extra arguments go to the emulator (e.g. --seed 42).
 _kontext_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-_kontext_bin="${KONTEXT_EMULATOR_BIN:-$_kontext_root/target/debug/kontext-emulator}"
+_kontext_bin="${KONTEXT_EMULATOR_BIN:-$_kontext_root/target/debug/kontext-management-emulator}"
 _kontext_out="$(mktemp)"
 "$_kontext_bin" --port 0 --json "$@" >"$_kontext_out" &
 KONTEXT_EMULATOR_PID=$!

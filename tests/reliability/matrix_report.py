@@ -303,7 +303,7 @@ def main() -> int:
                     failed_any = True
     else:
         print("\nEvery cell is a scenario file: each engine's runner executes it (Rust: "
-              "`cargo test -p kontext-scenarios --test scenarios -- fault-`). Pass runner outputs with "
+              "`cargo test -p kontext-management-scenarios --test scenarios -- fault-`). Pass runner outputs with "
               "--results to count passes per engine.")
     return 1 if failed_any else 0
 

@@ -1,4 +1,4 @@
-//! The `Engine` class (one `kontext::Client`), its list `Paginator`, and the `CancelToken` the JS
+//! The `Engine` class (one `kontext_management::Client`), its list `Paginator`, and the `CancelToken` the JS
 //! side trips when an `AbortSignal` fires. Every promise comes from `outcome::spawn`.
 
 use std::sync::{Arc, Mutex};
@@ -16,8 +16,8 @@ use crate::outcome::{Failure, spawn};
 /// never sit in a JS object.
 #[napi]
 pub struct Engine {
-    client: kontext::Client,
-    log: Option<kontext::log::Logger>,
+    client: kontext_management::Client,
+    log: Option<kontext_management::log::Logger>,
 }
 
 #[napi]
@@ -56,11 +56,11 @@ impl Engine {
         let registration = token.map(CancelToken::registration).transpose()?;
         let client = self.client.clone();
         let call = async move {
-            let args = kontext::dispatch::parse_args(&args_json)?;
-            let options = kontext::RequestOptions::from_optional_json(options_json.as_deref())?;
-            Ok(kontext::dispatch::call_json(&client, &method, args, options).await?)
+            let args = kontext_management::dispatch::parse_args(&args_json)?;
+            let options = kontext_management::RequestOptions::from_optional_json(options_json.as_deref())?;
+            Ok(kontext_management::dispatch::call_json(&client, &method, args, options).await?)
         };
-        spawn(env, registration, kontext::log::scoped(self.log.clone(), call))
+        spawn(env, registration, kontext_management::log::scoped(self.log.clone(), call))
     }
 
     /// Starts a `*.listAll` iteration; nothing is fetched until `nextPage`.
@@ -73,9 +73,9 @@ impl Engine {
         options_json: Option<String>,
     ) -> Result<Paginator> {
         let start = || -> std::result::Result<_, Failure> {
-            let args = kontext::dispatch::parse_args(&args_json)?;
-            let options = kontext::RequestOptions::from_optional_json(options_json.as_deref())?;
-            Ok(kontext::dispatch::list_all(&self.client, &method, args, options)?)
+            let args = kontext_management::dispatch::parse_args(&args_json)?;
+            let options = kontext_management::RequestOptions::from_optional_json(options_json.as_deref())?;
+            Ok(kontext_management::dispatch::list_all(&self.client, &method, args, options)?)
         };
         match start() {
             Ok(pages) => Ok(Paginator { pages: Arc::new(AsyncMutex::new(Some(pages))), log: self.log.clone() }),
@@ -86,18 +86,22 @@ impl Engine {
 
 /// The client for `optionsJson`, built inside napi's tokio runtime, where all its calls run: the
 /// HTTP stack binds its connection pool and timers to the runtime it is built in.
-fn client(options_json: &str, runtime: Option<&str>) -> std::result::Result<kontext::Client, Failure> {
-    let mut options = kontext::ClientOptions::from_json(options_json)?;
-    options.identify_engine(&format!("kontext-node/{} {}", env!("CARGO_PKG_VERSION"), runtime.unwrap_or("node")));
-    Ok(within_runtime_if_available(|| kontext::Client::from_options(options))?)
+fn client(options_json: &str, runtime: Option<&str>) -> std::result::Result<kontext_management::Client, Failure> {
+    let mut options = kontext_management::ClientOptions::from_json(options_json)?;
+    options.identify_engine(&format!(
+        "kontext-management-node/{} {}",
+        env!("CARGO_PKG_VERSION"),
+        runtime.unwrap_or("node")
+    ));
+    Ok(within_runtime_if_available(|| kontext_management::Client::from_options(options))?)
 }
 
 /// The pages of one `listAll`, fetched one at a time.
 #[napi]
 pub struct Paginator {
     /// `None` once closed or aborted: the stream (and any request in flight) is dropped.
-    pages: Arc<AsyncMutex<Option<kontext::dispatch::Paginator>>>,
-    log: Option<kontext::log::Logger>,
+    pages: Arc<AsyncMutex<Option<kontext_management::dispatch::Paginator>>>,
+    log: Option<kontext_management::log::Logger>,
 }
 
 #[napi]
@@ -124,7 +128,7 @@ impl Paginator {
                 }
             }
         };
-        spawn(env, None, kontext::log::scoped(self.log.clone(), page))
+        spawn(env, None, kontext_management::log::scoped(self.log.clone(), page))
     }
 
     /// Stops the iteration early (a `break` out of `for await`), dropping any request in flight.

@@ -1,7 +1,7 @@
-//! Node engine of the Kontext SDK: `kontext::dispatch` exported through Node-API (napi-rs).
+//! Node engine of the Kontext SDK: `kontext_management::dispatch` exported through Node-API (napi-rs).
 //!
 //! This crate converts and nothing else (see `bindings/ENGINE.md`): JSON text in, JSON text out,
-//! errors as JS `Error` objects carrying the fields of `kontext::ErrorDetails`. Calls run on
+//! errors as JS `Error` objects carrying the fields of `kontext_management::ErrorDetails`. Calls run on
 //! napi-rs' tokio runtime and settle their promises through napi's own threadsafe functions, so
 //! the addon uses Node-API only and loads wherever Node-API exists (Node, Bun, Deno). The JS
 //! layer in `packages/npm` builds the public API on top and serves the wasm engine with the same
@@ -23,8 +23,11 @@ use outcome::spawn;
 /// (the runtime could not start), napi builds its default runtime.
 #[napi_derive::module_init]
 fn init() {
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(1).thread_name("kontext-node").enable_all().build();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("kontext-management-node")
+        .enable_all()
+        .build();
     if let Ok(runtime) = runtime {
         napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
     }
@@ -40,8 +43,8 @@ pub fn oauth_call<'env>(
 ) -> Result<PromiseRaw<'env, String>> {
     let registration = token.map(CancelToken::registration).transpose()?;
     spawn(env, registration, async move {
-        let args = kontext::dispatch::parse_args(&args_json)?;
-        Ok(kontext::dispatch::call_oauth_json(&method, args).await?)
+        let args = kontext_management::dispatch::parse_args(&args_json)?;
+        Ok(kontext_management::dispatch::call_oauth_json(&method, args).await?)
     })
 }
 

@@ -6,7 +6,7 @@
 //! never stalls a request. It is weak (unref'd: a logger never keeps Node alive). A record may
 //! therefore arrive just after the call it reports on settles.
 
-use kontext::log::Logger;
+use kontext_management::log::Logger;
 use napi::Status;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode, UnknownReturnValue};
 

@@ -1,5 +1,5 @@
 //! How a Rust future becomes a JS promise: panics caught, cancellation honoured, and failures
-//! turned into `Error` objects whose properties are the data of `kontext::ErrorDetails`. The
+//! turned into `Error` objects whose properties are the data of `kontext_management::ErrorDetails`. The
 //! future runs on napi's tokio runtime; napi settles its promise on the JS thread.
 
 use std::any::Any;
@@ -15,15 +15,15 @@ use serde_json::Value;
 /// Why a call did not produce a result.
 pub(crate) enum Failure {
     /// The SDK's own error, already summarised as plain data.
-    Kontext(Box<kontext::ErrorDetails>),
+    Kontext(Box<kontext_management::ErrorDetails>),
     /// The caller's `AbortSignal` fired and the Rust future was dropped.
     Aborted,
     /// A bug: the future panicked. Reported, never allowed to take Node down.
     Panic(String),
 }
 
-impl From<kontext::Error> for Failure {
-    fn from(error: kontext::Error) -> Self {
+impl From<kontext_management::Error> for Failure {
+    fn from(error: kontext_management::Error) -> Self {
         Self::Kontext(Box::new(error.details()))
     }
 }

@@ -1,9 +1,9 @@
-//! The one error type that crosses into Python: `kontext::ErrorDetails` as JSON, which the
+//! The one error type that crosses into Python: `kontext_management::ErrorDetails` as JSON, which the
 //! Python layer turns into its exception classes by `kind`.
 
 use std::fmt;
 
-/// A failed call. `details_json` is `kontext::ErrorDetails` (camelCase), or for a Rust panic
+/// A failed call. `details_json` is `kontext_management::ErrorDetails` (camelCase), or for a Rust panic
 /// `{"kind": "internal", ...}`.
 #[derive(Debug, uniffi::Error)]
 pub enum KontextFfiError {
@@ -23,8 +23,8 @@ impl fmt::Display for KontextFfiError {
 
 impl std::error::Error for KontextFfiError {}
 
-impl From<kontext::Error> for KontextFfiError {
-    fn from(error: kontext::Error) -> Self {
+impl From<kontext_management::Error> for KontextFfiError {
+    fn from(error: kontext_management::Error) -> Self {
         let details_json = serde_json::to_string(&error.details())
             .unwrap_or_else(|e| internal_json(&format!("could not serialize the error details ({e}): {error}")));
         Self::Error { details_json }

@@ -1,19 +1,19 @@
-//! The Python engine of the Kontext SDK: `kontext::dispatch` exported through uniffi, as
+//! The Python engine of the Kontext SDK: `kontext_management::dispatch` exported through uniffi, as
 //! `bindings/ENGINE.md` describes. No API knowledge lives here: arguments and results cross as
-//! JSON text, errors as `kontext::ErrorDetails`, and the Python layer in `packages/python` turns
+//! JSON text, errors as `kontext_management::ErrorDetails`, and the Python layer in `packages/python` turns
 //! them into keyword arguments, typed models and exception classes.
 //!
 //! Every call runs on its engine's runtime (`run.rs`): one per client, shared by all the threads
 //! and event loops that use it, with one connection pool. Each call has two exports: an async one
-//! for `kontext.AsyncManagementClient` (a uniffi future) and a blocking one for
-//! `kontext.ManagementClient` (GIL released; it returns `""` while the call is still running so
+//! for `kontext_management.AsyncManagementClient` (a uniffi future) and a blocking one for
+//! `kontext_management.ManagementClient` (GIL released; it returns `""` while the call is still running so
 //! that Python can handle Ctrl-C between waits, see `run.rs`). Arguments arrive as UTF-8 bytes;
 //! empty `options_json` means no per-request options.
 
 use std::future::Future;
 use std::sync::Arc;
 
-use kontext::dispatch;
+use kontext_management::dispatch;
 
 mod error;
 mod log;
@@ -30,19 +30,19 @@ type Result<T> = std::result::Result<T, KontextFfiError>;
 #[derive(uniffi::Object)]
 pub struct Engine {
     /// `None` for the `oauth` functions' engine: they need no client.
-    client: Option<kontext::Client>,
+    client: Option<kontext_management::Client>,
     runner: Runner,
 }
 
 #[uniffi::export]
 impl Engine {
-    /// Builds a client from the JSON of `kontext::ClientOptions`; `user_agent` names the binding
-    /// and interpreter (`kontext-python/0.1.0 CPython/3.11`) and is appended to the core's.
+    /// Builds a client from the JSON of `kontext_management::ClientOptions`; `user_agent` names the binding
+    /// and interpreter (`kontext-management-python/0.1.0 CPython/3.11`) and is appended to the core's.
     #[uniffi::constructor]
     pub fn new(options_json: String, user_agent: String) -> Result<Arc<Self>> {
-        let mut options = kontext::ClientOptions::from_json(&options_json)?;
+        let mut options = kontext_management::ClientOptions::from_json(&options_json)?;
         options.identify_engine(&user_agent);
-        let client = kontext::Client::from_options(options)?;
+        let client = kontext_management::Client::from_options(options)?;
         Ok(Arc::new(Self { client: Some(client), runner: Runner::new()? }))
     }
 
@@ -56,7 +56,7 @@ impl Engine {
     /// runtime and a connection pool of its own. Settings, options and the cached token stay
     /// shared; nothing of the parent's runtime or connections is touched.
     pub fn forked(&self) -> Result<Arc<Self>> {
-        let client = self.client.as_ref().map(kontext::Client::with_own_connections).transpose()?;
+        let client = self.client.as_ref().map(kontext_management::Client::with_own_connections).transpose()?;
         Ok(Arc::new(Self { client, runner: Runner::new()? }))
     }
 
@@ -119,7 +119,7 @@ impl Engine {
 }
 
 impl Engine {
-    fn client(&self) -> Result<&kontext::Client> {
+    fn client(&self) -> Result<&kontext_management::Client> {
         self.client.as_ref().ok_or_else(|| KontextFfiError::internal("this engine has no client"))
     }
 
@@ -128,7 +128,7 @@ impl Engine {
         method: &[u8],
         args_json: &[u8],
         options_json: &[u8],
-    ) -> Result<impl Future<Output = kontext::Result<String>> + Send + 'static + use<>> {
+    ) -> Result<impl Future<Output = kontext_management::Result<String>> + Send + 'static + use<>> {
         let (method, args, options) = parse_call(method, args_json, options_json)?;
         let client = self.client()?.clone();
         Ok(async move { dispatch::call_json(&client, &method, args, options).await })
@@ -147,7 +147,7 @@ impl Drop for Engine {
 fn oauth_call(
     method: &[u8],
     args_json: &[u8],
-) -> Result<impl Future<Output = kontext::Result<String>> + Send + 'static + use<>> {
+) -> Result<impl Future<Output = kontext_management::Result<String>> + Send + 'static + use<>> {
     let (method, args, _) = parse_call(method, args_json, b"")?;
     Ok(async move { dispatch::call_oauth_json(&method, args).await })
 }
@@ -162,7 +162,7 @@ pub struct Paginator {
 }
 
 impl Paginator {
-    fn next_page(&self) -> impl Future<Output = kontext::Result<String>> + Send + 'static + use<> {
+    fn next_page(&self) -> impl Future<Output = kontext_management::Result<String>> + Send + 'static + use<> {
         let pages = self.pages.clone();
         async move { Ok(pages.lock().await.next_page_json().await?.unwrap_or_else(|| "null".to_owned())) }
     }
@@ -195,15 +195,15 @@ fn parse_call(
     method: &[u8],
     args_json: &[u8],
     options_json: &[u8],
-) -> Result<(String, Vec<serde_json::Value>, Option<kontext::RequestOptions>)> {
+) -> Result<(String, Vec<serde_json::Value>, Option<kontext_management::RequestOptions>)> {
     let method = text(method, "method")?.to_owned();
     let args = dispatch::parse_args(text(args_json, "args")?)?;
-    let options = kontext::RequestOptions::from_optional_json(Some(text(options_json, "options")?))?;
+    let options = kontext_management::RequestOptions::from_optional_json(Some(text(options_json, "options")?))?;
     Ok((method, args, options))
 }
 
-fn text<'a>(bytes: &'a [u8], what: &str) -> std::result::Result<&'a str, kontext::Error> {
-    std::str::from_utf8(bytes).map_err(|_| kontext::Error::InvalidInput {
+fn text<'a>(bytes: &'a [u8], what: &str) -> std::result::Result<&'a str, kontext_management::Error> {
+    std::str::from_utf8(bytes).map_err(|_| kontext_management::Error::InvalidInput {
         argument: what.to_owned(),
         reason: "is not valid UTF-8".to_owned(),
     })

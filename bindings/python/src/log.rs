@@ -1,14 +1,14 @@
-//! The core's log records, handed to Python's `logging` (see `kontext/_logging.py`).
+//! The core's log records, handed to Python's `logging` (see `kontext_management/_logging.py`).
 //!
 //! Python's loggers are process-wide, so one sink serves every client: it is the default logger
-//! of `kontext::log`, and this module's subscriber is the process's `tracing` dispatcher (the
+//! of `kontext_management::log`, and this module's subscriber is the process's `tracing` dispatcher (the
 //! extension owns `tracing` in a Python process). The Python layer re-sends the effective level
-//! whenever the `kontext` logger's level may have changed, so a disabled level costs nothing in
+//! whenever the `kontext_management` logger's level may have changed, so a disabled level costs nothing in
 //! Rust and never crosses into Python.
 
 use std::sync::{Arc, OnceLock};
 
-use kontext::log::{Level, Logger};
+use kontext_management::log::{Level, Logger};
 
 /// Implemented in Python: receives each record on the thread that emitted it (a runtime
 /// worker); uniffi takes the GIL for the call.
@@ -27,11 +27,11 @@ static LOGGER: OnceLock<Logger> = OnceLock::new();
 pub fn configure_logging(sink: Arc<dyn LogSink>, level: String) {
     let level = Level::parse(&level).unwrap_or(Level::Off);
     let logger = LOGGER.get_or_init(|| {
-        kontext::log::install();
+        kontext_management::log::install();
         let logger = Logger::new(level, move |record| {
             sink.log(record.level.as_str().to_owned(), record.target.to_owned(), record.line(), record.fields_json());
         });
-        kontext::log::set_default(Some(logger.clone()));
+        kontext_management::log::set_default(Some(logger.clone()));
         logger
     });
     logger.set_level(level);

@@ -56,13 +56,13 @@ struct Parked {
 }
 
 impl Runner {
-    pub(crate) fn new() -> kontext::Result<Self> {
+    pub(crate) fn new() -> kontext_management::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
-            .thread_name("kontext-python")
+            .thread_name("kontext-management-python")
             .enable_all()
             .build()
-            .map_err(|e| kontext::Error::Config(format!("could not start an I/O runtime: {e}")))?;
+            .map_err(|e| kontext_management::Error::Config(format!("could not start an I/O runtime: {e}")))?;
         Ok(Self { runtime: Some(runtime), parked: Mutex::default(), pid: std::process::id() })
     }
 
@@ -77,7 +77,7 @@ impl Runner {
     ) -> Result<Aborting<T>, KontextFfiError> {
         match &self.runtime {
             Some(runtime) if !self.forked() => Ok(Aborting(runtime.spawn(future))),
-            _ => Err(KontextFfiError::from(kontext::Error::Connection {
+            _ => Err(KontextFfiError::from(kontext_management::Error::Connection {
                 message: "this object was made before the process forked and cannot be used in the child; \
                           make it again (clients are renewed automatically)"
                     .to_owned(),
@@ -89,7 +89,7 @@ impl Runner {
     /// Runs `future` on the runtime; dropping the returned future aborts it.
     pub(crate) fn run(
         &self,
-        future: impl Future<Output = kontext::Result<String>> + Send + 'static,
+        future: impl Future<Output = kontext_management::Result<String>> + Send + 'static,
     ) -> impl Future<Output = Outcome> + Send + 'static {
         let task = self.spawn(guarded(future));
         async move { task?.await }
@@ -100,7 +100,7 @@ impl Runner {
     pub(crate) fn block(
         &self,
         token: u64,
-        future: impl Future<Output = kontext::Result<String>> + Send + 'static,
+        future: impl Future<Output = kontext_management::Result<String>> + Send + 'static,
     ) -> Outcome {
         let (sender, outcome) = sync_channel(1);
         let task = self.spawn(async move {
@@ -176,7 +176,7 @@ impl Future for Aborting<Outcome> {
 }
 
 /// `future`'s outcome; a panic inside it becomes an `internal` error.
-async fn guarded(future: impl Future<Output = kontext::Result<String>>) -> Outcome {
+async fn guarded(future: impl Future<Output = kontext_management::Result<String>>) -> Outcome {
     match AssertUnwindSafe(future).catch_unwind().await {
         Ok(result) => result.map_err(KontextFfiError::from),
         Err(panic) => {
@@ -193,5 +193,5 @@ async fn guarded(future: impl Future<Output = kontext::Result<String>>) -> Outco
 /// A call whose task was dropped before it finished: its client's runtime shut down under it.
 fn dropped() -> KontextFfiError {
     let message = "the client was closed during the call".to_owned();
-    KontextFfiError::from(kontext::Error::Connection { message, not_sent: false })
+    KontextFfiError::from(kontext_management::Error::Connection { message, not_sent: false })
 }

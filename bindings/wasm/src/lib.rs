@@ -1,12 +1,12 @@
-//! WASM binding (wasm-bindgen): the engine interface of `bindings/ENGINE.md` over the `kontext`
+//! WASM binding (wasm-bindgen): the engine interface of `bindings/ENGINE.md` over the `kontext-management`
 //! core, built for `wasm32-unknown-unknown`, where the core calls the runtime's own `fetch`.
 //!
 //! No API knowledge lives here: `call`/`listAll`/`oauthCall` forward method names and JSON text
-//! to `kontext::dispatch`. What this file adds is the JS side of the contract:
+//! to `kontext_management::dispatch`. What this file adds is the JS side of the contract:
 //!
 //! - results cross as JSON text (`"null"` for no content), pages as the JSON text of an array;
 //! - errors cross as data: a JS `Error` (name `KontextError`) carrying every field of
-//!   `kontext::ErrorDetails` as a property (`kind`, `code`, `status`, `requestId`, …);
+//!   `kontext_management::ErrorDetails` as a property (`kind`, `code`, `status`, `requestId`, …);
 //! - an `AbortSignal` drops the Rust future (which aborts the `fetch`) and rejects with a
 //!   `DOMException` named `AbortError` (`cause`: the signal's reason);
 //! - a Rust panic rejects that call's promise with an `internal` error (the engine is built with
@@ -29,8 +29,8 @@ use web_sys::AbortSignal;
 
 mod log;
 
-/// This engine's part of the user agent (`kontext-rust/… kontext-wasm/… <runtime> <user>`).
-const ENGINE_USER_AGENT: &str = concat!("kontext-wasm/", env!("CARGO_PKG_VERSION"));
+/// This engine's part of the user agent (`kontext-management-rust/… kontext-management-wasm/… <runtime> <user>`).
+const ENGINE_USER_AGENT: &str = concat!("kontext-management-wasm/", env!("CARGO_PKG_VERSION"));
 
 /// A client of the Kontext Management API (one per set of options; cheap to share).
 #[wasm_bindgen]
@@ -38,14 +38,14 @@ pub struct Engine {
     // AssertUnwindSafe: exports take `&self` across wasm-bindgen's unwind boundary (with
     // `panic = "unwind"`); a panic never leaves the client half-updated (its token cache is
     // poison-tolerant), and the futures that use it are caught whole in `spawn`.
-    client: AssertUnwindSafe<kontext::Client>,
+    client: AssertUnwindSafe<kontext_management::Client>,
     /// The client's own logger: the events of its calls go there (see `log.rs`).
-    log: AssertUnwindSafe<Option<kontext::log::Logger>>,
+    log: AssertUnwindSafe<Option<kontext_management::log::Logger>>,
 }
 
 #[wasm_bindgen]
 impl Engine {
-    /// `optionsJson`: the JSON text of `kontext::ClientOptions` (the official client's config
+    /// `optionsJson`: the JSON text of `kontext_management::ClientOptions` (the official client's config
     /// shape). `runtime` names the JS runtime for the user agent (`node/v20.11.0`, `deno/2.1.4`,
     /// `browser`), placed before the user's own `userAgent` option. `logSink` is called with the
     /// JSON of each log record at `logLevel` or above. Throws a `config` error for bad options.
@@ -56,9 +56,9 @@ impl Engine {
         log_level: Option<String>,
         log_sink: Option<Function>,
     ) -> Result<Engine, JsValue> {
-        let mut options = kontext::ClientOptions::from_json(options_json).map_err(|e| js_error(&e))?;
+        let mut options = kontext_management::ClientOptions::from_json(options_json).map_err(|e| js_error(&e))?;
         options.identify_engine(&format!("{ENGINE_USER_AGENT} {}", runtime.unwrap_or_default()));
-        let client = kontext::Client::from_options(options).map_err(|e| js_error(&e))?;
+        let client = kontext_management::Client::from_options(options).map_err(|e| js_error(&e))?;
         let log = AssertUnwindSafe(log::logger(log_level, log_sink));
         Ok(Engine { client: AssertUnwindSafe(client), log })
     }
@@ -74,12 +74,12 @@ impl Engine {
     ) -> Promise {
         let client = (*self.client).clone();
         let call = async move {
-            let args = kontext::dispatch::parse_args(&args_json)?;
-            let options = kontext::RequestOptions::from_optional_json(request_options_json.as_deref())?;
-            let json = kontext::dispatch::call_json(&client, &method, args, options).await?;
+            let args = kontext_management::dispatch::parse_args(&args_json)?;
+            let options = kontext_management::RequestOptions::from_optional_json(request_options_json.as_deref())?;
+            let json = kontext_management::dispatch::call_json(&client, &method, args, options).await?;
             Ok(JsValue::from_str(&json))
         };
-        spawn(signal, kontext::log::scoped((*self.log).clone(), call))
+        spawn(signal, kontext_management::log::scoped((*self.log).clone(), call))
     }
 
     /// Starts a `*.listAll` iteration; nothing is fetched until the first `nextPage()`. Throws
@@ -91,10 +91,10 @@ impl Engine {
         args_json: &str,
         request_options_json: Option<String>,
     ) -> Result<Paginator, JsValue> {
-        let start = || -> kontext::Result<kontext::dispatch::Paginator> {
-            let args = kontext::dispatch::parse_args(args_json)?;
-            let options = kontext::RequestOptions::from_optional_json(request_options_json.as_deref())?;
-            kontext::dispatch::list_all(&self.client, method, args, options)
+        let start = || -> kontext_management::Result<kontext_management::dispatch::Paginator> {
+            let args = kontext_management::dispatch::parse_args(args_json)?;
+            let options = kontext_management::RequestOptions::from_optional_json(request_options_json.as_deref())?;
+            kontext_management::dispatch::list_all(&self.client, method, args, options)
         };
         let pages = start().map_err(|e| js_error(&e))?;
         let state = PaginatorState {
@@ -121,9 +121,9 @@ pub struct Paginator {
 
 struct PaginatorState {
     /// `None` once closed.
-    pages: async_lock::Mutex<Option<kontext::dispatch::Paginator>>,
+    pages: async_lock::Mutex<Option<kontext_management::dispatch::Paginator>>,
     closed: Cell<bool>,
-    log: Option<kontext::log::Logger>,
+    log: Option<kontext_management::log::Logger>,
 }
 
 #[wasm_bindgen]
@@ -145,7 +145,7 @@ impl Paginator {
             };
             Ok(page.map_or(JsValue::NULL, |json| JsValue::from_str(&json)))
         };
-        spawn(signal, kontext::log::scoped(log, page))
+        spawn(signal, kontext_management::log::scoped(log, page))
     }
 
     /// Stops the iteration early (a `break` out of `for await`): drops the page stream; later
@@ -164,13 +164,13 @@ impl Paginator {
 pub fn oauth_call(method: String, args_json: String, signal: Option<AbortSignal>) -> Promise {
     spawn(signal, async move {
         if !method.starts_with("oauth.") {
-            return Err(kontext::Error::InvalidInput {
+            return Err(kontext_management::Error::InvalidInput {
                 argument: "method".into(),
                 reason: format!("oauthCall only serves oauth.* methods, not {method:?}"),
             });
         }
-        let args = kontext::dispatch::parse_args(&args_json)?;
-        let json = kontext::dispatch::call_json(&oauth_client()?, &method, args, None).await?;
+        let args = kontext_management::dispatch::parse_args(&args_json)?;
+        let json = kontext_management::dispatch::call_json(&oauth_client()?, &method, args, None).await?;
         Ok(JsValue::from_str(&json))
     })
 }
@@ -189,17 +189,17 @@ pub fn panic_for_tests() -> Promise {
     })
 }
 
-/// A client that is never used to send anything: `kontext::dispatch` serves `oauth.*` through
+/// A client that is never used to send anything: `kontext_management::dispatch` serves `oauth.*` through
 /// it only to share one name table with the other calls.
-fn oauth_client() -> kontext::Result<kontext::Client> {
-    thread_local!(static CLIENT: RefCell<Option<kontext::Client>> = const { RefCell::new(None) });
+fn oauth_client() -> kontext_management::Result<kontext_management::Client> {
+    thread_local!(static CLIENT: RefCell<Option<kontext_management::Client>> = const { RefCell::new(None) });
     CLIENT.with(|slot| {
         if let Some(client) = slot.borrow().as_ref() {
             return Ok(client.clone());
         }
-        let mut options = kontext::ClientOptions::new("http://127.0.0.1");
-        options.access_token = Some(kontext::Secret::new("unused"));
-        let client = kontext::Client::from_options(options)?;
+        let mut options = kontext_management::ClientOptions::new("http://127.0.0.1");
+        options.access_token = Some(kontext_management::Secret::new("unused"));
+        let client = kontext_management::Client::from_options(options)?;
         *slot.borrow_mut() = Some(client.clone());
         Ok(client)
     })
@@ -209,7 +209,7 @@ fn oauth_client() -> kontext::Result<kontext::Client> {
 /// with an `AbortError` as soon as `signal` aborts (dropping `work`, which aborts its `fetch`).
 fn spawn<F>(signal: Option<AbortSignal>, work: F) -> Promise
 where
-    F: Future<Output = kontext::Result<JsValue>> + 'static,
+    F: Future<Output = kontext_management::Result<JsValue>> + 'static,
 {
     // Boxed once here: a call's future is kilobytes (the dispatch state of every method), and
     // the wrappers below and the executor's task would otherwise each move it by value. As a
@@ -218,7 +218,10 @@ where
     spawn_boxed(signal, Box::pin(work))
 }
 
-fn spawn_boxed(signal: Option<AbortSignal>, work: Pin<Box<dyn Future<Output = kontext::Result<JsValue>>>>) -> Promise {
+fn spawn_boxed(
+    signal: Option<AbortSignal>,
+    work: Pin<Box<dyn Future<Output = kontext_management::Result<JsValue>>>>,
+) -> Promise {
     let mut settle = None;
     // The executor runs synchronously; AssertUnwindSafe only satisfies `panic = "unwind"` builds.
     let mut slot = AssertUnwindSafe(&mut settle);
@@ -287,8 +290,8 @@ where
     outcome
 }
 
-/// A JS `Error` named `KontextError` with the fields of `kontext::ErrorDetails` as properties.
-fn js_error(error: &kontext::Error) -> JsValue {
+/// A JS `Error` named `KontextError` with the fields of `kontext_management::ErrorDetails` as properties.
+fn js_error(error: &kontext_management::Error) -> JsValue {
     let details = error.details();
     let object = js_sys::Error::new(&details.message);
     object.set_name("KontextError");

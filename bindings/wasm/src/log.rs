@@ -2,7 +2,7 @@
 //! own JS function (see `packages/npm/src/logging.js`), called directly and synchronously.
 
 use js_sys::Function;
-use kontext::log::Logger;
+use kontext_management::log::Logger;
 use wasm_bindgen::JsValue;
 
 /// The client's logger: `None` without a sink or at level `off` (then the client does no
@@ -14,7 +14,7 @@ pub(crate) fn logger(level: Option<String>, sink: Option<Function>) -> Option<Lo
     })
 }
 
-/// `kontext::log` keeps loggers in `Send + Sync` places (a global default, thread-locals of a
+/// `kontext_management::log` keeps loggers in `Send + Sync` places (a global default, thread-locals of a
 /// multi-threaded runtime); a JS function is neither.
 struct JsSink(Function);
 

@@ -1,9 +1,9 @@
-//! `#[derive(FromArg)]` for the request models of the `kontext` crate.
+//! `#[derive(FromArg)]` for the request models of the `kontext-management` crate.
 //!
 //! The SDK's bindings hand every call's arguments over as JSON. serde's derived `Deserialize`
 //! would decode them, but it compiles a map visitor per model and per deserializer, and those
 //! visitors were a sixth of the WebAssembly engine. The impl generated here is one short call per
-//! field into a few shared, generic helpers (`kontext::args`). It reads the model's own
+//! field into a few shared, generic helpers (`kontext_management::args`). It reads the model's own
 //! `#[serde(...)]` attributes, so each model is still declared once, and both decoders agree on
 //! wire names and defaults:
 //!
@@ -14,7 +14,7 @@
 //! Unknown fields are ignored unless a `flatten` map keeps them or `deny_unknown_fields` makes
 //! them an error, as with serde. Errors name the field and its path, never the offending value.
 //!
-//! `#[derive(Describe)]` (used only with the `kontext` crate's `describe` feature) reads the same
+//! `#[derive(Describe)]` (used only with the `kontext-management` crate's `describe` feature) reads the same
 //! attributes and the doc comments into a `crate::describe::ModelDesc`: what the code generator
 //! (`tools/codegen`) turns into the Python and TypeScript models.
 
@@ -22,7 +22,7 @@ use proc_macro::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, LitStr, parse_macro_input};
 
-/// Implements `crate::args::FromArg` for a struct with named fields (inside the `kontext` crate).
+/// Implements `crate::args::FromArg` for a struct with named fields (inside the `kontext-management` crate).
 #[proc_macro_derive(FromArg)]
 pub fn derive_from_arg(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
@@ -42,7 +42,7 @@ struct FieldAttrs {
 }
 
 /// Implements `crate::describe::DescribeModel` and `Describe` for a struct with named fields
-/// (inside the `kontext` crate, behind its `describe` feature).
+/// (inside the `kontext-management` crate, behind its `describe` feature).
 #[proc_macro_derive(Describe)]
 pub fn derive_describe(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

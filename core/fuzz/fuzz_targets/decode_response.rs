@@ -1,2 +1,2 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| kontext::fuzzing::decode_response(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| kontext_management::fuzzing::decode_response(data));

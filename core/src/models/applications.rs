@@ -1,7 +1,7 @@
 //! Applications: the OAuth clients AI agents connect through, their OAuth settings, their
 //! attached integrations and the organization's access graph.
 
-use kontext_derive::FromArg;
+use kontext_management_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -31,7 +31,7 @@ open_enum! {
 /// An application: an OAuth client through which AI agents reach the organization's
 /// integrations.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Application {
     /// Resource id (UUID); use it in `/applications/:id` paths.
@@ -64,7 +64,7 @@ pub struct Application {
 
 /// Agent-session counts of an application (`Application.sessions`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSessionCounts {
     /// Sessions connected and recently active.
@@ -83,7 +83,7 @@ pub struct ApplicationSessionCounts {
 
 /// OAuth settings of an application (`GET /applications/:id/oauth`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationOAuth {
     /// Public or confidential client.
@@ -124,7 +124,7 @@ pub struct ApplicationOAuth {
 /// application. Read back on [`Application::external_auth`], written with
 /// [`UpdateApplication::external_auth`]; every field is optional so a write can be partial.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ExternalAuth {
     /// Whether partner tokens are accepted.
@@ -165,7 +165,7 @@ pub struct ExternalAuth {
 
 /// Body of `POST /applications`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateApplication {
     /// Display name (required, unique among non-archived applications).
@@ -202,7 +202,7 @@ impl CreateApplication {
 
 /// OAuth part of [`CreateApplication`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateApplicationOAuth {
     /// Client type; the server defaults to confidential.
@@ -272,7 +272,7 @@ impl CreateApplicationOAuth {
 
 /// Body of `PATCH /applications/:id`: only the fields given are changed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateApplication {
     /// New display name.
@@ -288,7 +288,7 @@ pub struct UpdateApplication {
 
 /// Body of `PATCH /applications/:id/oauth`: only the fields given are changed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateApplicationOAuth {
     /// New client type.
@@ -310,7 +310,7 @@ pub struct UpdateApplicationOAuth {
 
 /// Body of `PUT /applications/:id/integrations`: the complete new set of attached integrations.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct SetIntegrations {
     /// Integration ids (UUIDs); replaces the current set (an empty list detaches every one).
@@ -331,7 +331,7 @@ impl SetIntegrations {
 
 /// Query of `GET /applications`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ListApplicationsParams {
     /// Page size, 1–200 (server default 50).
@@ -348,7 +348,7 @@ pub struct ListApplicationsParams {
 
 /// Query of `GET /applications/access-graph`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessGraphParams {
     /// Add policy overlays to the graph.
@@ -358,7 +358,7 @@ pub struct AccessGraphParams {
 
 /// Answer of `GET /applications/:id` and `PATCH /applications/:id`: `{application}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationResponse {
     /// The application.
@@ -368,7 +368,7 @@ pub struct ApplicationResponse {
 /// Answer of `POST /applications`: `{application, oauth}`. `oauth.clientSecret` (confidential
 /// applications) is shown only here and on rotate: store it at once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedApplication {
     /// The new application.
@@ -381,7 +381,7 @@ pub struct CreatedApplication {
 /// `{oauth}`. After a rotation `oauth.clientSecret` holds the new secret; the old one stops
 /// working at once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct OAuthResponse {
     /// The OAuth settings.
@@ -390,7 +390,7 @@ pub struct OAuthResponse {
 
 /// Answer of `GET`/`PUT /applications/:id/integrations`: `{integrationIds}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationIds {
     /// Ids of the attached integrations.
@@ -400,7 +400,7 @@ pub struct IntegrationIds {
 
 /// Answer of `DELETE /applications/:id/sessions`: `{success, disconnectedCount}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct RevokedSessions {
     /// Whether the revocation went through.
@@ -414,7 +414,7 @@ pub struct RevokedSessions {
 /// Answer of `GET /applications/access-graph`: applications and integrations as nodes,
 /// attachments as edges.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessGraph {
     /// Applications and integrations.
@@ -427,7 +427,7 @@ pub struct AccessGraph {
 
 /// A node of the [`AccessGraph`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessGraphNode {
     /// Id of the application or integration.
@@ -444,7 +444,7 @@ pub struct AccessGraphNode {
 
 /// An edge of the [`AccessGraph`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AccessGraphEdge {
     /// Id of the node the edge starts at (usually an application).

@@ -1,6 +1,6 @@
 //! Policy decisions: one row per tool call the policy engine allowed or denied.
 
-use kontext_derive::FromArg;
+use kontext_management_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -32,7 +32,7 @@ open_enum! {
 
 /// One policy decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Decision {
     /// Decision id.
@@ -72,7 +72,7 @@ pub struct Decision {
 
 /// Query of `GET /decisions` (cursor pagination). Every filter is optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ListDecisionsParams {
     /// Only decisions about this provider.
@@ -112,7 +112,7 @@ pub struct ListDecisionsParams {
 
 /// Answer of `GET /decisions/:id`: `{decision}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DecisionResponse {
     /// The decision.

@@ -1,7 +1,7 @@
 //! Integrations: the MCP servers (tools) applications may use, their credentials and the
 //! calling user's connection to them.
 
-use kontext_derive::FromArg;
+use kontext_management_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -55,7 +55,7 @@ open_enum! {
 
 /// An integration: an MCP server that applications can be given access to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Integration {
     /// Resource id (UUID).
@@ -97,7 +97,7 @@ pub struct Integration {
 
 /// OAuth provider details of an integration (`Integration.oauth`, and in create/update bodies).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationOAuth {
     /// Provider name, e.g. `github`.
@@ -116,7 +116,7 @@ pub struct IntegrationOAuth {
 
 /// Body of `POST /integrations`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateIntegration {
     /// Display name (required).
@@ -185,7 +185,7 @@ impl CreateIntegration {
 
 /// Body of `PATCH /integrations/:id`: only the fields given are changed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateIntegration {
     /// New display name.
@@ -216,7 +216,7 @@ pub struct UpdateIntegration {
 
 /// Query of `GET /integrations`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ListIntegrationsParams {
     /// Page size, 1–200 (server default 50).
@@ -229,7 +229,7 @@ pub struct ListIntegrationsParams {
 
 /// Answer of `POST /integrations`, `GET`/`PATCH /integrations/:id`: `{integration}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationResponse {
     /// The integration.
@@ -238,7 +238,7 @@ pub struct IntegrationResponse {
 
 /// Result of a connectivity check of an integration's MCP endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Validation {
     /// Outcome; also stored as the integration's `validationStatus`.
@@ -255,7 +255,7 @@ pub struct Validation {
 
 /// Answer of `POST /integrations/:id/validate`: `{validation}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ValidationResponse {
     /// The check's result.
@@ -265,7 +265,7 @@ pub struct ValidationResponse {
 /// An integration's own OAuth app (overrides the platform-managed one). The client secret is
 /// never returned, only whether one is stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationOAuthConfig {
     /// Client id at the provider.
@@ -287,7 +287,7 @@ pub struct IntegrationOAuthConfig {
 
 /// Answer of `GET`/`PUT /integrations/:id/oauth`: `{oauth}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationOAuthConfigResponse {
     /// The integration's OAuth app.
@@ -296,7 +296,7 @@ pub struct IntegrationOAuthConfigResponse {
 
 /// Body of `PUT /integrations/:id/oauth`: replaces the integration's own OAuth app.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct SetIntegrationOAuthConfig {
     /// Client id at the provider.
@@ -345,7 +345,7 @@ impl SetIntegrationOAuthConfig {
 /// Body of `POST /integrations/:id/connection`: stores the calling user's token
 /// (`user_token` integrations).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AddConnection {
     /// The personal access token or API key.
@@ -382,7 +382,7 @@ impl AddConnection {
 
 /// The calling user's connection to an integration. The token itself is never returned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Connection {
     /// Whether a token is stored.
@@ -403,7 +403,7 @@ pub struct Connection {
 
 /// Answer of `POST`/`GET /integrations/:id/connection`: `{connection}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionResponse {
     /// The connection.

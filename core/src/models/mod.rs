@@ -1,7 +1,7 @@
 //! Serde types of the Kontext Management API: resources, request bodies, query parameters and
 //! the wrapper objects the API (and the official client) answer with.
 //!
-//! Everything is re-exported flat, so `kontext::models::Application` works without knowing which
+//! Everything is re-exported flat, so `kontext_management::models::Application` works without knowing which
 //! file a type lives in. On the wire every object is camel case (except
 //! [`AuthServerMetadata`], which follows RFC 8414's snake case); in Rust every field is
 //! snake case.

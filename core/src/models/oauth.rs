@@ -1,7 +1,7 @@
 //! User tokens through the authorization-code flow with PKCE (RFC 7636), and the authorization
 //! server's discovery document (RFC 8414).
 
-use kontext_derive::FromArg;
+use kontext_management_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -10,7 +10,7 @@ use crate::Secret;
 /// A PKCE verifier and its challenge. Keep the verifier until the code exchange; put the
 /// challenge in the authorize URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct PkceChallenge {
     /// The random verifier (43–128 characters), sent with the code exchange.
@@ -23,7 +23,7 @@ pub struct PkceChallenge {
 
 /// Input of `oauth.buildAuthorizeUrl`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizeUrlRequest {
     /// API origin (e.g. `https://api.kontext.security`); the authorize endpoint is read from
@@ -45,7 +45,7 @@ pub struct AuthorizeUrlRequest {
 
 /// Result of `oauth.buildAuthorizeUrl`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizeUrl {
     /// The URL to open in the user's browser.
@@ -56,7 +56,7 @@ pub struct AuthorizeUrl {
 
 /// Input of `oauth.exchangeCode` (authorization code → tokens).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ExchangeCode {
     /// API origin; the token endpoint is read from its discovery document.
@@ -80,7 +80,7 @@ pub struct ExchangeCode {
 
 /// Input of `oauth.refresh` (refresh token → new tokens).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshUserToken {
     /// API origin; the token endpoint is read from its discovery document.
@@ -97,7 +97,7 @@ pub struct RefreshUserToken {
 /// Tokens from a code exchange or refresh (camelCase here; the token endpoint's snake case
 /// answer is mapped into it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct UserTokens {
     /// The access token (a bearer token for the Management API).
@@ -118,7 +118,7 @@ pub struct UserTokens {
 /// The authorization server's metadata (`GET /.well-known/oauth-authorization-server`,
 /// RFC 8414). Snake case on the wire, unlike the rest of the API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 pub struct AuthServerMetadata {
     /// Issuer identifier: the origin the document was read from (checked by discovery).
     /// Absent in the document reads as empty, which discovery refuses with a clear error.

@@ -5,7 +5,7 @@
 //! `If-Match` (or `If-None-Match: *` when there is none yet) and fail with 412 when it is stale.
 //! Settings do the same with `expectedUpdatedAt` in the body.
 
-use kontext_derive::FromArg;
+use kontext_management_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -49,7 +49,7 @@ open_enum! {
 
 /// The organization's current Cedar policy text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Policy {
     /// Cedar source.
@@ -65,7 +65,7 @@ pub struct Policy {
 
 /// Result of `policy.get` / `policy.update` (`GET`/`PUT /policy`): `{policy, etag}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyResponse {
     /// The policy.
@@ -78,7 +78,7 @@ pub struct PolicyResponse {
 
 /// Input of `policy.update` (`PUT /policy`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdatePolicy {
     /// New Cedar source.
@@ -106,7 +106,7 @@ impl UpdatePolicy {
 
 /// Body of `POST /policy/validations`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ValidatePolicy {
     /// Cedar source to check.
@@ -123,7 +123,7 @@ impl ValidatePolicy {
 
 /// Answer of `POST /policy/validations`: `{valid, diagnostics}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyValidation {
     /// Whether the text is a valid policy.
@@ -138,7 +138,7 @@ pub struct PolicyValidation {
 
 /// One finding of a policy validation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyDiagnostic {
     /// Error or warning.
@@ -158,7 +158,7 @@ pub struct PolicyDiagnostic {
 
 /// Which policy version is deployed, and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Deployment {
     /// Deployed version; `null` when the rollout mode is `disabled` (always serialized).
@@ -176,7 +176,7 @@ pub struct Deployment {
 /// Result of `policy.getDeployment` / `policy.updateDeployment`
 /// (`GET`/`PUT /policy/deployment`): `{deployment, etag}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DeploymentResponse {
     /// The deployment.
@@ -189,7 +189,7 @@ pub struct DeploymentResponse {
 
 /// Input of `policy.updateDeployment` (`PUT /policy/deployment`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateDeployment {
     /// Version to deploy; `None` (sent as `null`) with [`RolloutMode::Disabled`].
@@ -232,7 +232,7 @@ impl UpdateDeployment {
 
 /// The organization's policy settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct PolicySettings {
     /// Whether policy evaluation is on for the organization.
@@ -249,7 +249,7 @@ pub struct PolicySettings {
 
 /// Answer of `GET`/`PATCH /policy/settings`: `{settings}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsResponse {
     /// The settings.
@@ -258,7 +258,7 @@ pub struct SettingsResponse {
 
 /// Body of `PATCH /policy/settings`: only the fields given are changed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateSettings {
     /// `updatedAt` of the settings this write is based on; a stale value fails with 412.

@@ -1,7 +1,7 @@
 //! Service accounts: machine credentials (client-credentials grant) that act for the
 //! organization.
 
-use kontext_derive::FromArg;
+use kontext_management_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -9,7 +9,7 @@ use crate::Secret;
 
 /// A service account. Lists and gets never include its credentials.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceAccount {
     /// Resource id (UUID); use it in `/service-accounts/:id` paths (not the `sa_…` client id).
@@ -34,7 +34,7 @@ pub struct ServiceAccount {
 
 /// Client credentials of a service account, shown only on create and rotate: store them at once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceAccountCredentials {
     /// OAuth client id (`sa_<uuid>`).
@@ -45,7 +45,7 @@ pub struct ServiceAccountCredentials {
 
 /// Body of `POST /service-accounts`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateServiceAccount {
     /// Display name (required).
@@ -72,7 +72,7 @@ impl CreateServiceAccount {
 
 /// Query of `GET /service-accounts`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ListServiceAccountsParams {
     /// Page size, 1–200 (server default 50).
@@ -85,7 +85,7 @@ pub struct ListServiceAccountsParams {
 
 /// Answer of `GET /service-accounts/:id`: `{serviceAccount}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceAccountResponse {
     /// The service account.
@@ -94,7 +94,7 @@ pub struct ServiceAccountResponse {
 
 /// Answer of `POST /service-accounts`: `{serviceAccount, credentials}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedServiceAccount {
     /// The new service account.
@@ -106,7 +106,7 @@ pub struct CreatedServiceAccount {
 /// Answer of `POST /service-accounts/:id/rotate-secret`: `{credentials}`. The old secret stops
 /// working at once; tokens already minted with it stay valid until they expire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct CredentialsResponse {
     /// The new credentials.

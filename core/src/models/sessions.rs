@@ -1,6 +1,6 @@
 //! Agent sessions: an agent's connection through an application.
 
-use kontext_derive::FromArg;
+use kontext_management_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -44,7 +44,7 @@ open_enum! {
 
 /// An agent session of an application (`Session` in the API reference).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct AgentSession {
     /// Session id (UUID).
@@ -90,7 +90,7 @@ pub struct AgentSession {
 
 /// Query of `GET /applications/:id/sessions`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ListSessionsParams {
     /// Which sessions (server default `active`).
@@ -106,7 +106,7 @@ pub struct ListSessionsParams {
 
 /// Answer of `GET /applications/:id/sessions/:sessionId`: `{session}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionResponse {
     /// The session.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use kontext_derive::FromArg;
+use kontext_management_derive::FromArg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -40,7 +40,7 @@ open_enum! {
 
 /// A trace: one agent session's run of MCP events, with per-status counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Trace {
     /// Trace id.
@@ -88,7 +88,7 @@ pub struct Trace {
 
 /// One MCP event (a tool call, a listing, an auth step) of a trace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct TraceEvent {
     /// Event id.
@@ -146,7 +146,7 @@ pub struct TraceEvent {
 
 /// Result of `traces.get` (`GET /traces/:traceId`): `{trace, events}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct TraceDetail {
     /// The trace.
@@ -158,7 +158,7 @@ pub struct TraceDetail {
 
 /// Activity statistics over a period (`GET /traces/stats`). All zeros on an idle organization.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct TraceStats {
     /// Number of traces.
@@ -192,7 +192,7 @@ pub struct TraceStats {
 
 /// Event-duration percentiles, in milliseconds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct LatencyPercentiles {
     /// Median, ms.
@@ -208,7 +208,7 @@ pub struct LatencyPercentiles {
 
 /// Payload bytes moved through the gateway.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct BytesTransferred {
     /// Bytes sent to MCP servers (requests).
@@ -221,7 +221,7 @@ pub struct BytesTransferred {
 
 /// One entry of [`TraceStats::errors_by_type`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorTypeCount {
     /// Error type (an error status such as `error_remote`).
@@ -233,7 +233,7 @@ pub struct ErrorTypeCount {
 
 /// One entry of [`TraceStats::top_tools`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ToolCount {
     /// Tool name.
@@ -246,7 +246,7 @@ pub struct ToolCount {
 /// Result of `traces.stats`: `{stats}` (the REST endpoint `GET /traces/stats` returns the
 /// stats object bare; the SDK wraps it like the official client does).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct TraceStatsResponse {
     /// The statistics.
@@ -256,7 +256,7 @@ pub struct TraceStatsResponse {
 /// Query of `GET /traces` (offset pagination: the last page is the first one shorter than
 /// `limit`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ListTracesParams {
     /// Only traces of this user.
@@ -281,7 +281,7 @@ pub struct ListTracesParams {
 
 /// Query of `GET /traces/:traceId`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct GetTraceParams {
     /// The user whose trace it is.
@@ -291,7 +291,7 @@ pub struct GetTraceParams {
 
 /// Query of `GET /traces/stats`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct TraceStatsParams {
     /// Time window; when absent the server uses its default.
@@ -304,7 +304,7 @@ pub struct TraceStatsParams {
 
 /// Query of `GET /mcp-events` (the calling user's most recent MCP events).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
-#[cfg_attr(feature = "describe", derive(kontext_derive::Describe))]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ListEventsParams {
     /// Maximum number of events.

@@ -152,7 +152,7 @@ fn env_proxies(var: impl Fn(&str) -> Option<String>) -> Vec<reqwest::Proxy> {
             Ok(proxy) => proxies.push(proxy.no_proxy(reqwest::NoProxy::from_string(&no_proxy))),
             // The value may hold a password: only the variable is named.
             Err(_) => {
-                tracing::warn!(target: "kontext", "ignoring the {scheme} proxy of the environment: not a valid URL")
+                tracing::warn!(target: "kontext_management", "ignoring the {scheme} proxy of the environment: not a valid URL")
             }
         }
     }

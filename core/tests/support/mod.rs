@@ -4,7 +4,7 @@
 // Each test crate that includes this module uses a part of it.
 #![allow(dead_code)]
 
-use kontext_emulator::{Emulator, Options};
+use kontext_management_emulator::{Emulator, Options};
 use serde_json::Value;
 
 /// An emulator on 127.0.0.1 that accepts exactly these credentials, without rate limiting.

@@ -9,7 +9,7 @@ const say = (line) => console.log(`node/${engine}: ${line}`);
 const mgmt = new KontextManagementClient({
   baseUrl: process.env.KONTEXT_BASE_URL,
   credentials: { clientId: process.env.KONTEXT_CLIENT_ID, clientSecret: process.env.KONTEXT_CLIENT_SECRET },
-  userAgent: 'kontext-demo',
+  userAgent: 'kontext-management-demo',
 });
 const run = `${process.pid} (${engine})`;
 

@@ -1,4 +1,4 @@
-// `@kontext/management/native` (ES module): the native addon and nothing else (see index.cjs).
+// `kontext-management/native` (ES module): the native addon and nothing else (see index.cjs).
 import api from './index.cjs';
 
 export const {

@@ -1,8 +1,8 @@
 'use strict';
 // Finds and loads the native addon, the napi-rs way, for Node, Bun and Deno (`--allow-ffi`):
 //   1. NAPI_RS_NATIVE_LIBRARY_PATH, when set (a debugging override, as in napi-rs' loaders);
-//   2. `kontext.<platform>.node` next to this file (a local `napi build --platform`);
-//   3. the per-platform package `@kontext/management-<platform>`, an optional dependency that
+//   2. `kontext-management.<platform>.node` next to this file (a local `napi build --platform`);
+//   3. the per-platform package `kontext-management-<platform>`, an optional dependency that
 //      npm installs only where its `os`/`cpu`/`libc` match.
 // `<platform>` uses napi-rs' names: linux-x64-gnu, linux-arm64-musl, darwin-arm64,
 // win32-x64-msvc, … Throws one error naming every place tried; the caller falls back to wasm.
@@ -32,7 +32,7 @@ function platformName() {
 function load() {
   const override = process.env.NAPI_RS_NATIVE_LIBRARY_PATH;
   const name = platformName();
-  const candidates = override ? [override] : [`./kontext.${name}.node`, `@kontext/management-${name}`];
+  const candidates = override ? [override] : [`./kontext-management.${name}.node`, `kontext-management-${name}`];
   const failures = [];
   for (const candidate of candidates) {
     try {

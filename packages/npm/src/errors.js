@@ -1,9 +1,9 @@
 // Error classes. Engines reject with plain `Error`s carrying the fields of
-// `kontext::ErrorDetails` (`kind`, `code`, `status`, ...); `fromEngineError` turns those into the
+// `kontext_management::ErrorDetails` (`kind`, `code`, `status`, ...); `fromEngineError` turns those into the
 // classes below by `kind`, so no message text is ever parsed.
 
 // Shared by every copy of this module (ESM, CJS, wasm build), so the guards work across them.
-const BRAND = Symbol.for('@kontext/management.KontextError');
+const BRAND = Symbol.for('kontext-management.KontextError');
 
 export class KontextError extends Error {
   constructor(message, fields = {}, options) {

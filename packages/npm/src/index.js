@@ -11,7 +11,7 @@
 //   paginator.nextPage(signal?)                  → Promise<string | null>
 //   engine.userAgent()                           → string
 //   oauthCall(method, argsJson, signal?)         → Promise<string>
-// Rejections carry the `kontext::ErrorDetails` fields as properties; an aborted call may reject
+// Rejections carry the `kontext_management::ErrorDetails` fields as properties; an aborted call may reject
 // with anything named `AbortError` (the JS layer checks `signal.aborted` first anyway).
 
 import { createClientClass, createOAuth } from './client.js';

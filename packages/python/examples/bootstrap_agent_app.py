@@ -13,12 +13,12 @@ from __future__ import annotations
 import asyncio
 import os
 
-import kontext
+import kontext_management
 
 
 def bootstrap() -> None:
     run = os.getpid()
-    with kontext.ManagementClient() as client:  # credentials from KONTEXT_* variables
+    with kontext_management.ManagementClient() as client:  # credentials from KONTEXT_* variables
         created = client.applications.create(
             name=f"Support Copilot {run} (python)",
             description="Answers tickets with Linear and GitHub context",
@@ -61,12 +61,12 @@ def bootstrap() -> None:
 
         try:
             client.applications.get("6f0f1c1e-3a51-4a9e-9d0f-2f1f6f0a9c11")
-        except kontext.NotFoundError as e:
+        except kontext_management.NotFoundError as e:
             print(f"python: typed errors: {type(e).__name__} {e.status_code} (request id {e.request_id})")
 
 
 async def concurrently() -> None:
-    async with kontext.AsyncManagementClient() as client:
+    async with kontext_management.AsyncManagementClient() as client:
         pages = await asyncio.gather(client.applications.list(limit=5), client.integrations.list(limit=5))
         names = [a.name async for a in client.applications.list_all(limit=200)]
         print(f"python (asyncio): {len(pages[0].items)} + {len(pages[1].items)} items in parallel, {len(names)} apps")

@@ -3,7 +3,7 @@
 // Runs one workload over several clients against a running emulator and prints exactly one JSON
 // object on stdout: {"program": "node", "command": ..., "results": [...]}.
 //
-// Clients: `native` (@kontext/management on the napi addon), `wasm` (@kontext/management/wasm in
+// Clients: `native` (kontext-management on the napi addon), `wasm` (kontext-management/wasm in
 // Node), and the hand-written baselines doing the same HTTP work: `fetch` (global fetch +
 // JSON.parse, what the official TS client does) and `node_http` (node:http with a keep-alive
 // Agent + JSON.parse); `fetch_timeout` (`fetch` with a per-request timeout) is a reference for the

@@ -3,8 +3,8 @@
 Runs one workload over several clients against a running emulator and prints exactly one JSON
 object on stdout: ``{"program": "python", "command": ..., "results": [...]}``.
 
-Clients: ``kontext_sync`` (kontext.ManagementClient), ``kontext_async``
-(kontext.AsyncManagementClient), and the hand-written baselines doing the same HTTP work with
+Clients: ``kontext_sync`` (kontext_management.ManagementClient), ``kontext_async``
+(kontext_management.AsyncManagementClient), and the hand-written baselines doing the same HTTP work with
 ``json.loads``: ``httpx_sync`` (httpx.Client), ``httpx_async`` (httpx.AsyncClient), ``aiohttp``
 (aiohttp.ClientSession). Baselines mint one token (client-credentials grant) and send it as a
 bearer header. Each HTTP library keeps its default connection pool.
@@ -91,9 +91,9 @@ class KontextSync:
     is_async = False
 
     def __init__(self, env):
-        import kontext
+        import kontext_management
 
-        self.c = kontext.ManagementClient(
+        self.c = kontext_management.ManagementClient(
             base_url=env.base, client_id=env.client_id, client_secret=env.client_secret
         )
 
@@ -174,9 +174,9 @@ class KontextAsync:
     is_async = True
 
     def __init__(self, env):
-        import kontext
+        import kontext_management
 
-        self.c = kontext.AsyncManagementClient(
+        self.c = kontext_management.AsyncManagementClient(
             base_url=env.base, client_id=env.client_id, client_secret=env.client_secret
         )
 

@@ -1,7 +1,7 @@
 """The Python side of `just soak` (driven by tests/bench/soak.py; see BENCHMARKS.md, "Soak").
 
 Sends a steady, realistic mix of calls through the Python engine for a fixed time, alternating
-between one ``kontext.ManagementClient`` and one ``kontext.AsyncManagementClient`` (both on the
+between one ``kontext_management.ManagementClient`` and one ``kontext_management.AsyncManagementClient`` (both on the
 same asyncio loop; the sync calls block it briefly, as they would in a sync program), and samples
 this process's own RSS. Prints JSON lines on stdout: ``{"type": "sample", ...}`` every
 ``--sample-every`` seconds, then one ``{"type": "result", ...}``.
@@ -73,7 +73,7 @@ class Mix:
         self.last_error = None
 
 
-def sync_op(c, op: str, m: Mix, kontext) -> None:
+def sync_op(c, op: str, m: Mix, kontext_management) -> None:
     if op == "get":
         c.applications.get(m.rng.choice(m.ids))
     elif op == "page":
@@ -89,7 +89,7 @@ def sync_op(c, op: str, m: Mix, kontext) -> None:
     elif op == "not_found":
         try:
             c.applications.get(str(uuid.UUID(int=m.rng.getrandbits(128), version=4)))
-        except kontext.NotFoundError:
+        except kontext_management.NotFoundError:
             m.expected_errors += 1
             return
         raise AssertionError("a get of an unknown id did not raise NotFoundError")
@@ -101,7 +101,7 @@ def sync_op(c, op: str, m: Mix, kontext) -> None:
                 break
 
 
-async def async_op(c, op: str, m: Mix, kontext) -> None:
+async def async_op(c, op: str, m: Mix, kontext_management) -> None:
     if op == "get":
         await c.applications.get(m.rng.choice(m.ids))
     elif op == "page":
@@ -118,7 +118,7 @@ async def async_op(c, op: str, m: Mix, kontext) -> None:
     elif op == "not_found":
         try:
             await c.applications.get(str(uuid.UUID(int=m.rng.getrandbits(128), version=4)))
-        except kontext.NotFoundError:
+        except kontext_management.NotFoundError:
             m.expected_errors += 1
             return
         raise AssertionError("a get of an unknown id did not raise NotFoundError")
@@ -142,12 +142,12 @@ async def main() -> int:
     a = ap.parse_args()
 
     t_import = time.perf_counter()
-    import kontext
+    import kontext_management
 
     base = os.environ["KONTEXT_BASE_URL"]
     cid, secret = os.environ["KONTEXT_CLIENT_ID"], os.environ["KONTEXT_CLIENT_SECRET"]
-    sync = kontext.ManagementClient(base_url=base, client_id=cid, client_secret=secret)
-    aclient = kontext.AsyncManagementClient(base_url=base, client_id=cid, client_secret=secret)
+    sync = kontext_management.ManagementClient(base_url=base, client_id=cid, client_secret=secret)
+    aclient = kontext_management.AsyncManagementClient(base_url=base, client_id=cid, client_secret=secret)
     m = Mix(a.seed)
     # The ids to get and update: the seeded applications (one stream, also a warm-up of both).
     for app in sync.applications.list_all(limit=200):
@@ -187,9 +187,9 @@ async def main() -> int:
         op = m.rng.choice(m.ops)
         try:
             if tick % 2 == 0:
-                sync_op(sync, op, m, kontext)
+                sync_op(sync, op, m, kontext_management)
             else:
-                await async_op(aclient, op, m, kontext)
+                await async_op(aclient, op, m, kontext_management)
         except Exception as e:  # noqa: BLE001 — counted and reported, the soak goes on
             m.errors += 1
             m.last_error = f"{op}: {type(e).__name__}: {e}"[:300]

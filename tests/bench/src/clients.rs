@@ -34,10 +34,10 @@ pub struct Bench {
 }
 
 enum Client {
-    Kontext(kontext::Client),
-    /// The core through `kontext::dispatch` (JSON arguments in, JSON text out): what every binding
+    Kontext(kontext_management::Client),
+    /// The core through `kontext_management::dispatch` (JSON arguments in, JSON text out): what every binding
     /// does under its FFI, so (binding − this) is the cost of the crossing and the language layer.
-    Dispatch(kontext::Client),
+    Dispatch(kontext_management::Client),
     Raw(Raw),
     #[cfg(feature = "vendor")]
     Vendor(Box<kontext_dev_sdk::management::KontextManagementClient>),
@@ -51,14 +51,14 @@ impl Bench {
     pub fn new(name: &str, env: &Env) -> Res<Self> {
         let client = match name {
             "kontext" => Client::Kontext(
-                kontext::Client::builder()
+                kontext_management::Client::builder()
                     .base_url(&env.base)
                     .client_credentials(&env.client_id, env.client_secret.clone())
                     .build()
                     .map_err(err)?,
             ),
             "kontext_dispatch" => Client::Dispatch(
-                kontext::Client::builder()
+                kontext_management::Client::builder()
                     .base_url(&env.base)
                     .client_credentials(&env.client_id, env.client_secret.clone())
                     .build()
@@ -93,7 +93,7 @@ impl Bench {
             Client::Kontext(c) => Ok(c.applications().get(id).await.map_err(err)?.application.name.len()),
             Client::Dispatch(c) => {
                 let args = vec![serde_json::Value::from(id)];
-                Ok(kontext::dispatch::call_json(c, "applications.get", args, None).await.map_err(err)?.len())
+                Ok(kontext_management::dispatch::call_json(c, "applications.get", args, None).await.map_err(err)?.len())
             }
             Client::Raw(r) => Ok(r.get(id).await?.application.name.len()),
             #[cfg(feature = "vendor")]
@@ -111,8 +111,10 @@ impl Bench {
         let mut count = 0usize;
         match &self.client {
             Client::Kontext(c) => {
-                let params =
-                    kontext::models::ListApplicationsParams { limit: Some(limit as u32), ..Default::default() };
+                let params = kontext_management::models::ListApplicationsParams {
+                    limit: Some(limit as u32),
+                    ..Default::default()
+                };
                 let mut items = c.applications().list_all(params);
                 while let Some(app) = items.try_next().await.map_err(err)? {
                     count += usize::from(!app.id.is_empty());
@@ -121,7 +123,8 @@ impl Bench {
             Client::Dispatch(c) => {
                 // The JSON text of each page is what crosses to the binding; count its items.
                 let args = vec![serde_json::json!({"limit": limit})];
-                let mut pages = kontext::dispatch::list_all(c, "applications.listAll", args, None).map_err(err)?;
+                let mut pages =
+                    kontext_management::dispatch::list_all(c, "applications.listAll", args, None).map_err(err)?;
                 while let Some(text) = pages.next_page_json().await.map_err(err)? {
                     count += text.matches("\"id\":").count();
                 }
@@ -164,13 +167,16 @@ impl Bench {
         const REDIRECT: &str = "https://bench.example.com/oauth/callback";
         match &self.client {
             Client::Kontext(c) => {
-                use kontext::models::{CreateApplication, CreateApplicationOAuth};
+                use kontext_management::models::{CreateApplication, CreateApplicationOAuth};
                 let body = CreateApplication::new(name).with_oauth(CreateApplicationOAuth::new([REDIRECT]));
                 Ok(c.applications().create(body).await.map_err(err)?.application.id.len())
             }
             Client::Dispatch(c) => {
                 let args = vec![serde_json::json!({"name": name, "oauth": {"redirectUris": [REDIRECT]}})];
-                Ok(kontext::dispatch::call_json(c, "applications.create", args, None).await.map_err(err)?.len())
+                Ok(kontext_management::dispatch::call_json(c, "applications.create", args, None)
+                    .await
+                    .map_err(err)?
+                    .len())
             }
             Client::Raw(r) => Ok(r.create(name, REDIRECT).await?.application.id.len()),
             #[cfg(feature = "vendor")]

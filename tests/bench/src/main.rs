@@ -1,4 +1,4 @@
-//! `kontext-bench`: the Rust side of `just bench` (driven by `tests/bench/run.py`; see
+//! `kontext-management-bench`: the Rust side of `just bench` (driven by `tests/bench/run.py`; see
 //! `BENCHMARKS.md`). Runs one workload over several clients against a running emulator and prints
 //! exactly one JSON object on stdout: `{"program": "rust", "command": ..., "results": [...]}`.
 //!
@@ -6,15 +6,15 @@
 //! built with `--features vendor`, `vendor` (the vendor's crate `kontext-dev-sdk` 0.2.1).
 //!
 //! ```text
-//! kontext-bench reads   --clients kontext,reqwest,vendor --app-id ID [--gets 2000] [--concurrent 1000]
+//! kontext-management-bench reads   --clients kontext,reqwest,vendor --app-id ID [--gets 2000] [--concurrent 1000]
 //!                       [--page-items 10000] [--page-limit 200] [--rounds 5] [--warmup 200]
 //!                       [--runtime current|multi [--workers 2]]
-//! kontext-bench creates --clients ... [--creates 1000] [--rounds 3] [--prefix bench]
-//! kontext-bench cold    --clients ... --app-id ID [--rounds 5]
-//! kontext-bench memory  --client kontext [--items 100000] [--page-limit 200]
-//! kontext-bench loadgen --app-id ID [--connections 32] [--seconds 5] [--rounds 3] [--threads 1]
-//! kontext-bench micro   --app-id ID [--iters 20000]   (CPU cost of decoding and re-encoding, no HTTP)
-//! kontext-bench clients   (the clients this build has)
+//! kontext-management-bench creates --clients ... [--creates 1000] [--rounds 3] [--prefix bench]
+//! kontext-management-bench cold    --clients ... --app-id ID [--rounds 5]
+//! kontext-management-bench memory  --client kontext [--items 100000] [--page-limit 200]
+//! kontext-management-bench loadgen --app-id ID [--connections 32] [--seconds 5] [--rounds 3] [--threads 1]
+//! kontext-management-bench micro   --app-id ID [--iters 20000]   (CPU cost of decoding and re-encoding, no HTTP)
+//! kontext-management-bench clients   (the clients this build has)
 //! ```
 //!
 //! Credentials come from `KONTEXT_BASE_URL`, `KONTEXT_CLIENT_ID`, `KONTEXT_CLIENT_SECRET`.
@@ -62,14 +62,14 @@ impl Args {
 }
 
 fn fail(message: &str) -> ! {
-    eprintln!("kontext-bench: {message}");
+    eprintln!("kontext-management-bench: {message}");
     std::process::exit(2);
 }
 
 fn main() {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = argv.split_first() else {
-        fail("usage: kontext-bench <reads|creates|cold|memory|loadgen|clients> [--key value]...");
+        fail("usage: kontext-management-bench <reads|creates|cold|memory|loadgen|clients> [--key value]...");
     };
     if command == "clients" {
         // What this build can run (the vendor client needs `--features vendor`).
@@ -103,7 +103,7 @@ fn main() {
         }
     });
     let results = results.unwrap_or_else(|e| {
-        eprintln!("kontext-bench {command}: {e}");
+        eprintln!("kontext-management-bench {command}: {e}");
         std::process::exit(1);
     });
     println!("{}", json!({"program": "rust", "command": command, "results": results}));
@@ -250,9 +250,9 @@ struct RawItems<'a> {
 /// Where the time of a call goes besides the network: the CPU cost of decoding one `GET`
 /// answer and one page of 200 items into the core's models (which keep unknown fields through
 /// `#[serde(flatten)]`), into plain typed structs (the raw baseline), into `serde_json::Value`,
-/// and of re-encoding a page to JSON text (what `kontext::dispatch` hands to every binding).
+/// and of re-encoding a page to JSON text (what `kontext_management::dispatch` hands to every binding).
 async fn micro(env: &Env, args: &Args) -> Res<Vec<Value>> {
-    use kontext::models::{Application, ApplicationResponse};
+    use kontext_management::models::{Application, ApplicationResponse};
     let id = args.required("app-id");
     let iters = args.num("iters", 20_000);
     let raw = clients::Raw::new(env)?;
@@ -269,7 +269,7 @@ async fn micro(env: &Env, args: &Args) -> Res<Vec<Value>> {
         us(t.elapsed()) * 1000.0 / iters as f64
     }
     let page_iters = (iters / 100).max(10);
-    let typed_page: kontext::Page<Application> = serde_json::from_slice(&page).map_err(|e| e.to_string())?;
+    let typed_page: kontext_management::Page<Application> = serde_json::from_slice(&page).map_err(|e| e.to_string())?;
     let rows = [
         ("decode get: kontext model", time(iters, || serde_json::from_slice::<ApplicationResponse>(&one).map(drop))),
         (
@@ -279,7 +279,7 @@ async fn micro(env: &Env, args: &Args) -> Res<Vec<Value>> {
         ("decode get: serde_json::Value", time(iters, || serde_json::from_slice::<Value>(&one).map(drop))),
         (
             "decode page 200: kontext model",
-            time(page_iters, || serde_json::from_slice::<kontext::Page<Application>>(&page).map(drop)),
+            time(page_iters, || serde_json::from_slice::<kontext_management::Page<Application>>(&page).map(drop)),
         ),
         (
             "decode page 200: plain struct",

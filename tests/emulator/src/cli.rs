@@ -1,4 +1,4 @@
-//! Command-line parsing for the `kontext-emulator` binary (hand-rolled: a dozen flags do not
+//! Command-line parsing for the `kontext-management-emulator` binary (hand-rolled: a dozen flags do not
 //! justify a parser dependency).
 
 use std::path::PathBuf;
@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::Options;
 
 pub const USAGE: &str = "\
-Usage: kontext-emulator [OPTIONS]
+Usage: kontext-management-emulator [OPTIONS]
 
 A stateful local emulator of the Kontext Management API.
 

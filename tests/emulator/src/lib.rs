@@ -1,8 +1,8 @@
-//! `kontext-emulator`: a stateful local emulator of the Kontext Management API.
+//! `kontext-management-emulator`: a stateful local emulator of the Kontext Management API.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
-//! let emu = kontext_emulator::Emulator::start(kontext_emulator::Options::default()).await?;
+//! let emu = kontext_management_emulator::Emulator::start(kontext_management_emulator::Options::default()).await?;
 //! println!("{} {} {}", emu.base_url(), emu.client_id(), emu.client_secret());
 //! emu.shutdown().await;
 //! # Ok(()) }

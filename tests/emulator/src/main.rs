@@ -1,10 +1,10 @@
-//! `kontext-emulator` binary: parse flags, start, announce, wait for SIGINT/SIGTERM.
+//! `kontext-management-emulator` binary: parse flags, start, announce, wait for SIGINT/SIGTERM.
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use kontext_emulator::Emulator;
-use kontext_emulator::cli::{self, Command};
+use kontext_management_emulator::Emulator;
+use kontext_management_emulator::cli::{self, Command};
 
 fn main() -> ExitCode {
     let (options, json) = match cli::parse(std::env::args().skip(1)) {
@@ -14,18 +14,18 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Ok(Command::Version) => {
-            println!("kontext-emulator {}", env!("CARGO_PKG_VERSION"));
+            println!("kontext-management-emulator {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("kontext-emulator: {e}\n\n{}", cli::USAGE);
+            eprintln!("kontext-management-emulator: {e}\n\n{}", cli::USAGE);
             return ExitCode::from(2);
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("kontext-emulator: cannot start the runtime: {e}");
+            eprintln!("kontext-management-emulator: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -33,7 +33,7 @@ fn main() -> ExitCode {
         let emu = match Emulator::start(options).await {
             Ok(e) => e,
             Err(e) => {
-                eprintln!("kontext-emulator: cannot start: {e}");
+                eprintln!("kontext-management-emulator: cannot start: {e}");
                 return ExitCode::FAILURE;
             }
         };
@@ -50,7 +50,7 @@ fn main() -> ExitCode {
         } else {
             writeln!(
                 out,
-                "kontext-emulator listening on {}\n  client id:     {}\n  client secret: {}\nPress Ctrl-C to stop.",
+                "kontext-management-emulator listening on {}\n  client id:     {}\n  client secret: {}\nPress Ctrl-C to stop.",
                 emu.base_url(),
                 emu.client_id(),
                 emu.client_secret()

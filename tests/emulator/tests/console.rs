@@ -11,7 +11,7 @@ use common::{options, start, start_with};
 /// A throwaway console folder: index.html, a module, a nested folder and a file beside it that
 /// must stay unreachable.
 fn console_dir() -> PathBuf {
-    let root = std::env::temp_dir().join(format!("kontext-console-test-{}", uuid::Uuid::new_v4()));
+    let root = std::env::temp_dir().join(format!("kontext-management-console-test-{}", uuid::Uuid::new_v4()));
     let dir = root.join("console");
     std::fs::create_dir_all(dir.join("views")).expect("mkdir");
     std::fs::create_dir_all(dir.join(".hidden")).expect("mkdir");
@@ -27,7 +27,7 @@ fn console_dir() -> PathBuf {
 #[tokio::test]
 async fn serves_the_console_files_with_their_types() {
     let dir = console_dir();
-    let env = start_with(kontext_emulator::Options { console_dir: Some(dir.clone()), ..options() }).await;
+    let env = start_with(kontext_management_emulator::Options { console_dir: Some(dir.clone()), ..options() }).await;
     let get = |path: &str| env.http.get(env.url(path)).send();
 
     let r = get("/console").await.expect("send");
@@ -90,7 +90,7 @@ async fn off_without_a_console_dir() {
 #[tokio::test]
 async fn the_console_is_served_with_a_csp_and_cannot_be_framed() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../packages/console");
-    let env = start_with(kontext_emulator::Options { console_dir: Some(dir.clone()), ..options() }).await;
+    let env = start_with(kontext_management_emulator::Options { console_dir: Some(dir.clone()), ..options() }).await;
     let mut header_csp = String::new();
     for path in ["/console/", "/console/app.js", "/console/missing.js", "/console"] {
         let r = env.http.get(env.url(path)).send().await.expect("send");

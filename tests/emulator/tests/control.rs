@@ -166,7 +166,7 @@ async fn seed_is_deterministic() {
 
 #[tokio::test]
 async fn rate_limit_answers_429_with_retry_after() {
-    let env = start_with(kontext_emulator::Options { rate_limit_per_minute: 3, ..options() }).await;
+    let env = start_with(kontext_management_emulator::Options { rate_limit_per_minute: 3, ..options() }).await;
     for _ in 0..3 {
         assert_eq!(env.get("/api/v1/applications").await.status, 200);
     }

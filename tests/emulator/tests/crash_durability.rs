@@ -36,7 +36,7 @@ struct Running {
 }
 
 fn spawn(db: &Path) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kontext-emulator"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kontext-management-emulator"))
         .args(["--db", db.to_str().expect("utf-8 path"), "--port", "0", "--json", "--rate-limit", "0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -51,7 +51,7 @@ fn spawn(db: &Path) -> Running {
 }
 
 fn temp_db() -> (PathBuf, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("kontext-emulator-crash-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("kontext-management-emulator-crash-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let db = dir.join("k.db");
@@ -99,7 +99,7 @@ fn acknowledged_writes_survive_sigkill_mid_load() {
     let started = Instant::now();
     let (dir, db) = temp_db();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-    // In a workspace build reqwest has `rustls-no-provider` (from the `kontext` crate): every client
+    // In a workspace build reqwest has `rustls-no-provider` (from the `kontext-management` crate): every client
     // needs a process-wide crypto provider, even for plain http.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("http client");

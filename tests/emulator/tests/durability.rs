@@ -5,14 +5,14 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use kontext_emulator::Options;
+use kontext_management_emulator::Options;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use common::{options, s, start_with};
 
 fn temp_db(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("kontext-emulator-test-{}-{}", std::process::id(), name));
+    let dir = std::env::temp_dir().join(format!("kontext-management-emulator-test-{}-{}", std::process::id(), name));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir.join("state.db")
@@ -89,7 +89,7 @@ async fn sqlite_state_survives_a_restart() {
 
 #[test]
 fn cli_prints_one_json_line_and_stops_on_sigterm() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kontext-emulator"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kontext-management-emulator"))
         .args(["--port", "0", "--json", "--rate-limit", "0", "--seed", "1"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -1,7 +1,7 @@
 //! Compatibility with the vendor's published Rust client (`kontext-dev-sdk` 0.2.1): its
 //! applications, integrations and service-accounts calls work against the emulator.
 //!
-//!     cargo test -p kontext-emulator --features vendor-client --test vendor_client
+//!     cargo test -p kontext-management-emulator --features vendor-client --test vendor_client
 
 mod common;
 

@@ -5,7 +5,7 @@
 // expired tokens. Screenshots of every page at 1280 and 390 px land in test-artifacts/console/.
 //
 // Environment:
-//   KONTEXT_EMULATOR_BIN  emulator binary (default target/debug/kontext-emulator)
+//   KONTEXT_EMULATOR_BIN  emulator binary (default target/debug/kontext-management-emulator)
 //   CHROMIUM_PATH         browser (default /usr/bin/chromium)
 //   CONSOLE_ARTIFACTS     screenshot folder (default test-artifacts/console)
 //   CONSOLE_DIR           the console folder the emulator serves (default packages/console)
@@ -45,7 +45,7 @@ const shared = {};
 // ---- plumbing ---------------------------------------------------------------------------------
 
 async function startEmulator() {
-  const bin = process.env.KONTEXT_EMULATOR_BIN || join(repoRoot, 'target/debug/kontext-emulator');
+  const bin = process.env.KONTEXT_EMULATOR_BIN || join(repoRoot, 'target/debug/kontext-management-emulator');
   const child = spawn(bin, ['--port', '0', '--json', '--seed', String(SEED), '--console-dir', resolve(process.env.CONSOLE_DIR || join(repoRoot, 'packages/console'))], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -171,7 +171,7 @@ before(async () => {
   });
   consoleUrl = registered.consoleUrl;
   clientId = registered.clientId;
-  userDataDir = mkdtempSync(join(tmpdir(), 'kontext-console-chromium-'));
+  userDataDir = mkdtempSync(join(tmpdir(), 'kontext-management-console-chromium-'));
   // A fresh profile every run; the flags TOOLCHAIN.md lists for Debian's chromium.
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
@@ -216,7 +216,7 @@ test('the emulator serves the console and the SDK files', LIMIT, async () => {
 
 /** The console's own address (no query), e.g. http://127.0.0.1:PORT/console/. */
 const appUrl = () => new URL('/console/', emulator.baseUrl).href;
-const storedConfig = () => page.evaluate(() => localStorage.getItem('kontext.console.config') ?? '');
+const storedConfig = () => page.evaluate(() => localStorage.getItem('kontext-management.console.config') ?? '');
 
 test('the console is served with its Content-Security-Policy and cannot be framed', LIMIT, async () => {
   const index = await fetch(appUrl());
@@ -256,7 +256,7 @@ test('a link naming an API origin the console is not configured for is refused a
 
   // A remembered origin that is no longer allowed (e.g. stored by an older console) is dropped.
   await page.evaluate(() =>
-    localStorage.setItem('kontext.console.config', JSON.stringify({ origin: 'https://evil.example', clientId: 'x', scopes: '' })),
+    localStorage.setItem('kontext-management.console.config', JSON.stringify({ origin: 'https://evil.example', clientId: 'x', scopes: '' })),
   );
   await page.goto(appUrl());
   await page.getByRole('heading', { name: 'Sign in to Kontext' }).waitFor();

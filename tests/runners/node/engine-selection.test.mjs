@@ -43,7 +43,7 @@ async function probe(dir, load, body, env = {}) {
       baseUrl: emulator.baseUrl,
       credentials: { clientId: emulator.clientId, clientSecret: emulator.clientSecret },
     })};
-    const engineOf = (client) => client.userAgent.match(/kontext-(node|wasm)\\//)?.[1];
+    const engineOf = (client) => client.userAgent.match(/kontext-management-(node|wasm)\\//)?.[1];
     const result = await (async () => { ${body} })();
     console.log(JSON.stringify(result));`;
   const childEnv = { ...process.env, ...env };
@@ -109,7 +109,7 @@ describe('the Node entries pick an engine', () => {
     const out = await probe(withoutAddon, "await import('./index.node.mjs')", CONFIG_FAILURE, env);
     assert.equal(out.built.config, true, JSON.stringify(out));
     assert.match(out.built.message, /native engine could not be loaded/);
-    assert.match(out.built.cause, /kontext\.linux-x64-gnu\.node/);
+    assert.match(out.built.cause, /kontext-management\.linux-x64-gnu\.node/);
     assert.equal(out.oauth, true);
   });
 

@@ -21,11 +21,11 @@ export async function loadPackage(engine = engineName) {
 }
 
 /**
- * Starts `kontext-emulator --port 0 --json --rate-limit 0` (path from KONTEXT_EMULATOR_BIN, else
+ * Starts `kontext-management-emulator --port 0 --json --rate-limit 0` (path from KONTEXT_EMULATOR_BIN, else
  * the workspace's debug build) and resolves with `{ baseUrl, clientId, clientSecret, stop }`.
  */
 export async function startEmulator(extraArgs = []) {
-  const bin = process.env.KONTEXT_EMULATOR_BIN || join(repoRoot, 'target/debug/kontext-emulator');
+  const bin = process.env.KONTEXT_EMULATOR_BIN || join(repoRoot, 'target/debug/kontext-management-emulator');
   const child = spawn(bin, ['--port', '0', '--json', '--rate-limit', '0', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -25,12 +25,12 @@ test(
   'npm pack → npm install ./tarball → require, import and tsc work without Rust',
   { ...native, timeout: 300_000 },
   (t) => {
-    const work = mkdtempSync(join(tmpdir(), 'kontext-npm-'));
+    const work = mkdtempSync(join(tmpdir(), 'kontext-management-npm-'));
     try {
       const tarball = run('npm', ['pack', '--silent', '--pack-destination', work], packageDir).trim().split('\n').pop();
       const listing = run('tar', ['-tzf', join(work, tarball)], work);
       for (const file of [
-        'native/kontext.linux-x64-gnu.node',
+        'native/kontext-management.linux-x64-gnu.node',
         'native/loader.cjs',
         'dist/cjs/index.js',
         'index.d.ts',
@@ -63,14 +63,14 @@ test(
       console.log(JSON.stringify({ method: pkce.codeChallengeMethod, ua: c.userAgent, config, loadMs }));`;
       writeFileSync(
         join(app, 'probe.cjs'),
-        `(async () => {${probe.replace('LOAD', "require('@kontext/management')")}})();`,
+        `(async () => {${probe.replace('LOAD', "require('kontext-management')")}})();`,
       );
-      writeFileSync(join(app, 'probe.mjs'), probe.replace('LOAD', "await import('@kontext/management')"));
+      writeFileSync(join(app, 'probe.mjs'), probe.replace('LOAD', "await import('kontext-management')"));
       for (const file of ['probe.cjs', 'probe.mjs']) {
         const out = JSON.parse(run(process.execPath, [file], app));
         assert.equal(out.method, 'S256', file);
         assert.equal(out.config, true, file);
-        assert.match(out.ua, /kontext-node\//, file);
+        assert.match(out.ua, /kontext-management-node\//, file);
         t.diagnostic(`${file}: loading the package took ${out.loadMs.toFixed(1)} ms`);
       }
       const esm = run(
@@ -78,7 +78,7 @@ test(
         [
           '--input-type=module',
           '-e',
-          "import * as k from '@kontext/management'; import * as n from '@kontext/management/native'; console.log(k.KontextManagementClient === n.KontextManagementClient)",
+          "import * as k from 'kontext-management'; import * as n from 'kontext-management/native'; console.log(k.KontextManagementClient === n.KontextManagementClient)",
         ],
         app,
       );
@@ -88,7 +88,7 @@ test(
         [
           '--input-type=module',
           '-e',
-          "import { createRequire } from 'node:module'; import * as k from '@kontext/management'; console.log(k.KontextError === createRequire(import.meta.url)('@kontext/management').KontextError)",
+          "import { createRequire } from 'node:module'; import * as k from 'kontext-management'; console.log(k.KontextError === createRequire(import.meta.url)('kontext-management').KontextError)",
         ],
         app,
       );

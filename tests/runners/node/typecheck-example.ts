@@ -21,8 +21,8 @@ import {
   isUnauthorizedError,
   oauth,
   refresh,
-} from '@kontext/management';
-import type { Application, ErrorKind, ListAll, Page, RequestOptions, TraceStats } from '@kontext/management';
+} from 'kontext-management';
+import type { Application, ErrorKind, ListAll, Page, RequestOptions, TraceStats } from 'kontext-management';
 
 export async function everyMethod(): Promise<void> {
   await init();

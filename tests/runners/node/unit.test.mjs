@@ -117,7 +117,7 @@ describe('errors', () => {
 
   test('guards accept errors from another copy of the package and reject everything else', () => {
     const foreign = Object.assign(new Error('x'), { kind: 'not_found' });
-    Object.defineProperty(foreign, Symbol.for('@kontext/management.KontextError'), { value: true });
+    Object.defineProperty(foreign, Symbol.for('kontext-management.KontextError'), { value: true });
     assert.ok(api.isKontextError(foreign));
     for (const value of [new Error('x'), null, undefined, 'kontext_not_found', { kind: 'not_found' }]) {
       assert.ok(!api.isKontextError(value));
@@ -329,7 +329,7 @@ describe('options', () => {
   });
 
   test('the user agent names the SDK, the engine and the runtime', () => {
-    assert.match(client().userAgent, /kontext-rust\/\S+ kontext-(node|wasm)\//);
+    assert.match(client().userAgent, /kontext-management-rust\/\S+ kontext-management-(node|wasm)\//);
   });
 });
 
@@ -434,7 +434,7 @@ describe('logging', () => {
     const push = (level) => (message, fields) => records.push({ level, message, fields });
     return { records, logger: { debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error') } };
   };
-  const responses = (records) => records.filter((r) => r.message === '[kontext] response');
+  const responses = (records) => records.filter((r) => r.message === '[kontext_management] response');
   const fault = (rule) => control.expectOk('POST', '/_emulator/faults', rule);
 
   test('a logger gets every response with its request id, retries and renewals, and never a secret', async () => {
@@ -455,7 +455,7 @@ describe('logging', () => {
       assert.equal(typeof fields.status, 'number');
     }
     assert.ok(seen.some((r) => r.fields.method === 'POST' && r.fields.path === '/applications'));
-    assert.ok(records.some((r) => r.message.startsWith('[kontext] retrying after') && r.fields.retry === 1));
+    assert.ok(records.some((r) => r.message.startsWith('[kontext_management] retrying after') && r.fields.retry === 1));
     assert.ok(records.some((r) => r.message.includes('401: renewing the token')));
     const text = JSON.stringify(records);
     for (const secret of [emulator.clientSecret, created.oauth.clientSecret, 'Bearer ', 'Basic ']) {

@@ -26,7 +26,7 @@ def emulator() -> Iterator[Dict[str, str]]:
     """`{"baseUrl", "clientId", "clientSecret"}` of a running emulator."""
     binary = os.environ.get("KONTEXT_EMULATOR_BIN")
     if not binary:
-        pytest.fail("set KONTEXT_EMULATOR_BIN to the kontext-emulator binary (`just test-python` does)")
+        pytest.fail("set KONTEXT_EMULATOR_BIN to the kontext-management-emulator binary (`just test-python` does)")
     process = subprocess.Popen(
         [binary, "--port", "0", "--json", "--rate-limit", "0"],
         stdout=subprocess.PIPE,

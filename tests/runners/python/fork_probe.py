@@ -17,12 +17,12 @@ import sys
 import traceback
 from typing import Any, List
 
-import kontext
+import kontext_management
 
 
 def main(base_url: str, access_token: str) -> None:
-    sync = kontext.ManagementClient(base_url=base_url, access_token=access_token, max_retries=0)
-    aio = kontext.AsyncManagementClient(base_url=base_url, access_token=access_token, max_retries=0)
+    sync = kontext_management.ManagementClient(base_url=base_url, access_token=access_token, max_retries=0)
+    aio = kontext_management.AsyncManagementClient(base_url=base_url, access_token=access_token, max_retries=0)
 
     def sync_calls(n: int) -> List[Any]:
         tagged = sync.with_options(extra_headers={"x-pid": str(os.getpid())})
@@ -52,7 +52,7 @@ def main(base_url: str, access_token: str) -> None:
                 try:
                     next(before)
                     ok = False
-                except kontext.APIConnectionError as e:
+                except kontext_management.APIConnectionError as e:
                     ok = ok and "forked" in str(e)
                 code = 0 if ok else 3
             except BaseException:  # noqa: BLE001 - reported on stderr, and by the exit code

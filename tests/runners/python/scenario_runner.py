@@ -3,7 +3,7 @@ package, with the blocking client or the asyncio one.
 
 Only names are translated: `applications.listAll` → `client.applications.list_all(...)`,
 `client.refreshToken` → `client.refresh_token()`, `oauth.exchangeCode` →
-`kontext.oauth.exchange_code(...)` (or `kontext.async_oauth`). Positional string arguments stay
+`kontext_management.oauth.exchange_code(...)` (or `kontext_management.async_oauth`). Positional string arguments stay
 positional; an object argument becomes keyword arguments (its top-level keys in snake_case, nested
 values as written, since the package accepts camelCase dicts). Results are compared in their wire
 form (`to_dict()`), errors in the SCHEMA.md error-details shape built from the exception's
@@ -23,7 +23,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-import kontext
+import kontext_management
 from matching import ABSENT, Vars, check, entry_matches, get_path, render_log, short
 
 #: (succeeded, result-or-error-details)
@@ -94,7 +94,7 @@ def merge_client_options(base: Dict[str, Any], over: Dict[str, Any]) -> Dict[str
     return out
 
 
-def error_details(e: kontext.KontextError) -> Dict[str, Any]:
+def error_details(e: kontext_management.KontextError) -> Dict[str, Any]:
     """The SCHEMA.md error shape, from the exception's public attributes only."""
     details = {
         "kind": e.kind,
@@ -178,12 +178,12 @@ def control(target: Dict[str, str], method: str, path: str, body: Any = None) ->
 
 
 class SyncEngine:
-    """Runs calls with `kontext.ManagementClient`; `repeat` runs on that many threads."""
+    """Runs calls with `kontext_management.ManagementClient`; `repeat` runs on that many threads."""
 
     name = "sync"
 
     def client(self, kwargs: Dict[str, Any]) -> Any:
-        return kontext.ManagementClient(**kwargs)
+        return kontext_management.ManagementClient(**kwargs)
 
     def close(self) -> None:
         pass
@@ -195,19 +195,19 @@ class SyncEngine:
             return list(pool.map(lambda _: self._once(client, method, args, options), range(repeat)))
 
     def _once(self, client: Any, method: str, args: List[Any], options: Dict[str, Any]) -> Outcome:
-        fn = resolve(client, method, kontext.oauth, options)
+        fn = resolve(client, method, kontext_management.oauth, options)
         positional, kwargs = bind(fn, args)
         try:
             result = fn(*positional, **kwargs)
-            if isinstance(result, kontext.SyncPager):
+            if isinstance(result, kontext_management.SyncPager):
                 return True, [item.to_dict() for item in result]
             return True, wire(result)
-        except kontext.KontextError as e:
+        except kontext_management.KontextError as e:
             return False, error_details(e)
 
 
 class AsyncEngine:
-    """Runs calls with `kontext.AsyncManagementClient` on one event loop per scenario;
+    """Runs calls with `kontext_management.AsyncManagementClient` on one event loop per scenario;
     `repeat` runs as concurrent tasks (`asyncio.gather`)."""
 
     name = "async"
@@ -216,7 +216,7 @@ class AsyncEngine:
         self.loop = asyncio.new_event_loop()
 
     def client(self, kwargs: Dict[str, Any]) -> Any:
-        return kontext.AsyncManagementClient(**kwargs)
+        return kontext_management.AsyncManagementClient(**kwargs)
 
     def close(self) -> None:
         self.loop.close()
@@ -228,14 +228,14 @@ class AsyncEngine:
         return self.loop.run_until_complete(all_runs())
 
     async def _once(self, client: Any, method: str, args: List[Any], options: Dict[str, Any]) -> Outcome:
-        fn = resolve(client, method, kontext.async_oauth, options)
+        fn = resolve(client, method, kontext_management.async_oauth, options)
         positional, kwargs = bind(fn, args)
         try:
             result = fn(*positional, **kwargs)
-            if isinstance(result, kontext.AsyncPager):
+            if isinstance(result, kontext_management.AsyncPager):
                 return True, [item.to_dict() async for item in result]
             return True, wire(await result)
-        except kontext.KontextError as e:
+        except kontext_management.KontextError as e:
             return False, error_details(e)
 
 
@@ -313,7 +313,7 @@ class ScenarioRun:
             self.client_options = merge_client_options(self.client_options, self.vars.substitute(setup["client"]))
         try:
             self.client = self.engine.client(client_kwargs(self.client_options))
-        except kontext.KontextError as e:
+        except kontext_management.KontextError as e:
             raise self.fail(None, None, "the client could not be built", error=error_details(e)) from None
         if not self.live:
             self.emulator.clear_requests()
@@ -345,7 +345,7 @@ class ScenarioRun:
             merged = merge_client_options(self.client_options, self.vars.substitute(step["client"]))
             try:
                 client = self.engine.client(client_kwargs(merged))
-            except kontext.KontextError as e:
+            except kontext_management.KontextError as e:
                 if "expectError" not in step:
                     raise self.fail(
                         n, step, "the client could not be built", step=merged, error=error_details(e)

@@ -1,4 +1,4 @@
-"""Logging: the core's records reach the standard ``logging`` module (logger ``kontext``) with
+"""Logging: the core's records reach the standard ``logging`` module (logger ``kontext_management``) with
 their request ids, never carry a secret or token, and cost nothing while the logger is quiet."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import sys
 import urllib.request
 from typing import Any, Dict, Iterator, List
 
-import kontext
+import kontext_management
 import pytest
-from kontext import _logging
+from kontext_management import _logging
 from scenario_runner import control
 
 
@@ -33,15 +33,15 @@ def mint_token(target: Dict[str, str]) -> str:
 
 
 def kontext_records(caplog: pytest.LogCaptureFixture) -> List[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "kontext"]
+    return [r for r in caplog.records if r.name == "kontext_management"]
 
 
 def test_requests_are_logged_with_request_ids_and_without_secrets(
     target: Dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     token = mint_token(target)
-    with caplog.at_level(logging.DEBUG, logger="kontext"):
-        with kontext.ManagementClient(
+    with caplog.at_level(logging.DEBUG, logger="kontext_management"):
+        with kontext_management.ManagementClient(
             base_url=target["baseUrl"], client_id=target["clientId"], client_secret=target["clientSecret"]
         ) as client:
             created = client.applications.create(name="logged", oauth={"redirect_uris": ["https://app.example/cb"]})
@@ -49,11 +49,11 @@ def test_requests_are_logged_with_request_ids_and_without_secrets(
             client.applications.list()
             control(target, "POST", "/_emulator/faults", {"method": "GET", "path": "/api/v1/applications", "status": 401, "times": 1})
             client.applications.list()
-        with kontext.ManagementClient(base_url=target["baseUrl"], access_token=token) as bearer:
+        with kontext_management.ManagementClient(base_url=target["baseUrl"], access_token=token) as bearer:
             bearer.service_accounts.list()
 
         async def run_async() -> None:
-            async with kontext.AsyncManagementClient(
+            async with kontext_management.AsyncManagementClient(
                 base_url=target["baseUrl"], client_id=target["clientId"], client_secret=target["clientSecret"]
             ) as aclient:
                 await aclient.traces.list()
@@ -86,16 +86,16 @@ def test_requests_are_logged_with_request_ids_and_without_secrets(
 def test_a_quiet_logger_costs_no_crossing(target: Dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     calls: List[Any] = []
     monkeypatch.setattr(_logging._sink, "log", lambda *args: calls.append(args))
-    logger = logging.getLogger("kontext")
+    logger = logging.getLogger("kontext_management")
     try:
         logger.setLevel(logging.WARNING)
-        with kontext.ManagementClient(
+        with kontext_management.ManagementClient(
             base_url=target["baseUrl"], client_id=target["clientId"], client_secret=target["clientSecret"]
         ) as client:
             client.applications.list()
         assert calls == []  # the core was told WARNING: its DEBUG records were never even built
         logger.setLevel(logging.DEBUG)
-        with kontext.ManagementClient(
+        with kontext_management.ManagementClient(
             base_url=target["baseUrl"], client_id=target["clientId"], client_secret=target["clientSecret"]
         ) as client:
             client.applications.list()
@@ -112,12 +112,12 @@ def test_a_failing_handler_does_not_fail_the_call(target: Dict[str, str]) -> Non
         def handleError(self, record: logging.LogRecord) -> None:
             raise RuntimeError("and a broken error handler")
 
-    logger = logging.getLogger("kontext")
+    logger = logging.getLogger("kontext_management")
     handler = Broken()
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     try:
-        with kontext.ManagementClient(
+        with kontext_management.ManagementClient(
             base_url=target["baseUrl"], client_id=target["clientId"], client_secret=target["clientSecret"]
         ) as client:
             assert client.applications.list().items == []
@@ -128,13 +128,13 @@ def test_a_failing_handler_does_not_fail_the_call(target: Dict[str, str]) -> Non
 
 def test_kontext_log_environment_variable_logs_to_stderr(target: Dict[str, str]) -> None:
     script = (
-        "import kontext\n"
-        "kontext.ManagementClient(base_url={b!r}, client_id={i!r}, client_secret={s!r}).applications.list()\n"
+        "import kontext_management\n"
+        "kontext_management.ManagementClient(base_url={b!r}, client_id={i!r}, client_secret={s!r}).applications.list()\n"
     ).format(b=target["baseUrl"], i=target["clientId"], s=target["clientSecret"])
     env = {**os.environ, "KONTEXT_LOG": "debug"}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "kontext - DEBUG] response method=GET path=/applications status=200 request_id=req_" in done.stderr
+    assert "kontext_management - DEBUG] response method=GET path=/applications status=200 request_id=req_" in done.stderr
     assert target["clientSecret"] not in done.stderr
     quiet = subprocess.run(
         [sys.executable, "-c", script], env={**env, "KONTEXT_LOG": "off"}, capture_output=True, text=True, timeout=60

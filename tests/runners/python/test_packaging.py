@@ -22,7 +22,7 @@ IMPORT_BUDGET_S = 0.3
 
 def test_the_wheel_is_one_abi_independent_manylinux_wheel() -> None:
     assert WHEEL is not None
-    assert re.fullmatch(r"kontext-[0-9.]+-py3-none-manylinux_\d+_\d+_x86_64\.whl", Path(WHEEL).name)
+    assert re.fullmatch(r"kontext_management-[0-9.]+-py3-none-manylinux_\d+_\d+_x86_64\.whl", Path(WHEEL).name)
 
 
 def test_installs_into_a_fresh_venv_and_imports_without_rust(tmp_path: Path) -> None:
@@ -37,8 +37,8 @@ def test_installs_into_a_fresh_venv_and_imports_without_rust(tmp_path: Path) -> 
     empty.mkdir()
     bare_env = {"PATH": str(empty), "HOME": str(tmp_path)}  # no cargo, no rustc, no compiler at all
     probe = (
-        "import time; t = time.perf_counter(); import kontext; d = time.perf_counter() - t; "
-        "kontext.oauth.create_pkce_challenge(); print(d)"
+        "import time; t = time.perf_counter(); import kontext_management; d = time.perf_counter() - t; "
+        "kontext_management.oauth.create_pkce_challenge(); print(d)"
     )
     timings = [
         float(
@@ -46,4 +46,4 @@ def test_installs_into_a_fresh_venv_and_imports_without_rust(tmp_path: Path) -> 
         )
         for _ in range(5)
     ]
-    assert min(timings) < IMPORT_BUDGET_S, f"import kontext took {min(timings) * 1000:.0f} ms at best"
+    assert min(timings) < IMPORT_BUDGET_S, f"import kontext_management took {min(timings) * 1000:.0f} ms at best"

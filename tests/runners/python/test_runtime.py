@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Set, Tuple
 
-import kontext
+import kontext_management
 import pytest
 from scenario_runner import control
 
@@ -96,7 +96,7 @@ class Recorder:
 def recorder_of_list(target: Dict[str, str]) -> Iterator[Recorder]:
     """A recorder that answers with the emulator's real answer to `applications.list()`."""
     control(target, "POST", "/_emulator/seed", {"applications": 3})
-    with kontext.ManagementClient(
+    with kontext_management.ManagementClient(
         base_url=target["baseUrl"], client_id=target["clientId"], client_secret=target["clientSecret"]
     ) as c:
         body = json.dumps(c.applications.list().to_dict()).encode()
@@ -108,9 +108,9 @@ def recorder_of_list(target: Dict[str, str]) -> Iterator[Recorder]:
 # --- Ctrl-C ---------------------------------------------------------------------------------------
 
 CTRL_C_CHILD = """
-import sys, time, kontext
+import sys, time, kontext_management
 base_url, client_id, client_secret = sys.argv[1:4]
-c = kontext.ManagementClient(base_url=base_url, client_id=client_id, client_secret=client_secret)
+c = kontext_management.ManagementClient(base_url=base_url, client_id=client_id, client_secret=client_secret)
 c.refresh_token()
 print("calling", flush=True)
 try:
@@ -152,7 +152,7 @@ def test_sigint_interrupts_a_blocking_call_within_half_a_second(target: Dict[str
 def test_ctrl_c_and_task_cancellation_abort_the_request() -> None:
     slow = Recorder(b"{}", delay=10.0)
     try:
-        with kontext.ManagementClient(base_url=slow.base_url, access_token="token", max_retries=0) as c:
+        with kontext_management.ManagementClient(base_url=slow.base_url, access_token="token", max_retries=0) as c:
             threading.Timer(0.3, _thread.interrupt_main).start()
             with pytest.raises(KeyboardInterrupt):
                 c.applications.list()
@@ -161,7 +161,7 @@ def test_ctrl_c_and_task_cancellation_abort_the_request() -> None:
         slow.gone.clear()
 
         async def cancelled() -> None:
-            async with kontext.AsyncManagementClient(base_url=slow.base_url, access_token="token") as c:
+            async with kontext_management.AsyncManagementClient(base_url=slow.base_url, access_token="token") as c:
                 task = asyncio.ensure_future(c.applications.list())
                 await asyncio.sleep(0.3)
                 task.cancel()

@@ -14,10 +14,10 @@ import threading
 import time
 from typing import Any, Dict, Iterator, List
 
-import kontext
+import kontext_management
 import pytest
-from kontext import _engine, _native
-from kontext._exceptions import error_from_details
+from kontext_management import _engine, _native
+from kontext_management._exceptions import error_from_details
 from scenario_runner import control
 
 SECRET = "local-dev-secret"
@@ -30,15 +30,15 @@ def log(target: Dict[str, str], path: str, method: str = "GET") -> List[Dict[str
 
 
 @pytest.fixture()
-def client(target: Dict[str, str]) -> Iterator[kontext.ManagementClient]:
-    with kontext.ManagementClient(
+def client(target: Dict[str, str]) -> Iterator[kontext_management.ManagementClient]:
+    with kontext_management.ManagementClient(
         base_url=target["baseUrl"], client_id=target["clientId"], client_secret=target["clientSecret"]
     ) as c:
         yield c
 
 
-def async_client(target: Dict[str, str], **options: Any) -> kontext.AsyncManagementClient:
-    return kontext.AsyncManagementClient(
+def async_client(target: Dict[str, str], **options: Any) -> kontext_management.AsyncManagementClient:
+    return kontext_management.AsyncManagementClient(
         base_url=target["baseUrl"], client_id=target["clientId"], client_secret=target["clientSecret"], **options
     )
 
@@ -49,28 +49,28 @@ def async_client(target: Dict[str, str], **options: Any) -> kontext.AsyncManagem
 @pytest.mark.parametrize(
     "kind, cls, bases",
     [
-        ("bad_request", kontext.BadRequestError, (kontext.APIError,)),
-        ("authentication", kontext.AuthenticationError, (kontext.APIError,)),
-        ("permission_denied", kontext.PermissionDeniedError, (kontext.APIError,)),
-        ("not_found", kontext.NotFoundError, (kontext.APIError,)),
-        ("conflict", kontext.ConflictError, (kontext.APIError,)),
-        ("precondition_failed", kontext.PreconditionFailedError, (kontext.APIError,)),
-        ("rate_limited", kontext.RateLimitError, (kontext.APIError,)),
-        ("server_error", kontext.InternalServerError, (kontext.APIError,)),
-        ("api_error", kontext.APIError, ()),
-        ("decode", kontext.DecodeError, (kontext.APIError,)),
-        ("connection", kontext.APIConnectionError, ()),
-        ("timeout", kontext.APITimeoutError, (kontext.APIConnectionError,)),
-        ("oauth", kontext.OAuthError, ()),
-        ("config", kontext.ConfigError, (ValueError,)),
-        ("invalid_input", kontext.InvalidArgumentError, (ValueError,)),
-        ("internal", kontext.InternalError, ()),
+        ("bad_request", kontext_management.BadRequestError, (kontext_management.APIError,)),
+        ("authentication", kontext_management.AuthenticationError, (kontext_management.APIError,)),
+        ("permission_denied", kontext_management.PermissionDeniedError, (kontext_management.APIError,)),
+        ("not_found", kontext_management.NotFoundError, (kontext_management.APIError,)),
+        ("conflict", kontext_management.ConflictError, (kontext_management.APIError,)),
+        ("precondition_failed", kontext_management.PreconditionFailedError, (kontext_management.APIError,)),
+        ("rate_limited", kontext_management.RateLimitError, (kontext_management.APIError,)),
+        ("server_error", kontext_management.InternalServerError, (kontext_management.APIError,)),
+        ("api_error", kontext_management.APIError, ()),
+        ("decode", kontext_management.DecodeError, (kontext_management.APIError,)),
+        ("connection", kontext_management.APIConnectionError, ()),
+        ("timeout", kontext_management.APITimeoutError, (kontext_management.APIConnectionError,)),
+        ("oauth", kontext_management.OAuthError, ()),
+        ("config", kontext_management.ConfigError, (ValueError,)),
+        ("invalid_input", kontext_management.InvalidArgumentError, (ValueError,)),
+        ("internal", kontext_management.InternalError, ()),
     ],
 )
 def test_every_kind_maps_to_its_class(kind: str, cls: type, bases: tuple) -> None:
     error = error_from_details({"kind": kind, "code": "kontext_x", "message": "m", "status": 418})
     assert type(error) is cls
-    assert isinstance(error, kontext.KontextError)
+    assert isinstance(error, kontext_management.KontextError)
     for base in bases:
         assert isinstance(error, base)
     assert error.kind == kind and error.code == "kontext_x" and str(error) == "m"
@@ -79,11 +79,11 @@ def test_every_kind_maps_to_its_class(kind: str, cls: type, bases: tuple) -> Non
 
 def test_unknown_kind_is_still_a_kontext_error() -> None:
     error = error_from_details({"kind": "from_the_future", "message": "m"})
-    assert type(error) is kontext.KontextError
+    assert type(error) is kontext_management.KontextError
 
 
-def test_api_errors_carry_status_request_id_and_body(client: kontext.ManagementClient) -> None:
-    with pytest.raises(kontext.NotFoundError) as caught:
+def test_api_errors_carry_status_request_id_and_body(client: kontext_management.ManagementClient) -> None:
+    with pytest.raises(kontext_management.NotFoundError) as caught:
         client.applications.get(UUID)
     e = caught.value
     assert e.status_code == 404 and e.code == "kontext_not_found" and e.kind == "not_found"
@@ -95,19 +95,19 @@ def test_api_errors_carry_status_request_id_and_body(client: kontext.ManagementC
 
 def test_permission_denied_names_the_missing_scopes(target: Dict[str, str]) -> None:
     with (
-        kontext.ManagementClient(
+        kontext_management.ManagementClient(
             base_url=target["baseUrl"],
             client_id=target["clientId"],
             client_secret=target["clientSecret"],
             scopes=["management:applications:read"],
         ) as c,
-        pytest.raises(kontext.PermissionDeniedError) as caught,
+        pytest.raises(kontext_management.PermissionDeniedError) as caught,
     ):
         c.applications.create(name="needs write")
     assert caught.value.missing_scopes == ["management:applications:write"]
 
 
-def test_rate_limit_error_has_retry_after(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+def test_rate_limit_error_has_retry_after(target: Dict[str, str], client: kontext_management.ManagementClient) -> None:
     control(
         target,
         "POST",
@@ -121,75 +121,75 @@ def test_rate_limit_error_has_retry_after(target: Dict[str, str], client: kontex
             "body": {"message": "slow down", "statusCode": 429},
         },
     )
-    with pytest.raises(kontext.RateLimitError) as caught:
+    with pytest.raises(kontext_management.RateLimitError) as caught:
         client.with_options(max_retries=0).applications.list()
     assert caught.value.retry_after == 7.0
     assert caught.value.status_code == 429
 
 
 def test_oauth_and_connection_and_timeout_errors(target: Dict[str, str]) -> None:
-    bad = kontext.ManagementClient(base_url=target["baseUrl"], client_id=target["clientId"], client_secret="wrong")
-    with pytest.raises(kontext.OAuthError) as oauth:
+    bad = kontext_management.ManagementClient(base_url=target["baseUrl"], client_id=target["clientId"], client_secret="wrong")
+    with pytest.raises(kontext_management.OAuthError) as oauth:
         bad.applications.list()
     assert oauth.value.oauth_error == "invalid_client"
     assert "wrong" not in str(oauth.value) and "wrong" not in repr(oauth.value)
 
-    down = kontext.ManagementClient(base_url="http://127.0.0.1:9", client_id="sa_x", client_secret="s", max_retries=0)
-    with pytest.raises(kontext.APIConnectionError):
+    down = kontext_management.ManagementClient(base_url="http://127.0.0.1:9", client_id="sa_x", client_secret="s", max_retries=0)
+    with pytest.raises(kontext_management.APIConnectionError):
         down.applications.list()
 
     control(target, "POST", "/_emulator/faults", {"path": "/api/v1/applications", "action": "delay", "delayMs": 2000})
-    slow = kontext.ManagementClient(
+    slow = kontext_management.ManagementClient(
         base_url=target["baseUrl"], client_id=target["clientId"], client_secret=SECRET, timeout=0.2, max_retries=0
     )
-    with pytest.raises(kontext.APITimeoutError) as timeout:
+    with pytest.raises(kontext_management.APITimeoutError) as timeout:
         slow.applications.list()
-    assert isinstance(timeout.value, kontext.APIConnectionError)
+    assert isinstance(timeout.value, kontext_management.APIConnectionError)
 
 
-def test_invalid_arguments_are_value_errors_naming_the_argument(client: kontext.ManagementClient) -> None:
+def test_invalid_arguments_are_value_errors_naming_the_argument(client: kontext_management.ManagementClient) -> None:
     with pytest.raises(ValueError) as caught:
         client.applications.get("not-a-uuid")
-    assert isinstance(caught.value, kontext.InvalidArgumentError)
+    assert isinstance(caught.value, kontext_management.InvalidArgumentError)
     assert caught.value.argument == "id"
-    with pytest.raises(kontext.InvalidArgumentError) as limit:
+    with pytest.raises(kontext_management.InvalidArgumentError) as limit:
         client.applications.list(limit=0)
     assert limit.value.argument == "limit"
 
 
 def test_bad_options_are_config_errors() -> None:
-    with pytest.raises(kontext.ConfigError) as caught:
-        kontext.ManagementClient(base_url="http://example.com", client_id="sa_x", client_secret="s")
+    with pytest.raises(kontext_management.ConfigError) as caught:
+        kontext_management.ManagementClient(base_url="http://example.com", client_id="sa_x", client_secret="s")
     assert isinstance(caught.value, ValueError)
     assert "clear text" in str(caught.value)
-    with pytest.raises(kontext.ConfigError):
-        kontext.ManagementClient(base_url="https://example.com", client_id="sa_x", client_secret="s", timeout=0)
+    with pytest.raises(kontext_management.ConfigError):
+        kontext_management.ManagementClient(base_url="https://example.com", client_id="sa_x", client_secret="s", timeout=0)
 
 
 def test_a_rust_panic_is_an_exception_not_an_abort() -> None:
     engine = _native.Engine.for_oauth()
-    with pytest.raises(kontext.InternalError, match="panic requested by a test"):
+    with pytest.raises(kontext_management.InternalError, match="panic requested by a test"):
         _engine.run_blocking(engine, engine.panic_blocking_for_tests)
 
     async def in_async() -> None:
         await _engine.run_async(engine.panic_for_tests())
 
-    with pytest.raises(kontext.InternalError, match="panic requested by a test"):
+    with pytest.raises(kontext_management.InternalError, match="panic requested by a test"):
         asyncio.run(in_async())
     # uniffi's own error for a failure in the FFI machinery maps to the same class.
-    assert isinstance(_engine.convert_error(_native.InternalError("boom")), kontext.InternalError)
+    assert isinstance(_engine.convert_error(_native.InternalError("boom")), kontext_management.InternalError)
 
 
 # --- iterators ----------------------------------------------------------------------------------
 
 
-def test_list_all_pages_lazily(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+def test_list_all_pages_lazily(target: Dict[str, str], client: kontext_management.ManagementClient) -> None:
     control(target, "POST", "/_emulator/seed", {"applications": 250})
     control(target, "DELETE", "/_emulator/requests")
     pager = client.applications.list_all(limit=100)
     assert log(target, "/api/v1/applications") == []
     first = next(pager)
-    assert isinstance(first, kontext.Application)
+    assert isinstance(first, kontext_management.Application)
     assert len(log(target, "/api/v1/applications")) == 1
     for _ in range(99):
         next(pager)
@@ -209,7 +209,7 @@ def test_async_list_all_pages_lazily(target: Dict[str, str]) -> None:
             pager = c.applications.list_all(limit=50)
             control(target, "DELETE", "/_emulator/requests")
             first = await pager.__anext__()
-            assert isinstance(first, kontext.Application)
+            assert isinstance(first, kontext_management.Application)
             assert len(log(target, "/api/v1/applications")) == 1
             sizes = [len(page) async for page in pager.pages()]
             ids = {a.id async for a in c.applications.list_all(limit=200)}
@@ -225,25 +225,25 @@ def test_an_async_iteration_can_continue_on_another_event_loop(target: Dict[str,
     c = async_client(target)
     pager = c.applications.list_all(limit=1)
 
-    async def step() -> kontext.Application:
+    async def step() -> kontext_management.Application:
         return await pager.__anext__()
 
     first = asyncio.run(step())
-    assert isinstance(first, kontext.Application)
+    assert isinstance(first, kontext_management.Application)
     second = asyncio.run(step())
-    assert isinstance(second, kontext.Application) and second.id != first.id
+    assert isinstance(second, kontext_management.Application) and second.id != first.id
 
 
-def test_list_all_checks_arguments_when_iterated(client: kontext.ManagementClient) -> None:
+def test_list_all_checks_arguments_when_iterated(client: kontext_management.ManagementClient) -> None:
     pager = client.applications.list_all(limit=0)
-    with pytest.raises(kontext.InvalidArgumentError):
+    with pytest.raises(kontext_management.InvalidArgumentError):
         next(pager)
 
 
 # --- redaction ----------------------------------------------------------------------------------
 
 
-def test_nothing_secret_in_any_repr(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+def test_nothing_secret_in_any_repr(target: Dict[str, str], client: kontext_management.ManagementClient) -> None:
     created = client.applications.create(name="secretive", oauth={"redirect_uris": ["https://app.example/cb"]})
     secret = created.oauth.client_secret
     assert secret and len(secret) > 8
@@ -254,13 +254,13 @@ def test_nothing_secret_in_any_repr(target: Dict[str, str], client: kontext.Mana
 
     sa = client.service_accounts.create(name="robot")
     assert sa.credentials.client_secret not in repr(sa)
-    pkce = kontext.oauth.create_pkce_challenge()
+    pkce = kontext_management.oauth.create_pkce_challenge()
     assert pkce.code_verifier not in repr(pkce)
-    token_client = kontext.ManagementClient(base_url=target["baseUrl"], access_token="ory_at_TOPSECRET")
+    token_client = kontext_management.ManagementClient(base_url=target["baseUrl"], access_token="ory_at_TOPSECRET")
     assert "TOPSECRET" not in repr(token_client)
     assert SECRET not in repr(client) and SECRET not in repr(vars(client))
     assert SECRET not in repr(client.applications)
-    redacted_input = kontext.ExternalAuth(enabled=True, partner_api_key="pk_live_HIDDEN")
+    redacted_input = kontext_management.ExternalAuth(enabled=True, partner_api_key="pk_live_HIDDEN")
     assert "pk_live_HIDDEN" not in repr(redacted_input)
 
 
@@ -271,31 +271,31 @@ def test_credentials_default_from_the_environment(target: Dict[str, str], monkey
     monkeypatch.setenv("KONTEXT_BASE_URL", target["baseUrl"])
     monkeypatch.setenv("KONTEXT_CLIENT_ID", target["clientId"])
     monkeypatch.setenv("KONTEXT_CLIENT_SECRET", target["clientSecret"])
-    with kontext.ManagementClient() as c:
+    with kontext_management.ManagementClient() as c:
         assert c.base_url == target["baseUrl"]
         assert c.applications.list().items == []
     # Explicit arguments win over the environment.
-    with pytest.raises(kontext.OAuthError):
-        kontext.ManagementClient(client_secret="not-the-secret").applications.list()
+    with pytest.raises(kontext_management.OAuthError):
+        kontext_management.ManagementClient(client_secret="not-the-secret").applications.list()
     # An access token means no client credentials, whatever the environment says.
-    with pytest.raises(kontext.AuthenticationError):
-        kontext.ManagementClient(access_token="ory_at_unknown", max_retries=0).applications.list()
+    with pytest.raises(kontext_management.AuthenticationError):
+        kontext_management.ManagementClient(access_token="ory_at_unknown", max_retries=0).applications.list()
 
 
 def test_missing_credentials_are_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("KONTEXT_BASE_URL", "KONTEXT_CLIENT_ID", "KONTEXT_CLIENT_SECRET"):
         monkeypatch.delenv(name, raising=False)
-    with pytest.raises(kontext.ConfigError, match="baseUrl is required"):
-        kontext.ManagementClient()
-    with pytest.raises(kontext.ConfigError, match="no credentials"):
-        kontext.ManagementClient(base_url="https://api.kontext.security")
+    with pytest.raises(kontext_management.ConfigError, match="baseUrl is required"):
+        kontext_management.ManagementClient()
+    with pytest.raises(kontext_management.ConfigError, match="no credentials"):
+        kontext_management.ManagementClient(base_url="https://api.kontext.security")
 
 
 # --- models and inputs --------------------------------------------------------------------------
 
 
 def test_models_read_wire_fields_and_round_trip() -> None:
-    stats = kontext.TraceStats.from_dict(
+    stats = kontext_management.TraceStats.from_dict(
         {
             "totalTraces": 3,
             "bytesTransferred": {"in": 10, "out": 20},
@@ -309,25 +309,25 @@ def test_models_read_wire_fields_and_round_trip() -> None:
     assert stats.top_tools is stats.top_tools  # built once
     assert stats.to_dict()["futureField"] == {"kept": True}
     assert pickle.loads(pickle.dumps(stats)) == stats
-    assert kontext.TraceStats.from_dict({"total_traces": 3}).total_traces == 3
+    assert kontext_management.TraceStats.from_dict({"total_traces": 3}).total_traces == 3
     with pytest.raises(AttributeError):
         stats.total_traces = 4  # type: ignore[misc]
     claims = {"tenant_id": "acme"}  # free-form: keys are kept as written
-    assert kontext.ExternalAuth(required_claims=claims, jwks_url="u").to_dict() == {
+    assert kontext_management.ExternalAuth(required_claims=claims, jwks_url="u").to_dict() == {
         "requiredClaims": claims,
         "jwksUrl": "u",
     }
-    page = kontext.Page._parser(kontext.Application)({"items": [{"id": "a", "name": "x"}], "nextCursor": "c"})
+    page = kontext_management.Page._parser(kontext_management.Application)({"items": [{"id": "a", "name": "x"}], "nextCursor": "c"})
     assert len(page) == 1 and [a.name for a in page] == ["x"] and page.next_cursor == "c"
 
 
-def test_inputs_accept_snake_and_camel_dicts_and_models(client: kontext.ManagementClient) -> None:
+def test_inputs_accept_snake_and_camel_dicts_and_models(client: kontext_management.ManagementClient) -> None:
     capabilities = {"tools": [{"name": "search", "input_schema": {"type": "object"}}]}
     created = client.integrations.create(
         name="Linear",
         url="https://mcp.linear.app/sse",
         auth_mode="oauth",
-        oauth=kontext.IntegrationOAuth(provider="linear", scopes=["read"]),
+        oauth=kontext_management.IntegrationOAuth(provider="linear", scopes=["read"]),
         capabilities=capabilities,
     )
     integration = created.integration
@@ -340,7 +340,7 @@ def test_inputs_accept_snake_and_camel_dicts_and_models(client: kontext.Manageme
 # --- clients --------------------------------------------------------------------------------------
 
 
-def test_the_blocking_client_is_thread_safe(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+def test_the_blocking_client_is_thread_safe(target: Dict[str, str], client: kontext_management.ManagementClient) -> None:
     control(target, "POST", "/_emulator/seed", {"applications": 5})
     control(target, "DELETE", "/_emulator/requests")
     results: List[int] = []
@@ -362,7 +362,7 @@ def test_the_blocking_client_is_thread_safe(target: Dict[str, str], client: kont
     assert len(log(target, "/oauth2/token", "POST")) == 1  # one token, shared by every thread
 
 
-def test_the_blocking_client_does_not_reuse_a_connection_the_server_closed(client: kontext.ManagementClient) -> None:
+def test_the_blocking_client_does_not_reuse_a_connection_the_server_closed(client: kontext_management.ManagementClient) -> None:
     # Blocking calls run on the caller's thread with connections of their own that nothing polls
     # between calls: one the server closed while idle must not be picked for the next request.
     app = client.applications.create(name="idle")
@@ -385,7 +385,7 @@ def test_the_blocking_client_does_not_reuse_a_connection_the_server_closed(clien
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        with kontext.ManagementClient(
+        with kontext_management.ManagementClient(
             base_url=f"http://127.0.0.1:{server.server_port}", access_token="token", max_retries=0
         ) as idle:
             for _ in range(5):
@@ -396,7 +396,7 @@ def test_the_blocking_client_does_not_reuse_a_connection_the_server_closed(clien
         server.server_close()
 
 
-def test_the_blocking_client_needs_no_event_loop_and_works_inside_one(client: kontext.ManagementClient) -> None:
+def test_the_blocking_client_needs_no_event_loop_and_works_inside_one(client: kontext_management.ManagementClient) -> None:
     assert client.applications.list().items == []
 
     async def inside() -> int:
@@ -405,7 +405,7 @@ def test_the_blocking_client_needs_no_event_loop_and_works_inside_one(client: ko
     assert asyncio.run(inside()) == 0
 
 
-def test_ctrl_c_interrupts_a_blocking_call(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+def test_ctrl_c_interrupts_a_blocking_call(target: Dict[str, str], client: kontext_management.ManagementClient) -> None:
     client.refresh_token()
     control(target, "POST", "/_emulator/faults", {"path": "/api/v1/applications", "action": "delay", "delayMs": 5000})
     threading.Timer(0.1, _thread.interrupt_main).start()  # what a Ctrl-C does to the main thread
@@ -466,7 +466,7 @@ def test_async_client_is_shareable_across_tasks(target: Dict[str, str]) -> None:
     assert asyncio.run(main()) == [3] * 20
 
 
-def test_with_options_and_close(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+def test_with_options_and_close(target: Dict[str, str], client: kontext_management.ManagementClient) -> None:
     control(target, "DELETE", "/_emulator/requests")
     keyed = client.with_options(idempotency_key="key-1", extra_headers={"x-team": "blue"}, timeout=5)
     keyed.service_accounts.create(name="once")
@@ -477,11 +477,11 @@ def test_with_options_and_close(target: Dict[str, str], client: kontext.Manageme
     assert len(client.service_accounts.list().items) == 2  # bootstrap account + one, not two
     assert len(log(target, "/oauth2/token", "POST")) == 1  # the copy shares the token cache
     client.close()
-    with pytest.raises(kontext.APIConnectionError, match="closed"):
+    with pytest.raises(kontext_management.APIConnectionError, match="closed"):
         keyed.applications.list()
 
 
-def test_refresh_and_clear_token(target: Dict[str, str], client: kontext.ManagementClient) -> None:
+def test_refresh_and_clear_token(target: Dict[str, str], client: kontext_management.ManagementClient) -> None:
     control(target, "DELETE", "/_emulator/requests")
     client.refresh_token()
     client.clear_token()
@@ -489,20 +489,20 @@ def test_refresh_and_clear_token(target: Dict[str, str], client: kontext.Managem
     assert len(log(target, "/oauth2/token", "POST")) == 2
 
 
-def test_user_agent_names_the_binding(target: Dict[str, str], client: kontext.ManagementClient) -> None:
-    assert "kontext-python/" in client.user_agent and ("CPython/" in client.user_agent or "PyPy/" in client.user_agent)
+def test_user_agent_names_the_binding(target: Dict[str, str], client: kontext_management.ManagementClient) -> None:
+    assert "kontext-management-python/" in client.user_agent and ("CPython/" in client.user_agent or "PyPy/" in client.user_agent)
     control(target, "DELETE", "/_emulator/requests")
     client.applications.list()
     assert client.user_agent in log(target, "/api/v1/applications")[0]["headers"]["user-agent"]
 
 
 def test_oauth_functions_run_sync_and_async(target: Dict[str, str]) -> None:
-    pkce = kontext.oauth.create_pkce_challenge()
+    pkce = kontext_management.oauth.create_pkce_challenge()
     assert pkce.code_challenge_method == "S256"
 
-    async def main() -> kontext.AuthorizeUrl:
-        challenge = await kontext.async_oauth.create_pkce_challenge()
-        return await kontext.async_oauth.build_authorize_url(
+    async def main() -> kontext_management.AuthorizeUrl:
+        challenge = await kontext_management.async_oauth.create_pkce_challenge()
+        return await kontext_management.async_oauth.build_authorize_url(
             base_url=target["baseUrl"],
             client_id="app_x",
             redirect_uri="http://127.0.0.1:8976/callback",
@@ -512,8 +512,8 @@ def test_oauth_functions_run_sync_and_async(target: Dict[str, str]) -> None:
 
     url = asyncio.run(main())
     assert url.state == "s1" and url.url.startswith(target["baseUrl"] + "/oauth2/auth?")
-    with pytest.raises(kontext.InvalidArgumentError) as caught:
-        kontext.oauth.refresh(base_url=target["baseUrl"], client_id="app_x", refresh_token="")
+    with pytest.raises(kontext_management.InvalidArgumentError) as caught:
+        kontext_management.oauth.refresh(base_url=target["baseUrl"], client_id="app_x", refresh_token="")
     assert caught.value.argument == "refreshToken"
 
 
@@ -521,15 +521,15 @@ def test_oauth_functions_run_sync_and_async(target: Dict[str, str]) -> None:
 
 
 def test_version_matches_the_installed_distribution() -> None:
-    assert kontext.__version__ == importlib.metadata.version("kontext")
+    assert kontext_management.__version__ == importlib.metadata.version("kontext-management")
 
 
 def test_public_api_is_documented() -> None:
-    for name in kontext.__all__:
-        obj = getattr(kontext, name)
+    for name in kontext_management.__all__:
+        obj = getattr(kontext_management, name)
         if name != "__version__":
-            assert obj.__doc__, f"kontext.{name} has no docstring"
-    from kontext import _async_resources, _resources
+            assert obj.__doc__, f"kontext_management.{name} has no docstring"
+    from kontext_management import _async_resources, _resources
 
     for module in (_resources, _async_resources):
         for cls in vars(module).values():
@@ -538,7 +538,7 @@ def test_public_api_is_documented() -> None:
                 for method_name, method in vars(cls).items():
                     if not method_name.startswith("_") and callable(method):
                         assert method.__doc__, f"{cls.__name__}.{method_name} has no docstring"
-    assert "client_secret" in pydoc.render_doc(kontext.ManagementClient)
+    assert "client_secret" in pydoc.render_doc(kontext_management.ManagementClient)
 
 
 def test_async_resources_mirror_the_sync_ones() -> None:
@@ -546,7 +546,7 @@ def test_async_resources_mirror_the_sync_ones() -> None:
     parameter, default and docstring must match, so the two clients cannot drift apart."""
     import inspect
 
-    from kontext import _async_resources, _resources
+    from kontext_management import _async_resources, _resources
 
     def public_classes(module: Any) -> Dict[str, type]:
         return {

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from typing import List, Optional
 
-import kontext
-from kontext import (
+import kontext_management
+from kontext_management import (
     AccessGraph,
     Application,
     AsyncManagementClient,
@@ -35,7 +35,7 @@ def blocking(client: ManagementClient) -> None:
     secret: Optional[str] = created.oauth.client_secret
     print(secret is not None, created.oauth.redirect_uris[0])
     print(client.applications.get(app_id).application.name)
-    external = kontext.ExternalAuth(enabled=True, issuer="https://partner.example")
+    external = kontext_management.ExternalAuth(enabled=True, issuer="https://partner.example")
     client.applications.update(app_id, name="Renamed", description=None, external_auth=external)
     rotated: Optional[str] = client.applications.rotate_secret(app_id).oauth.client_secret
     print(rotated, client.applications.get_oauth(app_id).oauth.gateway_url)
@@ -161,8 +161,8 @@ def blocking(client: ManagementClient) -> None:
     patient.clear_token()
     print(client.base_url, client.user_agent)
 
-    pkce = kontext.oauth.create_pkce_challenge()
-    url = kontext.oauth.build_authorize_url(
+    pkce = kontext_management.oauth.create_pkce_challenge()
+    url = kontext_management.oauth.build_authorize_url(
         base_url=client.base_url,
         client_id="app_1",
         redirect_uri="http://127.0.0.1:8976/callback",
@@ -170,7 +170,7 @@ def blocking(client: ManagementClient) -> None:
         scopes=["management:all"],
         state=None,
     )
-    tokens: UserTokens = kontext.oauth.exchange_code(
+    tokens: UserTokens = kontext_management.oauth.exchange_code(
         base_url=client.base_url,
         client_id="app_1",
         code="c",
@@ -179,7 +179,7 @@ def blocking(client: ManagementClient) -> None:
         client_secret=None,
     )
     if tokens.refresh_token is not None:
-        tokens = kontext.oauth.refresh(
+        tokens = kontext_management.oauth.refresh(
             base_url=client.base_url, client_id="app_1", refresh_token=tokens.refresh_token, client_secret=None
         )
     with ManagementClient(base_url=client.base_url, access_token=tokens.access_token) as user_client:
@@ -255,21 +255,21 @@ async def non_blocking(client: AsyncManagementClient) -> None:
     await client.with_options(timeout=1.0).refresh_token()
     await client.clear_token()
 
-    pkce = await kontext.async_oauth.create_pkce_challenge()
-    await kontext.async_oauth.build_authorize_url(
+    pkce = await kontext_management.async_oauth.create_pkce_challenge()
+    await kontext_management.async_oauth.build_authorize_url(
         base_url=client.base_url,
         client_id="app_1",
         redirect_uri="http://127.0.0.1:8976/callback",
         code_challenge=pkce.code_challenge,
     )
-    tokens = await kontext.async_oauth.exchange_code(
+    tokens = await kontext_management.async_oauth.exchange_code(
         base_url=client.base_url,
         client_id="app_1",
         code="c",
         redirect_uri="http://127.0.0.1:8976/callback",
         code_verifier=pkce.code_verifier,
     )
-    await kontext.async_oauth.refresh(
+    await kontext_management.async_oauth.refresh(
         base_url=client.base_url, client_id="app_1", refresh_token=tokens.refresh_token or ""
     )
 
@@ -277,25 +277,25 @@ async def non_blocking(client: AsyncManagementClient) -> None:
 def errors(client: ManagementClient) -> None:
     try:
         client.applications.get("6f0f1c1e-3a51-4a9e-9d0f-2f1f6f0a9c11")
-    except kontext.NotFoundError as e:
+    except kontext_management.NotFoundError as e:
         status: int = e.status_code
         request_id: Optional[str] = e.request_id
         print(status, request_id, e.code, e.message, e.body)
-    except kontext.RateLimitError as e:
+    except kontext_management.RateLimitError as e:
         retry_after: Optional[float] = e.retry_after
         print(retry_after)
-    except kontext.PermissionDeniedError as e:
+    except kontext_management.PermissionDeniedError as e:
         missing: List[str] = e.missing_scopes
         print(missing)
-    except kontext.OAuthError as e:
+    except kontext_management.OAuthError as e:
         print(e.oauth_error, e.oauth_error_description)
-    except kontext.InvalidArgumentError as e:
+    except kontext_management.InvalidArgumentError as e:
         print(e.argument)
-    except (kontext.APITimeoutError, kontext.APIConnectionError, kontext.ConfigError, kontext.InternalError) as e:
+    except (kontext_management.APITimeoutError, kontext_management.APIConnectionError, kontext_management.ConfigError, kontext_management.InternalError) as e:
         print(e.kind)
-    except kontext.APIError as e:
+    except kontext_management.APIError as e:
         print(e.status_code)
-    except kontext.KontextError as e:
+    except kontext_management.KontextError as e:
         print(e.docs_url)
 
 

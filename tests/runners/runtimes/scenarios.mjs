@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { scenariosDir, startEmulator } from '../node/harness.mjs';
 import { runScenario } from '../node/scenario-engine.mjs';
 
-const api = await import('@kontext/management');
+const api = await import('kontext-management');
 const runtime = globalThis.Deno ? `deno ${Deno.version.deno}` : globalThis.Bun ? `bun ${Bun.version}` : `node ${process.version}`;
 
 const emulator = await startEmulator();
@@ -25,10 +25,10 @@ let passed = 0;
 let failed = 0;
 let knownFailed = 0;
 try {
-  // Which engine the package picked: the user agent names it (kontext-node/… or kontext-wasm/…).
+  // Which engine the package picked: the user agent names it (kontext-management-node/… or kontext-management-wasm/…).
   const probe = new api.KontextManagementClient({ baseUrl: target.baseUrl, accessToken: 'probe' });
-  const engine = /kontext-node\//.test(probe.userAgent) ? 'native' : /kontext-wasm\//.test(probe.userAgent) ? 'wasm' : '?';
-  console.log(`${runtime}: @kontext/management on the ${engine} engine (${probe.userAgent})`);
+  const engine = /kontext-management-node\//.test(probe.userAgent) ? 'native' : /kontext-management-wasm\//.test(probe.userAgent) ? 'wasm' : '?';
+  console.log(`${runtime}: kontext-management on the ${engine} engine (${probe.userAgent})`);
   const expected = process.env.EXPECT_ENGINE;
   if (expected && expected !== engine) throw new Error(`expected the ${expected} engine, got ${engine}`);
 

@@ -2,7 +2,7 @@
 //
 //   node tests/runners/wasm/browser.mjs [NAME_FILTER...]
 //
-// Starts the emulator (KONTEXT_EMULATOR_BIN, else target/debug/kontext-emulator) and a static
+// Starts the emulator (KONTEXT_EMULATOR_BIN, else target/debug/kontext-management-emulator) and a static
 // server for the npm package and a test page, both on 127.0.0.1 but on different ports: the page
 // calls the emulator cross-origin, as a browser app calls the real API (CORS preflights
 // included). Playwright drives Debian's chromium (CHROMIUM_BIN, default /usr/bin/chromium) in a

@@ -42,7 +42,7 @@ export async function runEngineChecks({ api, raw, target }) {
 
     'the user agent names the core, the wasm engine and the runtime': () => {
       const agent = client({ userAgent: 'my-app/1.0' }).userAgent;
-      assert(/^kontext-rust\/\S+ kontext-wasm\/\S+ (node\/v\S+|browser|\S+\/\S+) my-app\/1\.0$/.test(agent), agent);
+      assert(/^kontext-management-rust\/\S+ kontext-management-wasm\/\S+ (node\/v\S+|browser|\S+\/\S+) my-app\/1\.0$/.test(agent), agent);
     },
 
     'errors cross as data (kind, code, status, requestId)': async () => {

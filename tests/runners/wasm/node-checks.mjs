@@ -14,7 +14,7 @@ const emulator = await startEmulator();
 let results;
 try {
   const api = await loadPackage('wasm');
-  const raw = await import(pathToFileURL(join(packageDir, 'wasm/kontext_wasm.js')).href);
+  const raw = await import(pathToFileURL(join(packageDir, 'wasm/kontext_management_wasm.js')).href);
   results = await runEngineChecks({ api, raw, target: emulator });
 } finally {
   await emulator.stop();

@@ -1,11 +1,11 @@
-//! The API description loaded once: the methods of `kontext::api` and every model and enum they
+//! The API description loaded once: the methods of `kontext_management::api` and every model and enum they
 //! reach, in a stable order (groups in the order the methods first reach them, models in source
 //! order within a group).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kontext::api::{self, ArgKind, Method, Output, Resource, Transport};
-use kontext::describe::{EnumDesc, ModelDesc, Ty};
+use kontext_management::api::{self, ArgKind, Method, Output, Resource, Transport};
+use kontext_management::describe::{EnumDesc, ModelDesc, Ty};
 
 pub struct Api {
     pub methods: Vec<Method>,

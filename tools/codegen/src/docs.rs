@@ -4,8 +4,8 @@
 
 use std::fmt::Write;
 
-use kontext::api::{ArgKind, Method, Output, Paging, RetryClass, Transport};
-use kontext::describe::FieldDesc;
+use kontext_management::api::{ArgKind, Method, Output, Paging, RetryClass, Transport};
+use kontext_management::describe::FieldDesc;
 
 use crate::api::{Api, arg_model, model_name};
 use crate::text::{py_name, snake};

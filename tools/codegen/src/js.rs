@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use kontext::api::{ArgKind, Method, Output, Paging, Transport};
-use kontext::describe::{FieldDesc, ModelDesc, Ty};
+use kontext_management::api::{ArgKind, Method, Output, Paging, Transport};
+use kontext_management::describe::{FieldDesc, ModelDesc, Ty};
 
 use crate::api::{Api, model_name};
 use crate::text::{js_doc, pascal, width, wrap};

@@ -18,7 +18,7 @@
 //!
 //! Outputs (each says "generated — do not edit"):
 //! - `core/src/dispatch/table.rs`: `METHODS`, `LIST_ALL_METHODS` and the method → call table;
-//! - `packages/python/python/kontext/{_models,_resources,_async_resources,oauth,async_oauth}.py`;
+//! - `packages/python/python/kontext_management/{_models,_resources,_async_resources,oauth,async_oauth}.py`;
 //! - `packages/npm/src/resources.js` and `packages/npm/index.d.ts` (frame: `templates/index.d.ts`);
 //! - `tests/runners/rust/src/call_table.rs`: the runner's call table;
 //! - the call list in `tests/scenarios/SCHEMA.md`, and the method table and scenario count in
@@ -76,15 +76,15 @@ fn scenario_count(root: &Path) -> Result<usize, String> {
 /// Every generated file: (path from the root, content).
 fn outputs(root: &Path) -> Result<Vec<(&'static str, String)>, String> {
     let api = api::Api::load()?;
-    python::check_model_support(&api, &read(root, "packages/python/python/kontext/_model.py")?)?;
+    python::check_model_support(&api, &read(root, "packages/python/python/kontext_management/_model.py")?)?;
     let mut out = vec![
         ("core/src/dispatch/table.rs", rustfmt(root, &rust::dispatch_table(&api))?),
         ("tests/runners/rust/src/call_table.rs", rustfmt(root, &rust::runner_table(&api))?),
-        ("packages/python/python/kontext/_models.py", python::models(&api)),
-        ("packages/python/python/kontext/_resources.py", python::resources(&api, false)),
-        ("packages/python/python/kontext/_async_resources.py", python::resources(&api, true)),
-        ("packages/python/python/kontext/oauth.py", python::oauth(&api, false)),
-        ("packages/python/python/kontext/async_oauth.py", python::oauth(&api, true)),
+        ("packages/python/python/kontext_management/_models.py", python::models(&api)),
+        ("packages/python/python/kontext_management/_resources.py", python::resources(&api, false)),
+        ("packages/python/python/kontext_management/_async_resources.py", python::resources(&api, true)),
+        ("packages/python/python/kontext_management/oauth.py", python::oauth(&api, false)),
+        ("packages/python/python/kontext_management/async_oauth.py", python::oauth(&api, true)),
         ("packages/npm/src/resources.js", js::resources_js(&api)),
     ];
     let template = read(root, "tools/codegen/templates/index.d.ts")?;

@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use kontext::api::{ArgKind, Method, Output, Transport};
-use kontext::describe::{FieldDesc, ModelDesc, Ty};
+use kontext_management::api::{ArgKind, Method, Output, Transport};
+use kontext_management::describe::{FieldDesc, ModelDesc, Ty};
 
 use crate::api::{Api, arg_model, model_name};
 use crate::text::{paragraphs, pascal, py_doc, py_name, upper_snake, width, wrap};
@@ -101,7 +101,7 @@ fn group_title(group: &str) -> &str {
         "service_accounts" => "service accounts",
         "sessions" => "agent sessions",
         "traces" => "traces and events",
-        "oauth" => "user tokens (kontext.oauth)",
+        "oauth" => "user tokens (kontext_management.oauth)",
         other => other,
     }
 }
@@ -362,11 +362,11 @@ pub fn resources(api: &Api, is_async: bool) -> String {
     if is_async {
         out.push_str(
             "\"\"\"The asyncio twins of ``_resources.py``: the same classes and methods as coroutines, for\n\
-             :class:`kontext.AsyncManagementClient`; ``list_all`` returns an async iterator.\n\"\"\"\n\n",
+             :class:`kontext_management.AsyncManagementClient`; ``list_all`` returns an async iterator.\n\"\"\"\n\n",
         );
     } else {
         out.push_str(
-            "\"\"\"The resources of :class:`kontext.ManagementClient`: one class per resource, one short method per\n\
+            "\"\"\"The resources of :class:`kontext_management.ManagementClient`: one class per resource, one short method per\n\
              API method. Names and argument order follow the shared call table (``tests/scenarios/SCHEMA.md``)\n\
              in snake_case; every check and default lives in the Rust core, so a method only names its call\n\
              and the shape of its result. The asyncio twins are in ``_async_resources.py``.\n\"\"\"\n\n",
@@ -454,7 +454,7 @@ pub fn oauth(api: &Api, is_async: bool) -> String {
     if is_async {
         out.push_str(
             "\"\"\"User tokens through Authorization Code + PKCE, as coroutines (the blocking functions are in\n\
-             :mod:`kontext.oauth`). None of these needs a client.\n\n\
+             :mod:`kontext_management.oauth`). None of these needs a client.\n\n\
              The flow: :func:`create_pkce_challenge` → send the user to :func:`build_authorize_url` → receive\n\
              ``code`` on the redirect URI → :func:`exchange_code` → use ``tokens.access_token`` with\n\
              ``AsyncManagementClient(access_token=...)`` → :func:`refresh` before it expires.\n\"\"\"\n\n",
@@ -462,7 +462,7 @@ pub fn oauth(api: &Api, is_async: bool) -> String {
     } else {
         out.push_str(
             "\"\"\"User tokens through Authorization Code + PKCE (blocking functions; the coroutines are in\n\
-             :mod:`kontext.async_oauth`). None of these needs a client.\n\n\
+             :mod:`kontext_management.async_oauth`). None of these needs a client.\n\n\
              The flow: :func:`create_pkce_challenge` → send the user to :func:`build_authorize_url` → receive\n\
              ``code`` on the redirect URI → :func:`exchange_code` → use ``tokens.access_token`` with\n\
              ``ManagementClient(access_token=...)`` → :func:`refresh` before it expires.\n\"\"\"\n\n",
@@ -492,7 +492,7 @@ fn frozenset_names(source: &str, name: &str) -> Option<Vec<String>> {
 /// every `repr` redacts, and free-form JSON, whose keys are never renamed. A new model field of
 /// either kind fails here, naming it, instead of printing a secret or renaming a key.
 pub fn check_model_support(api: &Api, model_py: &str) -> Result<(), String> {
-    const PATH: &str = "packages/python/python/kontext/_model.py";
+    const PATH: &str = "packages/python/python/kontext_management/_model.py";
     let secrets = frozenset_names(model_py, "SECRET_FIELDS").ok_or(format!("{PATH}: no SECRET_FIELDS"))?;
     let opaque = frozenset_names(model_py, "_OPAQUE_FIELDS").ok_or(format!("{PATH}: no _OPAQUE_FIELDS"))?;
     fn is_secret(ty: &Ty) -> bool {
@@ -536,7 +536,8 @@ mod tests {
     #[test]
     fn every_secret_and_free_form_field_is_known_to_the_python_layer() {
         let api = Api::load().unwrap();
-        let model_py = std::fs::read_to_string(crate::root().join("packages/python/python/kontext/_model.py")).unwrap();
+        let model_py =
+            std::fs::read_to_string(crate::root().join("packages/python/python/kontext_management/_model.py")).unwrap();
         check_model_support(&api, &model_py).unwrap();
         let without_token = model_py.replace("\"serverToken\", ", "");
         let e = check_model_support(&api, &without_token).unwrap_err();

@@ -1,4 +1,4 @@
-// Types of @kontext/management, one file for both engines (native addon and WebAssembly): they run
+// Types of kontext-management, one file for both engines (native addon and WebAssembly): they run
 // the same JS layer over the same Rust core, so they share every type. Wire names are camelCase;
 // fields marked optional may be absent from the API's answer. The models and the resources' methods
 // come from the Rust models and the API description; the rest is the frame in
@@ -90,7 +90,7 @@ interface BaseClientConfig {
   /**
    * Where this client's log records go (default `console`): each request's outcome with its
    * request id, retries and token renewals, at `debug`. Called as `logger.debug(message, fields)`,
-   * e.g. `('[kontext] response', { method: 'GET', path: '/applications', status: 200, requestId })`.
+   * e.g. `('[kontext_management] response', { method: 'GET', path: '/applications', status: 200, requestId })`.
    * Records never contain credentials or tokens.
    */
   logger?: KontextLogger;
@@ -170,7 +170,7 @@ export type ErrorKind =
   | 'aborted'
   | 'internal';
 
-/** The data every engine attaches to a failure (`kontext::ErrorDetails`). */
+/** The data every engine attaches to a failure (`kontext_management::ErrorDetails`). */
 export interface ErrorFields {
   kind?: ErrorKind;
   code?: string;

@@ -22,7 +22,7 @@ const SERVER_KEY: &[u8] = include_bytes!("../../../tests/fixtures/tls/server.key
 /// This stack as `HttpClient::new` builds it, with `configure` applied on top and no proxy
 /// variables.
 fn client(configure: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder) -> HttpClient {
-    let client = build(configure(builder("kontext-test/1", |_| None))).unwrap();
+    let client = build(configure(builder("kontext-management-test/1", |_| None))).unwrap();
     HttpClient { client, max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES }
 }
 
@@ -114,7 +114,7 @@ async fn https_server() -> (u16, Arc<AtomicUsize>) {
                     let expected = [
                         "get /api/v1/applications?limit=1 http/1.1\r\n".to_owned(),
                         format!("host: localhost:{port}\r\n"),
-                        "user-agent: kontext-test/1\r\n".to_owned(),
+                        "user-agent: kontext-management-test/1\r\n".to_owned(),
                         "authorization: bearer t0ken\r\n".to_owned(),
                     ];
                     let status = if expected.iter().all(|line| text.contains(line.as_str())) { 200 } else { 400 };
@@ -280,7 +280,7 @@ async fn an_address_that_never_answers_falls_back_to_the_next() {
     let probe = std::net::TcpStream::connect_timeout(&v4_black, Duration::from_millis(500));
     assert!(probe.is_err(), "127.0.0.2 answered: the test would prove nothing");
 
-    let same_family = client(|builder| builder.resolve_to_addrs("kontext.test", &[v4_black, live]));
+    let same_family = client(|builder| builder.resolve_to_addrs("kontext_management.test", &[v4_black, live]));
     let started = Instant::now();
     let response = same_family.send(get(&url)).await.unwrap();
     assert_eq!(response.status, 200);
@@ -294,7 +294,7 @@ async fn an_address_that_never_answers_falls_back_to_the_next() {
         return;
     }
     let (_hole6, _fillers6) = blackhole(v6_black).await;
-    let v6_first = client(|builder| builder.resolve_to_addrs("kontext.test", &[v6_black, live]));
+    let v6_first = client(|builder| builder.resolve_to_addrs("kontext_management.test", &[v6_black, live]));
     let started = Instant::now();
     let response = v6_first.send(get(&url)).await.unwrap();
     assert_eq!(response.status, 200);
@@ -330,7 +330,8 @@ async fn loopback_never_goes_through_a_proxy() {
         "NO_PROXY" => Some("internal.example".to_owned()),
         _ => None,
     };
-    let client = HttpClient { client: build(builder("kontext-test/1", env)).unwrap(), max_response_bytes: 1 << 20 };
+    let client =
+        HttpClient { client: build(builder("kontext-management-test/1", env)).unwrap(), max_response_bytes: 1 << 20 };
     assert!(direct.len() >= 3, "{direct:?}");
     for url in &direct {
         let response = client.send(get(url)).await.unwrap();

@@ -1,6 +1,6 @@
 #![no_main]
 //! A short sequence of HTTP requests through the emulator's router, in-process, against a fresh
-//! in-memory organization (format: `kontext_emulator::fuzzing`).
+//! in-memory organization (format: `kontext_management_emulator::fuzzing`).
 
 use std::sync::OnceLock;
 
@@ -12,5 +12,5 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 }
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    runtime().block_on(kontext_emulator::fuzzing::requests(data));
+    runtime().block_on(kontext_management_emulator::fuzzing::requests(data));
 });

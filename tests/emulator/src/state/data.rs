@@ -37,7 +37,7 @@ impl ChangeLog {
         if self.enabled {
             match serde_json::to_string(value) {
                 Ok(json) => self.items.push(Change::Put { kind, key, json }),
-                Err(e) => eprintln!("kontext-emulator: cannot serialize {kind} {key}: {e}"),
+                Err(e) => eprintln!("kontext-management-emulator: cannot serialize {kind} {key}: {e}"),
             }
         }
     }
@@ -314,7 +314,7 @@ impl Data {
         let mut max_seq = 0;
         fn decode<T: serde::de::DeserializeOwned>(kind: &str, key: &str, json: &str) -> Option<T> {
             serde_json::from_str(json)
-                .map_err(|e| eprintln!("kontext-emulator: skipping stored {kind} {key}: {e}"))
+                .map_err(|e| eprintln!("kontext-management-emulator: skipping stored {kind} {key}: {e}"))
                 .ok()
         }
         for (kind, key, json) in rows {
@@ -379,7 +379,7 @@ impl Data {
                         d.tokens.insert(hash, t);
                     }
                 }
-                other => eprintln!("kontext-emulator: ignoring stored rows of unknown kind {other}"),
+                other => eprintln!("kontext-management-emulator: ignoring stored rows of unknown kind {other}"),
             }
         }
         d.changes.enabled = true;

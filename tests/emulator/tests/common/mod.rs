@@ -1,7 +1,7 @@
 //! Shared helpers: start an in-process emulator, mint tokens, send requests and read JSON.
 #![allow(dead_code)]
 
-use kontext_emulator::{Emulator, Options};
+use kontext_management_emulator::{Emulator, Options};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
@@ -155,7 +155,7 @@ pub fn s(v: &Value) -> String {
 }
 
 /// Builds a test HTTP client. Installs a rustls crypto provider first: in a workspace build
-/// reqwest is compiled with `rustls-no-provider` (from the `kontext` crate) and would panic.
+/// reqwest is compiled with `rustls-no-provider` (from the `kontext-management` crate) and would panic.
 pub fn http_client(builder: reqwest::ClientBuilder) -> Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     builder.build().expect("client")

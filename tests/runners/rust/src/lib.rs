@@ -8,7 +8,7 @@
 //! - [`requests`] — request-log assertions;
 //! - [`validate`] — static checks of scenario files (and suite coverage);
 //! - [`control`] — plain-HTTP calls to the emulator;
-//! - [`runner`] — runs a scenario through `kontext` against an emulator or a live organization.
+//! - [`runner`] — runs a scenario through `kontext-management` against an emulator or a live organization.
 
 mod call_table;
 pub mod control;

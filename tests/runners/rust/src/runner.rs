@@ -1,4 +1,4 @@
-//! Executes a scenario through the Rust client (`kontext`) against an emulator.
+//! Executes a scenario through the Rust client (`kontext-management`) against an emulator.
 
 use std::fmt;
 use std::path::Path;
@@ -139,27 +139,27 @@ pub struct Report {
 /// An SDK call's outcome as JSON: the result, or the error's details.
 type Outcome = Result<Value, Value>;
 
-fn error_json(err: &kontext::Error) -> Value {
+fn error_json(err: &kontext_management::Error) -> Value {
     serde_json::to_value(err.details())
         .unwrap_or_else(|e| json!({"kind": "<unserializable>", "message": e.to_string()}))
 }
 
 /// Calls one SDK method; `*.listAll` collects every page into one array.
 pub async fn call_method(
-    client: &kontext::Client,
+    client: &kontext_management::Client,
     method: &str,
     args: Vec<Value>,
-    options: Option<kontext::RequestOptions>,
-) -> Result<Value, kontext::Error> {
+    options: Option<kontext_management::RequestOptions>,
+) -> Result<Value, kontext_management::Error> {
     if methods::is_list_all(method) {
-        let mut pages = kontext::dispatch::list_all(client, method, args, options)?;
+        let mut pages = kontext_management::dispatch::list_all(client, method, args, options)?;
         let mut all = Vec::new();
         while let Some(page) = pages.next_page().await? {
             all.extend(page);
         }
         Ok(Value::Array(all))
     } else {
-        kontext::dispatch::call(client, method, args, options).await
+        kontext_management::dispatch::call(client, method, args, options).await
     }
 }
 
@@ -188,10 +188,10 @@ pub fn merge_client_options(base: &Map<String, Value>, over: &Map<String, Value>
 
 /// Builds a client; `Err(Ok(details))` is an SDK error, `Err(Err(text))` options that do not
 /// even deserialize.
-fn build_client(options: &Map<String, Value>) -> Result<kontext::Client, Result<Value, String>> {
-    let opts: kontext::ClientOptions = serde_json::from_value(Value::Object(options.clone()))
-        .map_err(|e| Err(format!("client options do not deserialize into kontext::ClientOptions: {e}")))?;
-    kontext::Client::from_options(opts).map_err(|e| Ok(error_json(&e)))
+fn build_client(options: &Map<String, Value>) -> Result<kontext_management::Client, Result<Value, String>> {
+    let opts: kontext_management::ClientOptions = serde_json::from_value(Value::Object(options.clone()))
+        .map_err(|e| Err(format!("client options do not deserialize into kontext_management::ClientOptions: {e}")))?;
+    kontext_management::Client::from_options(opts).map_err(|e| Ok(error_json(&e)))
 }
 
 struct Run<'a> {
@@ -200,7 +200,7 @@ struct Run<'a> {
     control: Control,
     vars: Vars,
     client_options: Map<String, Value>,
-    client: Option<kontext::Client>,
+    client: Option<kontext_management::Client>,
     trail: Vec<String>,
     progress: Arc<AtomicUsize>,
 }
@@ -308,15 +308,17 @@ impl Run<'_> {
                     step_json["options"] = o.clone();
                 }
                 let request_options = match &options {
-                    Some(o) => Some(serde_json::from_value::<kontext::RequestOptions>(o.clone()).map_err(|e| {
-                        let mut f = self.fail(
-                            Some(n),
-                            &label,
-                            format!("options do not deserialize into kontext::RequestOptions: {e}"),
-                        );
-                        f.step_json = Some(step_json.clone());
-                        f
-                    })?),
+                    Some(o) => {
+                        Some(serde_json::from_value::<kontext_management::RequestOptions>(o.clone()).map_err(|e| {
+                            let mut f = self.fail(
+                                Some(n),
+                                &label,
+                                format!("options do not deserialize into kontext_management::RequestOptions: {e}"),
+                            );
+                            f.step_json = Some(step_json.clone());
+                            f
+                        })?)
+                    }
                     None => None,
                 };
                 let client = self.client.clone().expect("the client is built in setup");
@@ -568,10 +570,10 @@ fn kind_of(details: &Value) -> String {
 
 /// Runs a call `repeat` times concurrently on the same client (each run its own task).
 async fn run_repeated(
-    client: &kontext::Client,
+    client: &kontext_management::Client,
     method: &str,
     args: Vec<Value>,
-    options: Option<kontext::RequestOptions>,
+    options: Option<kontext_management::RequestOptions>,
     repeat: u32,
 ) -> Vec<Outcome> {
     if repeat <= 1 || methods::is_list_all(method) {
@@ -585,7 +587,7 @@ async fn run_repeated(
             let args = args.clone();
             let options = options.clone();
             tokio::spawn(async move {
-                kontext::dispatch::call(&client, &method, args, options).await.map_err(|e| error_json(&e))
+                kontext_management::dispatch::call(&client, &method, args, options).await.map_err(|e| error_json(&e))
             })
         })
         .collect();
@@ -650,8 +652,8 @@ pub fn run_with_emulator(scenario: &Scenario) -> Result<Report, Box<Failure>> {
         .build()
         .expect("build a tokio runtime");
     runtime.block_on(async {
-        let options = kontext_emulator::Options { rate_limit_per_minute: 0, ..Default::default() };
-        let emulator = kontext_emulator::Emulator::start(options).await.map_err(|e| {
+        let options = kontext_management_emulator::Options { rate_limit_per_minute: 0, ..Default::default() };
+        let emulator = kontext_management_emulator::Emulator::start(options).await.map_err(|e| {
             Box::new(Failure {
                 scenario: scenario.name.clone(),
                 label: "starting the emulator".into(),

@@ -1,11 +1,11 @@
-//! `cargo test -p kontext-scenarios`: one trial per file of `tests/scenarios`, each against its
+//! `cargo test -p kontext-management-scenarios`: one trial per file of `tests/scenarios`, each against its
 //! own in-process emulator; with `KONTEXT_LIVE_*` set, also one `live/<name>` trial per readOnly
 //! scenario against that real organization. Ends with the libtest summary and the line
 //! `N passed, N failed`.
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
-use kontext_scenarios::{runner, scenario};
+use kontext_management_scenarios::{runner, scenario};
 
 fn main() {
     let mut args = Arguments::from_args();

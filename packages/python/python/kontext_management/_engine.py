@@ -1,9 +1,9 @@
 """The only module that talks to the native engine (``bindings/python``, the uniffi module
-``kontext._native``).
+``kontext_management._native``).
 
 Arguments go in as UTF-8 bytes (one JSON array; the per-request options as JSON, ``b""`` for
-none), results come back as JSON text, and failures as ``kontext::ErrorDetails`` JSON, which
-become :mod:`kontext._exceptions` classes here. Each client has one engine: a Rust runtime with
+none), results come back as JSON text, and failures as ``kontext_management::ErrorDetails`` JSON, which
+become :mod:`kontext_management._exceptions` classes here. Each client has one engine: a Rust runtime with
 the client's connection pool, on which every call of that client runs.
 
 - Blocking calls release the GIL and wait for the call in slices of 100 ms: a call still running
@@ -32,8 +32,8 @@ from ._version import __version__
 
 _IMPLEMENTATIONS = {"cpython": "CPython", "pypy": "PyPy"}
 
-#: Appended to the core's user agent: ``kontext-rust/0.1.0 kontext-python/0.1.0 CPython/3.11``.
-USER_AGENT = "kontext-python/{} {}/{}.{}".format(
+#: Appended to the core's user agent: ``kontext-management-rust/0.1.0 kontext-management-python/0.1.0 CPython/3.11``.
+USER_AGENT = "kontext-management-python/{} {}/{}.{}".format(
     __version__,
     _IMPLEMENTATIONS.get(sys.implementation.name, sys.implementation.name),
     sys.version_info[0],

@@ -4,9 +4,9 @@ traces, events, Cedar policies).
 
 Quick start::
 
-    import kontext
+    import kontext_management
 
-    with kontext.ManagementClient(base_url="https://api.kontext.security",
+    with kontext_management.ManagementClient(base_url="https://api.kontext.security",
                                   client_id="sa_...", client_secret="...") as client:
         created = client.applications.create(
             name="Support copilot", oauth={"redirect_uris": ["https://app.example/callback"]})
@@ -16,7 +16,7 @@ Quick start::
 :class:`AsyncManagementClient` has the same methods as coroutines. Credentials default to the
 ``KONTEXT_BASE_URL``, ``KONTEXT_CLIENT_ID`` and ``KONTEXT_CLIENT_SECRET`` environment variables.
 Errors are subclasses of :class:`KontextError`; user tokens (Authorization Code + PKCE) are in
-:mod:`kontext.oauth` and :mod:`kontext.async_oauth`.
+:mod:`kontext_management.oauth` and :mod:`kontext_management.async_oauth`.
 
 The work (HTTP, retries with backoff, timeouts, token caching, pagination, validation) is done by
 the SDK's Rust core, shared with the Rust, Node and browser versions.

@@ -178,7 +178,7 @@ class ManagementClient(_BaseClient):
             ``KONTEXT_BASE_URL`` environment variable). A trailing ``/api/v1`` is accepted.
         client_id: Service-account client id (default: ``KONTEXT_CLIENT_ID``).
         client_secret: Service-account client secret (default: ``KONTEXT_CLIENT_SECRET``).
-        access_token: A bearer token obtained elsewhere (e.g. from :mod:`kontext.oauth`), instead
+        access_token: A bearer token obtained elsewhere (e.g. from :mod:`kontext_management.oauth`), instead
             of client credentials.
         api_version: API version path segment (default ``"v1"``).
         token_url: Token endpoint (default ``{base_url}/oauth2/token``).

@@ -1,11 +1,11 @@
 """Logging: the Rust core's log records, as records of the standard :mod:`logging` module.
 
-Records go to the ``kontext`` logger: one per request outcome (``response method=GET
+Records go to the ``kontext_management`` logger: one per request outcome (``response method=GET
 path=/api/v1/applications status=200 request_id=req_…``), retries and token renewals, at DEBUG.
 The fields are also on the record as the dict ``record.kontext_fields``. Secrets never appear:
 the core does not log them, and its formatter redacts anything named like a credential.
 
-The core only builds the records the ``kontext`` logger would keep: its effective level is sent
+The core only builds the records the ``kontext_management`` logger would keep: its effective level is sent
 to Rust at import and whenever a client is created, so configure logging before creating
 clients. ``KONTEXT_LOG=debug`` (or ``info``, ``warn``, ``error``, ``off``) sets the level at
 import and, unless logging is configured already, a basic stderr handler.
@@ -21,7 +21,7 @@ from typing import Dict, Optional
 
 from . import _native
 
-logger = logging.getLogger("kontext")
+logger = logging.getLogger("kontext_management")
 
 #: Python level of each level name of the core (TRACE has no Python name: DEBUG - 5).
 _PY_LEVELS: Dict[str, int] = {
@@ -56,7 +56,7 @@ _sent: Optional[str] = None
 
 
 def _wanted() -> str:
-    """The most verbose level of the core the ``kontext`` logger keeps (``off`` for none)."""
+    """The most verbose level of the core the ``kontext_management`` logger keeps (``off`` for none)."""
     for name, py_level in _PY_LEVELS.items():
         if logger.isEnabledFor(py_level):
             return name
@@ -64,7 +64,7 @@ def _wanted() -> str:
 
 
 def sync() -> None:
-    """Sends the ``kontext`` logger's effective level to the core if it changed."""
+    """Sends the ``kontext_management`` logger's effective level to the core if it changed."""
     global _sent
     level = _wanted()
     if level != _sent:

@@ -1,6 +1,6 @@
 """The exceptions the SDK raises, all under :class:`KontextError`.
 
-The Rust core decides what went wrong and describes it as data (``kontext::ErrorDetails``:
+The Rust core decides what went wrong and describes it as data (``kontext_management::ErrorDetails``:
 ``kind``, ``code``, ``status``, ``requestId``, ...); this module only picks the class for a
 ``kind`` and exposes the fields as snake_case attributes. Messages never contain secrets.
 """
@@ -284,6 +284,6 @@ _BY_KIND: Dict[str, Type[KontextError]] = {
 
 
 def error_from_details(details: Mapping[str, Any]) -> KontextError:
-    """The exception for ``kontext::ErrorDetails`` (camelCase keys)."""
+    """The exception for ``kontext_management::ErrorDetails`` (camelCase keys)."""
     cls = _BY_KIND.get(str(details.get("kind")), KontextError)
     return cls(str(details.get("message") or ""), details=details)
