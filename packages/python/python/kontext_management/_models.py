@@ -469,7 +469,7 @@ class DecisionResponse(Model):
     decision: Decision
 
 
-# --- user tokens (kontext_management.oauth) ------------------------------------------------------------------
+# --- user tokens (kontext_management.oauth) -------------------------------------------------------
 
 
 class PkceChallenge(Model):
