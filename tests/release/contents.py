@@ -4,6 +4,7 @@
     contents.py crate NAME FILES   # FILES: output of `cargo package --list -p NAME`
     contents.py npm NAME JSON      # JSON: output of `npm pack --dry-run --json`
     contents.py sdist NAME FILES   # FILES: `tar tzf` of the sdist
+    contents.py pkg-info NAME FILE # FILE: the sdist's PKG-INFO (run with the CPython CI tests)
 
 Every artifact carries both license texts. None carries a private key, a certificate, the test
 fixtures or a build directory (the TLS test key in core/tests/fixtures/tls is the reason: secret
@@ -44,8 +45,38 @@ def files_of(kind: str, path: str) -> List[str]:
     return names
 
 
+def pkg_info(name: str, path: str) -> int:
+    """The Python metadata says what is tested: Requires-Python admits the interpreter this check
+    runs on (the one CI tests with), a classifier names its version, and the license is the SPDX
+    expression with both texts attached (PEP 639)."""
+    with open(path, encoding="utf-8") as f:
+        headers = [line.split(": ", 1) for line in f.read().split("\n\n", 1)[0].splitlines() if ": " in line]
+    values = lambda key: [v for k, v in headers if k == key]  # noqa: E731
+    tested = f"{sys.version_info.major}.{sys.version_info.minor}"
+    problems = []
+    requires = values("Requires-Python")
+    floor = requires[0].removeprefix(">=") if requires else ""
+    if not requires or not floor.replace(".", "").isdigit() or tuple(map(int, floor.split("."))) > sys.version_info[:2]:
+        problems.append(f"Requires-Python {requires} must be '>=X.Y' and admit the tested CPython {tested}")
+    elif floor != tested:
+        problems.append(f"Requires-Python {requires[0]} admits CPython versions below {tested}, which nothing tests")
+    if f"Programming Language :: Python :: {tested}" not in values("Classifier"):
+        problems.append(f"no classifier 'Programming Language :: Python :: {tested}' for the tested CPython")
+    if values("License-Expression") != ["MIT OR Apache-2.0"]:
+        problems.append(f"License-Expression {values('License-Expression')} is not 'MIT OR Apache-2.0'")
+    if sorted(values("License-File")) != sorted(LICENSES):
+        problems.append(f"License-File {values('License-File')} is not {LICENSES}")
+    if problems:
+        print(f"contents: pkg-info {name}: " + "\n          ".join(problems), file=sys.stderr)
+        return 1
+    print(f"contents: pkg-info {name}: Requires-Python {requires[0]}, classifier {tested}, licenses attached")
+    return 0
+
+
 def main() -> int:
     kind, name, path = sys.argv[1:4]
+    if kind == "pkg-info":
+        return pkg_info(name, path)
     files = files_of(kind, path)
     problems = []
     for pattern in REQUIRED[kind]:
