@@ -45,6 +45,7 @@ pub const CLIENT_KEYS: &[&str] = &[
     "timeoutMs",
     "maxRetries",
     "allowInsecureHttp",
+    "maxResponseBytes",
 ];
 
 /// Keys of a call's `options`.
