@@ -15,13 +15,19 @@
 //! held at the fork). A runner remembers the process that made it: in any other process its
 //! calls fail cleanly and its drop leaks the runtime instead. The Python layer gives the child's
 //! clients new engines (`Engine::forked`).
+//!
+//! Interpreter exit: a runtime still alive while CPython finalizes can wake an asyncio future
+//! from its worker, and a thread that enters Python then is ended by `pthread_exit`, whose forced
+//! unwind through the worker's frames aborts the process ("FATAL: exception not rethrown", seen
+//! in `just demo`). So every runtime is registered here, and the Python layer stops them all
+//! from an `atexit` hook ([`shutdown_all`]), while the interpreter is still whole.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -42,12 +48,45 @@ const SLICE: Duration = Duration::from_millis(100);
 pub(crate) const STILL_RUNNING: String = String::new();
 
 pub(crate) struct Runner {
-    /// `None` only while being dropped.
-    runtime: Option<Runtime>,
+    shared: Arc<Shared>,
     /// Blocking calls still running, by the caller's token.
     parked: Mutex<HashMap<u64, Parked>>,
-    /// The process that made the runtime (see the module docs on fork).
+}
+
+/// A runtime and the process that made it (see the module docs on fork).
+struct Shared {
+    /// `None` once dropped or stopped by [`shutdown_all`].
+    runtime: Mutex<Option<Runtime>>,
     pid: u32,
+}
+
+impl Shared {
+    fn forked(&self) -> bool {
+        std::process::id() != self.pid
+    }
+
+    fn take(&self) -> Option<Runtime> {
+        self.runtime.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+/// Every runtime this process made (see the module docs on interpreter exit).
+static RUNTIMES: Mutex<Vec<Weak<Shared>>> = Mutex::new(Vec::new());
+
+/// Stops every runtime of this process, waiting a moment for their workers; later calls fail as
+/// on a closed client. Called by the Python layer at interpreter exit (`atexit`).
+#[uniffi::export]
+pub fn shutdown_all() {
+    let all = std::mem::take(&mut *RUNTIMES.lock().unwrap_or_else(PoisonError::into_inner));
+    for shared in all.iter().filter_map(Weak::upgrade) {
+        if let Some(runtime) = shared.take() {
+            if shared.forked() {
+                std::mem::forget(runtime);
+            } else {
+                runtime.shutdown_timeout(Duration::from_secs(1));
+            }
+        }
+    }
 }
 
 struct Parked {
@@ -63,27 +102,34 @@ impl Runner {
             .enable_all()
             .build()
             .map_err(|e| kontext_management::Error::Config(format!("could not start an I/O runtime: {e}")))?;
-        Ok(Self { runtime: Some(runtime), parked: Mutex::default(), pid: std::process::id() })
-    }
-
-    /// Whether this process is a fork of the one that made the runtime.
-    pub(crate) fn forked(&self) -> bool {
-        std::process::id() != self.pid
+        let shared = Arc::new(Shared { runtime: Mutex::new(Some(runtime)), pid: std::process::id() });
+        let mut all = RUNTIMES.lock().unwrap_or_else(PoisonError::into_inner);
+        all.retain(|weak| weak.strong_count() > 0);
+        all.push(Arc::downgrade(&shared));
+        Ok(Self { shared, parked: Mutex::default() })
     }
 
     fn spawn<T: Send + 'static>(
         &self,
         future: impl Future<Output = T> + Send + 'static,
     ) -> Result<Aborting<T>, KontextFfiError> {
-        match &self.runtime {
-            Some(runtime) if !self.forked() => Ok(Aborting(runtime.spawn(future))),
-            _ => Err(KontextFfiError::from(kontext_management::Error::Connection {
+        if self.forked() {
+            return Err(KontextFfiError::from(kontext_management::Error::Connection {
                 message: "this object was made before the process forked and cannot be used in the child; \
                           make it again (clients are renewed automatically)"
                     .to_owned(),
                 not_sent: true,
-            })),
+            }));
         }
+        match self.shared.runtime.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
+            Some(runtime) => Ok(Aborting(runtime.spawn(future))),
+            None => Err(dropped()),
+        }
+    }
+
+    /// Whether this process is a fork of the one that made the runtime.
+    pub(crate) fn forked(&self) -> bool {
+        self.shared.forked()
     }
 
     /// Runs `future` on the runtime; dropping the returned future aborts it.
@@ -145,8 +191,8 @@ impl Runner {
 
 impl Drop for Runner {
     fn drop(&mut self) {
-        let runtime = self.runtime.take();
-        if self.forked() {
+        let runtime = self.shared.take();
+        if self.shared.forked() {
             // The parent's worker is not here to finish or acknowledge anything: leak it all.
             std::mem::forget(runtime);
             std::mem::forget(std::mem::take(self.parked.get_mut().unwrap_or_else(PoisonError::into_inner)));

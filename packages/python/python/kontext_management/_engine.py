@@ -17,6 +17,7 @@ the client's connection pool, on which every call of that client runs.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import json
 import json.encoder
@@ -141,6 +142,11 @@ def _renew_after_fork() -> None:
 
 if hasattr(os, "register_at_fork"):  # POSIX
     os.register_at_fork(after_in_child=_renew_after_fork)
+
+# Every client's runtime stops before the interpreter finalizes: a runtime worker that woke an
+# asyncio future during finalization would be ended inside Rust code and abort the process
+# (bindings/python/src/run.rs). atexit hooks run while the interpreter is still whole.
+atexit.register(_native.shutdown_all)
 
 
 _oauth: Optional[EngineRef] = None
