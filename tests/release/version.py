@@ -4,7 +4,7 @@
 Everything else that states a version must agree with it: the workspace's path dependencies on
 the published crates, every member crate (`version.workspace = true`), the Python distribution
 (pyproject takes Cargo's version through maturin; `_version.py` repeats it), the npm package, its
-per-platform packages, its lockfile and the napi loader's version checks, and CHANGELOG.md.
+per-platform packages, its lockfile, and CHANGELOG.md.
 
     python3 tests/release/version.py                 # check; exit 1 on any mismatch
     python3 tests/release/version.py --tag v0.2.0    # also: the tag names this version and
@@ -122,10 +122,8 @@ def places() -> List[Place]:
                                r'(\A\{\n  "name": "[^"]+",\n  "version": ")([^"]+)(")'))
         out.append(regex_place("npm package-lock.json (packages[\"\"])", lock,
                                r'(  "packages": \{\n    "": \{\n      "name": "[^"]+",\n      "version": ")([^"]+)(")'))
-    loader = "packages/npm/native/loader.cjs"
-    if os.path.exists(os.path.join(ROOT, loader)):
-        out.append(regex_place("napi loader version checks", loader,
-                               r"(bindingPackageVersion !== ')([^']+)(')"))
+    # (The hand-written addon loader, packages/npm/native/loader.cjs, names no version: the
+    # per-platform package versions above are what pins the addon to the package.)
     return out
 
 
