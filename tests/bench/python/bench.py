@@ -449,8 +449,8 @@ def creates(env, a):
 
 
 IMPORTS = {
-    "kontext_sync": "kontext",
-    "kontext_async": "kontext",
+    "kontext_sync": "kontext_management",
+    "kontext_async": "kontext_management",
     "httpx_sync": "httpx",
     "httpx_async": "httpx",
     "aiohttp": "aiohttp",
