@@ -5,7 +5,8 @@ Standard library only. Builds nothing (``just bench`` builds first): it starts t
 binary, seeds it through the control API, runs each engine's bench program as a subprocess
 (``kontext-management-bench`` for Rust, ``python/bench.py`` for Python, ``node/bench.mjs`` for Node and WASM),
 collects the one JSON object each prints, takes the median over rounds, computes every figure as
-a ratio to its baseline from the same run, prints the tables and checks the targets.
+a ratio to its baseline from the same run, prints the tables and reports each target (issue 21)
+as met or missed. A missed target never fails a run; a failed bench program does.
 
     run.py                 full run: writes tests/bench/results/latest.json and the results
                            section of BENCHMARKS.md (between the bench:begin/end markers)
@@ -63,11 +64,19 @@ CLIENTS = {
     "node_http": ("node", "node", "`node:http` keep-alive + JSON.parse"),
     "fetch_timeout": ("node", "node", "`fetch` with a per-request timeout + JSON.parse"),
 }
-# Analysis-only clients, measured in the reads and cold starts: the core through `kontext_management::dispatch`
-# (not an engine), and `fetch` with the timeout every SDK call has (an `AbortController` and a timer
-# per request): what the WASM engine costs beyond that. No target is measured against them.
-REFERENCE_CLIENTS = {"kontext_dispatch", "fetch_timeout"}
+# Reference clients, and the workloads (bench program commands) each takes part in; none takes
+# part in the memory workload. `kontext_dispatch`: the core through `kontext_management::dispatch`
+# (not an engine; analysis only, no target). `fetch_timeout`: `fetch` with the timeout every SDK
+# call has (an `AbortController` and a timer per request), the baseline of the WASM engine's
+# targets for get, paging and create: an engine whose calls can time out against a `fetch`
+# client whose calls can too.
+REFERENCE_CLIENTS = {
+    "kontext_dispatch": {"reads", "cold"},
+    "fetch_timeout": {"reads", "creates", "cold"},
+}
 ENGINE_CLIENTS = ["kontext", "kontext_sync", "kontext_async", "native", "wasm"]
+# The engines that run on the native core (reqwest under tokio), as opposed to WASM on `fetch`.
+NATIVE_ENGINES = ["kontext", "kontext_sync", "kontext_async", "native"]
 # Each engine against its baselines; the first is the "language baseline" of the paging target.
 PAIRS = [
     ("kontext", ["reqwest", "vendor"]),
@@ -216,10 +225,12 @@ class Programs:
         check([self.node, "-e", "if (typeof fetch !== 'function') process.exit(1)"], ["fetch", "fetch_timeout", "node_http"],
               "this Node has no global fetch")
 
-    def clients_of(self, program: str, reference: bool = True) -> list:
-        """The available clients of a program; `reference=False` leaves out `REFERENCE_CLIENTS`."""
+    def clients_of(self, program: str, command: str) -> list:
+        """The available clients of a program for one command; a reference client only where
+        `REFERENCE_CLIENTS` lists that command."""
         return [c for c, (p, _, _) in CLIENTS.items()
-                if p == program and self.available.get(c) is True and (reference or c not in REFERENCE_CLIENTS)]
+                if p == program and self.available.get(c) is True
+                and (c not in REFERENCE_CLIENTS or command in REFERENCE_CLIENTS[c])]
 
 
 # ------------------------------------------------------------------ the run
@@ -295,7 +306,7 @@ def run_all(args, sizes: dict) -> dict:
         # 1–3: reads over exactly `page_items` applications.
         app_id = emu.reset_and_seed(sizes["page_items"])
         for program in programs:
-            clients = progs.clients_of(program)
+            clients = progs.clients_of(program, "reads")
             if clients:
                 attempt(program, "reads", {
                     "clients": ",".join(clients), "app-id": app_id, "gets": sizes["gets"],
@@ -307,13 +318,13 @@ def run_all(args, sizes: dict) -> dict:
         # 4: creates (unique names per client and round).
         prefix = f"bench{int(time.time())}"
         for program in programs:
-            clients = progs.clients_of(program, reference=False)
+            clients = progs.clients_of(program, "creates")
             if clients:
                 attempt(program, "creates", {"clients": ",".join(clients), "creates": sizes["creates"],
                                              "rounds": sizes["create_rounds"], "prefix": prefix})
         # 5: cold start (fresh processes for Python and Node).
         for program in programs:
-            clients = progs.clients_of(program)
+            clients = progs.clients_of(program, "cold")
             if clients:
                 attempt(program, "cold", {"clients": ",".join(clients), "app-id": app_id,
                                           "rounds": sizes["cold_rounds"]})
@@ -328,7 +339,7 @@ def run_all(args, sizes: dict) -> dict:
         emu.reset_and_seed(sizes["mem_items"])
         for rnd in range(sizes["mem_rounds"]):
             for program in programs:
-                for client in progs.clients_of(program, reference=False):
+                for client in progs.clients_of(program, "memory"):
                     attempt(program, "memory", {"client": client, "items": sizes["mem_items"],
                                                 "page-limit": sizes["page_limit"]}, {"round": rnd})
     finally:
@@ -376,9 +387,10 @@ def summarize(res: dict, sizes: dict) -> dict:
         for i, base in enumerate(baselines):
             row = {"engine": engine, "baseline": base, "primary": i == 0}
             for workload, metric in (("get_seq", "p50_us"), ("get_seq", "p99_us"), ("get_seq", "mean_us"),
-                                     ("get_concurrent", "wall_ms"), ("paging", "wall_ms"),
-                                     ("create_seq", "us_per_call"), ("cold", "first_call_ms"),
-                                     ("memory", "hwm_kb")):
+                                     ("get_seq", "cpu_us_per_call"), ("get_concurrent", "wall_ms"),
+                                     ("paging", "wall_ms"), ("paging", "cpu_us_per_item"),
+                                     ("create_seq", "us_per_call"), ("create_seq", "cpu_us_per_call"),
+                                     ("cold", "first_call_ms"), ("memory", "hwm_kb")):
                 e, b = get(workload, engine, metric), get(workload, base, metric)
                 row[f"{workload}.{metric}"] = {"engine": e, "baseline": b, "ratio": ratio(e, b)}
             comparisons.append(row)
@@ -402,43 +414,52 @@ def summarize(res: dict, sizes: dict) -> dict:
         else:
             targets.append({"target": name, "status": "met" if ok(value) else "MISSED", "value": shown(value)})
 
-    speedup = lambda r: f"{1 / r:.2f}× faster" if r else "-"  # noqa: E731
-    rel = lambda r: f"{r:.3f}× the time" if r else "-"  # noqa: E731
-    p50 = "get_seq.p50_us"
-    target("Python sync ≥ 3× faster than httpx.Client per call", ["kontext_sync", "httpx_sync"],
-           cmp("kontext_sync", "httpx_sync", p50), lambda r: r <= 1 / 3, speedup)
-    target("Python async ≥ 3× faster than httpx.AsyncClient per call", ["kontext_async", "httpx_async"],
-           cmp("kontext_async", "httpx_async", p50), lambda r: r <= 1 / 3, speedup)
-    target("Python async not slower than aiohttp per call", ["kontext_async", "aiohttp"],
-           cmp("kontext_async", "aiohttp", p50), lambda r: r <= 1.0, rel)
-    target("Node native ≥ 2× faster than fetch per call", ["native", "fetch"],
-           cmp("native", "fetch", p50), lambda r: r <= 0.5, speedup)
-    target("Node native not slower than node:http keep-alive per call", ["native", "node_http"],
-           cmp("native", "node_http", p50), lambda r: r <= 1.0, rel)
-    target("WASM in Node within 1.25× of fetch per call", ["wasm", "fetch"],
-           cmp("wasm", "fetch", p50), lambda r: r <= 1.25, rel)
-    target("Rust within 1.05× of raw reqwest per call", ["kontext", "reqwest"],
-           cmp("kontext", "reqwest", p50), lambda r: r <= 1.05, rel)
-    target("Rust not slower than kontext-dev-sdk per call", ["kontext", "vendor"],
-           cmp("kontext", "vendor", p50), lambda r: r <= 1.0, rel)
+    # The targets of issue 21 (item 5). Each is a ratio of medians from this run, engine ÷ baseline;
+    # "CPU" is the client process's CPU time (all threads) per call, or per item when paging;
+    # "wall" is elapsed time. `just bench-smoke` computes and prints them like a full run, but
+    # only a failed bench program fails a run (smoke or full): at smoke sizes the ratios mean
+    # nothing, and on a full run a miss is reported with its cause in BENCHMARKS.md.
+    def label(c):
+        return CLIENTS[c][2]
+
+    times = lambda r: f"{r:.3f}×"  # noqa: E731
+    ms = lambda v: f"{v:.1f} ms"  # noqa: E731
+    cpu_call = "get_seq.cpu_us_per_call"
+    for engine, base, limit in (("kontext_sync", "httpx_sync", 0.35), ("kontext_async", "httpx_async", 0.25),
+                                ("kontext_async", "aiohttp", 1.25), ("native", "fetch", 0.5),
+                                ("native", "node_http", 1.25), ("kontext", "reqwest", 1.1),
+                                ("kontext", "vendor", 1.0)):
+        target(f"`applications.get`, client CPU per call: {label(engine)} ≤ {limit}× {label(base)}", [engine, base],
+               cmp(engine, base, cpu_call), lambda r, limit=limit: r <= limit, times)
+    # WASM against `fetch` with the same per-request timeout, in the three workloads the issue names.
+    for what, key in (("`applications.get`, client CPU per call", cpu_call),
+                      (f"paging {sizes['page_items']:,} items, client CPU per item", "paging.cpu_us_per_item"),
+                      ("`applications.create`, client CPU per call", "create_seq.cpu_us_per_call")):
+        target(f"{what}: {label('wasm')} ≤ 1.15× {label('fetch_timeout')}", ["wasm", "fetch_timeout"],
+               cmp("wasm", "fetch_timeout", key), lambda r: r <= 1.15, times)
+    # Paging, wall time: each native engine against its language baseline (the first of its PAIRS).
     for engine, baselines in PAIRS:
-        base = baselines[0]
-        target(f"Paging {sizes['page_items']:,} items: {CLIENTS[engine][2]} at least as fast as {CLIENTS[base][2]}", [engine, base],
-               cmp(engine, base, "paging.wall_ms"), lambda r: r <= 1.0, rel)
-    imp = get("cold", "kontext_sync", "import_ms")
-    target("Cold start: Python `import kontext_management` ≤ 100 ms", ["kontext_sync"], imp, lambda v: v <= 100,
-           lambda v: f"{v:.1f} ms")
-    req = get("cold", "native", "import_ms")
-    target("Cold start: Node `require('kontext-management')` ≤ 30 ms", ["native"], req, lambda v: v <= 30,
-           lambda v: f"{v:.1f} ms")
+        if engine in NATIVE_ENGINES:
+            base = baselines[0]
+            target(f"Paging {sizes['page_items']:,} items, wall time: {label(engine)} ≤ 1.1× {label(base)}",
+                   [engine, base], cmp(engine, base, "paging.wall_ms"), lambda r: r <= 1.1, times)
+    target("Cold start: Python `import kontext_management` ≤ 30 ms", ["kontext_sync"],
+           get("cold", "kontext_sync", "import_ms"), lambda v: v <= 30, ms)
+    target("Cold start: Node `require('kontext-management')` ≤ 15 ms", ["native"],
+           get("cold", "native", "import_ms"), lambda v: v <= 15, ms)
     wi, wc = get("cold", "wasm", "import_ms"), get("cold", "wasm", "init_ms")
-    target("Cold start: WASM import + instantiate ≤ 50 ms", ["wasm"], None if wi is None else wi + (wc or 0),
-           lambda v: v <= 50, lambda v: f"{v:.1f} ms")
+    target("Cold start: WASM `import('kontext-management/wasm')` + client construction ≤ 30 ms", ["wasm"],
+           None if wi is None or wc is None else wi + wc, lambda v: v <= 30, ms)
     for engine, baselines in PAIRS:
         base = baselines[0]
-        target(f"Memory, {sizes['mem_items']:,} items: {CLIENTS[engine][2]} within 1.2× of {CLIENTS[base][2]} one page at a time",
-               [engine, base], cmp(engine, base, "memory.hwm_kb"), lambda r: r <= 1.2,
+        target(f"Memory, {sizes['mem_items']:,} items streamed: {label(engine)} peak RSS ≤ 1.2× {label(base)} "
+               "one page at a time", [engine, base], cmp(engine, base, "memory.hwm_kb"), lambda r: r <= 1.2,
                lambda r: f"{r:.2f}× the peak RSS")
+    # The bytes a browser downloads: every .wasm the package ships, gzip -9 (as `just wasm-size`
+    # counts it; 200 KB = 200,000 bytes).
+    gz = [r["gzip_bytes"] for r in res["raw"] if r["workload"] == "wasm_size"]
+    target("WASM ≤ 200 KB gzipped (200,000 bytes, gzip -9)", ["wasm"], sum(gz) if gz else None,
+           lambda v: v <= 200_000, lambda v: f"{v:,} bytes")
     rps = get("emulator_rps", "loadgen", "rps")
     target("Emulator ≥ 10,000 authenticated GETs/s", [], rps, lambda v: v >= 10_000, lambda v: f"{v:,.0f} requests/s")
     return {"medians": {f"{w}/{c}": v for (w, c), v in m.items()}, "comparisons": comparisons, "targets": targets}
