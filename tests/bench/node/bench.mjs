@@ -23,7 +23,7 @@
 // `cold-once` measures the load of the client library alone.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -406,9 +406,13 @@ function wasmSize() {
   const files = readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith('.wasm'));
   if (files.length === 0) throw new Error(`no .wasm file in ${dir}`);
   return files.map((f) => {
-    const bytes = readFileSync(join(dir, String(f)));
-    return { workload: 'wasm_size', client: 'wasm', file: `packages/npm/wasm/${f}`, raw_bytes: bytes.length,
-      gzip_bytes: gzipSync(bytes, { level: 9 }).length };
+    const path = join(dir, String(f));
+    // `gzip -9`, as the build's budget check counts (bindings/wasm/wasm.just): Node's zlib at
+    // level 9 makes a stream about 1.4 KB longer for the same file.
+    const gzip = spawnSync('gzip', ['-9', '-c', path], { maxBuffer: 1 << 26 });
+    const gzipBytes = gzip.status === 0 ? gzip.stdout.length : gzipSync(readFileSync(path), { level: 9 }).length;
+    return { workload: 'wasm_size', client: 'wasm', file: `packages/npm/wasm/${f}`, raw_bytes: statSync(path).size,
+      gzip_bytes: gzipBytes };
   });
 }
 
