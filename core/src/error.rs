@@ -391,42 +391,36 @@ impl Error {
         request_id: Option<String>,
         retry_after: Option<Duration>,
     ) -> Self {
-        #[derive(serde::Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Body {
-            message: Option<serde_json::Value>,
-            error: Option<String>,
-            #[serde(default)]
-            missing_scopes: Vec<String>,
-            hint: Option<serde_json::Value>,
-            diagnostics: Option<serde_json::Value>,
+        use serde_json::Value;
+        // Read as a `Value`, which the SDK decodes anyway, rather than through a derived struct:
+        // one visitor less in the WASM engine (its size budget), and a field of an unexpected
+        // type loses only that field, not the whole body.
+        let parsed = std::str::from_utf8(body).ok().and_then(|text| serde_json::from_str::<Value>(text).ok());
+        let field = |name: &str| parsed.as_ref().and_then(|body| body.get(name));
+        let text = |name: &str| field(name).and_then(Value::as_str);
+        let message = match field("message") {
+            Some(Value::String(s)) => Some(s.clone()),
+            // Some frameworks send a list of validation messages.
+            Some(Value::Array(items)) => Some(
+                items
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            _ => text("error").map(str::to_owned),
         }
-        let parsed: Option<Body> = std::str::from_utf8(body).ok().and_then(|text| serde_json::from_str(text).ok());
-        let message = parsed
-            .as_ref()
-            .and_then(|b| match &b.message {
-                Some(serde_json::Value::String(s)) => Some(s.clone()),
-                // Some frameworks send a list of validation messages.
-                Some(serde_json::Value::Array(items)) => Some(
-                    items
-                        .iter()
-                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-                _ => b.error.clone(),
-            })
-            .map_or_else(|| default_status_message(status).to_owned(), |m| server_text(&m));
+        .map_or_else(|| default_status_message(status).to_owned(), |m| server_text(&m));
         // DECISIONS V7: only a 403 that says `insufficient_scope` names missing scopes and a hint.
-        let (missing_scopes, hint, diagnostics) = match parsed {
-            Some(b) => {
-                let scope_error = status == 403 && b.error.as_deref() == Some("insufficient_scope");
-                let hint = b.hint.as_ref().and_then(serde_json::Value::as_str).map(server_text);
-                let diagnostics = b.diagnostics.filter(|d| !d.is_null());
-                if scope_error { (b.missing_scopes, hint, diagnostics) } else { (Vec::new(), None, diagnostics) }
-            }
-            None => (Vec::new(), None, None),
+        let (missing_scopes, hint) = if status == 403 && text("error") == Some("insufficient_scope") {
+            let scopes = field("missingScopes")
+                .and_then(Value::as_array)
+                .map_or_else(Vec::new, |items| items.iter().filter_map(Value::as_str).map(server_text).collect());
+            (scopes, text("hint").map(server_text))
+        } else {
+            (Vec::new(), None)
         };
+        let diagnostics = field("diagnostics").filter(|d| !d.is_null()).cloned();
         Self::Api(Box::new(ApiError {
             status,
             message,
