@@ -1,6 +1,13 @@
 // Types of `kontext-management/testing` (testing/index.mjs).
 import type { KontextManagementClient } from '../index.js';
 
+// `Symbol.asyncDispose` for TypeScript setups whose `lib` predates it (as @types/node declares it).
+declare global {
+  interface SymbolConstructor {
+    readonly asyncDispose: unique symbol;
+  }
+}
+
 export interface StartEmulatorOptions {
   /** Address to bind (default `127.0.0.1`; anything else exposes the emulator to the network). */
   host?: string;

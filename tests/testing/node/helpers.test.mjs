@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { test } from 'node:test';
 
 import { EmulatorError, findEmulatorBinary, startEmulator } from 'kontext-management/testing';
@@ -67,6 +68,11 @@ test('loopback only, and the control API is closed to other origins', async () =
   const emulator = await startEmulator();
   try {
     assert.match(emulator.baseUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    // Bound to 127.0.0.1 itself, not to every interface: 127.0.0.2 (also this machine) is refused.
+    const port = Number(new URL(emulator.baseUrl).port);
+    const socket = connect({ host: '127.0.0.2', port });
+    const [error] = await once(socket, 'error');
+    assert.equal(error.code, 'ECONNREFUSED');
     const refused = await fetch(`${emulator.baseUrl}/_emulator/reset`, { method: 'POST', headers: { origin: 'https://evil.example' } });
     assert.equal(refused.status, 403);
     const local = await fetch(`${emulator.baseUrl}/_emulator/reset`, { method: 'POST', headers: { origin: 'http://localhost:5173' } });

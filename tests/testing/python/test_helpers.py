@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -76,6 +77,10 @@ def test_a_taken_port_is_a_clear_error() -> None:
 def test_loopback_only_and_closed_to_other_origins() -> None:
     with start_emulator() as emulator:
         assert emulator.base_url.startswith("http://127.0.0.1:")
+        # Bound to 127.0.0.1 itself, not to every interface: 127.0.0.2 (also this machine) is refused.
+        port = int(emulator.base_url.rsplit(":", 1)[1])
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.2", port), timeout=5).close()
         request = urllib.request.Request(emulator.base_url + "/_emulator/reset", data=b"{}", method="POST",
                                          headers={"content-type": "application/json", "origin": "https://evil.example"})
         with pytest.raises(urllib.error.HTTPError) as refused:
@@ -178,3 +183,21 @@ def test_the_fixture_gives_both_clients(kontext_emulator) -> None:  # type: igno
     assert asyncio.run(names()) == ["sync"]
     assert os.environ.get("KONTEXT_BASE_URL") is None
     assert kontext_emulator.env["KONTEXT_BASE_URL"] == kontext_emulator.base_url
+
+
+def test_the_session_emulator_takes_options(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(textwrap.dedent("""
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def kontext_emulator_options():
+            return {"token_ttl": 60, "rate_limit": 0, "client_id": "sa_mine", "client_secret": "s3cret"}
+    """))
+    result = run_pytest(tmp_path, """
+        def test_options(kontext_emulator):
+            assert kontext_emulator.client_id == "sa_mine"
+            config = kontext_emulator.configure()
+            assert (config["tokenTtlSeconds"], config["rateLimitPerMinute"]) == (60, 0)
+            kontext_emulator.client().applications.list()
+    """)
+    assert "1 passed" in result.stdout, result.stdout + result.stderr
