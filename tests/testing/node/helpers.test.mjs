@@ -3,7 +3,7 @@
 // API closed to other origins.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -42,6 +42,11 @@ async function script(source) {
 
 test('the packaged binary is found', () => {
   assert.match(findEmulatorBinary(), /node_modules\/kontext-management-emulator-linux-x64-gnu\/bin\/kontext-management-emulator$/);
+});
+
+test('npx kontext-management-emulator runs the packaged binary', () => {
+  const version = execFileSync('node_modules/.bin/kontext-management-emulator', ['--version'], { encoding: 'utf8' });
+  assert.match(version, /^kontext-management-emulator \d+\.\d+\.\d+/);
 });
 
 test('a missing binary is a clear error', async () => {
