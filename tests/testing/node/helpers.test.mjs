@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { EmulatorError, findEmulatorBinary, startEmulator } from 'kontext-management/testing';
@@ -35,7 +37,7 @@ async function waitGone(pid, ms = 10_000) {
 
 /** Runs a script in a child Node process (in this project, so the package resolves); resolves with it and its first line. */
 async function script(source) {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source], { stdio: ['ignore', 'pipe', 'ignore'] });
   const [line] = await once(child.stdout, 'data');
   return { child, pid: Number(String(line).trim()) };
 }
@@ -57,6 +59,17 @@ test('a missing binary is a clear error', async () => {
     delete process.env.KONTEXT_EMULATOR_BIN;
   }
   await assert.rejects(startEmulator({ binary: '/nowhere/bin' }), /could not run the emulator \/nowhere\/bin/);
+
+  // kontext-management without kontext-management-emulator, and no binary on PATH.
+  const bare = mkdtempSync(join(tmpdir(), 'kontext-testing-bare-'));
+  try {
+    cpSync('node_modules/kontext-management', join(bare, 'node_modules/kontext-management'), { recursive: true });
+    const probe = "import('kontext-management/testing').then((t) => t.startEmulator()).catch((e) => console.log(e.name + ': ' + e.message))";
+    const out = execFileSync(process.execPath, ['-e', probe], { cwd: bare, encoding: 'utf8', env: { PATH: '/nowhere' } });
+    assert.match(out, /^EmulatorError: the kontext-management-emulator binary was not found: install it with `npm install --save-dev kontext-management-emulator`/);
+  } finally {
+    rmSync(bare, { recursive: true, force: true });
+  }
 });
 
 test('a taken port is a clear error', async () => {
