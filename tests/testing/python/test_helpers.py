@@ -102,8 +102,11 @@ def test_control_errors_name_the_field() -> None:
         assert emulator.fault(status=500) == "fault_1"
         emulator.clear_faults()
         seeded = emulator.seed(applications=2)
-        assert len(seeded["applicationIds"]) == 2
-        assert emulator.configure(rate_limit_per_minute=0)["rateLimitPerMinute"] == 0
+        assert sorted(seeded) == ["application_ids", "decision_ids", "integration_ids", "service_account_ids",
+                                  "session_ids", "trace_ids"]
+        assert len(seeded["application_ids"]) == 2
+        assert emulator.configure(rate_limit_per_minute=0) == {
+            "rate_limit_per_minute": 0, "token_ttl_seconds": 3600, "omit_expires_in": False}
         assert emulator.revoke_tokens() == 0
 
 
@@ -197,7 +200,26 @@ def test_the_session_emulator_takes_options(tmp_path: Path) -> None:
         def test_options(kontext_emulator):
             assert kontext_emulator.client_id == "sa_mine"
             config = kontext_emulator.configure()
-            assert (config["tokenTtlSeconds"], config["rateLimitPerMinute"]) == (60, 0)
+            assert (config["token_ttl_seconds"], config["rate_limit_per_minute"]) == (60, 0)
             kontext_emulator.client().applications.list()
     """)
     assert "1 passed" in result.stdout, result.stdout + result.stderr
+
+
+def test_authorize_approves_a_pkce_flow_without_a_browser(kontext_emulator) -> None:  # type: ignore[no-untyped-def]
+    from kontext_management import ManagementClient, oauth
+
+    redirect = "http://127.0.0.1:8976/callback"
+    created = kontext_emulator.client().applications.create(
+        name="cli", oauth={"type": "public", "redirect_uris": [redirect]})
+    client_id = created.oauth.client_id
+    pkce = oauth.create_pkce_challenge()
+    auth = oauth.build_authorize_url(base_url=kontext_emulator.base_url, client_id=client_id, redirect_uri=redirect,
+                                     code_challenge=pkce.code_challenge)
+    approved = kontext_emulator.authorize(auth.url)
+    assert approved["state"] == auth.state and approved["redirect_url"].startswith(redirect)
+    tokens = oauth.exchange_code(base_url=kontext_emulator.base_url, client_id=client_id, code=approved["code"],
+                                 redirect_uri=redirect, code_verifier=pkce.code_verifier)
+    with ManagementClient(base_url=kontext_emulator.base_url, access_token=tokens.access_token) as user:
+        assert [a.name for a in user.applications.list().items] == ["cli"]
+    assert kontext_emulator.authorize(auth.url, approve=False)["error"] == "access_denied"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import re
 import shutil
 import subprocess
 import sysconfig
@@ -255,9 +256,9 @@ class Emulator:
         decisions: int = 0,
         application_id: Optional[str] = None,
     ) -> Dict[str, List[str]]:
-        """Adds deterministic records; returns their ids (``applicationIds``,
-        ``integrationIds``, ``serviceAccountIds``, ``sessionIds``, ``traceIds``,
-        ``decisionIds``)."""
+        """Adds deterministic records; returns their ids (``application_ids``,
+        ``integration_ids``, ``service_account_ids``, ``session_ids``, ``trace_ids``,
+        ``decision_ids``)."""
         body: Dict[str, Any] = {
             "applications": applications,
             "integrations": integrations,
@@ -268,7 +269,7 @@ class Emulator:
         }
         if application_id is not None:
             body["applicationId"] = application_id
-        result: Dict[str, List[str]] = self._control("POST", "/_emulator/seed", body)
+        result: Dict[str, List[str]] = _snake(self._control("POST", "/_emulator/seed", body))
         return result
 
     def fault(
@@ -342,14 +343,15 @@ class Emulator:
         omit_expires_in: Optional[bool] = None,
     ) -> Dict[str, Any]:
         """Changes settings until the next reset (``rate_limit_per_minute=0`` turns the rate
-        limit off); returns the settings in force."""
+        limit off); returns the settings in force (``rate_limit_per_minute``,
+        ``token_ttl_seconds``, ``omit_expires_in``)."""
         given = {
             "rateLimitPerMinute": rate_limit_per_minute,
             "tokenTtlSeconds": token_ttl_seconds,
             "omitExpiresIn": omit_expires_in,
         }
-        result: Dict[str, Any] = self._control(
-            "POST", "/_emulator/config", {k: v for k, v in given.items() if v is not None}
+        result: Dict[str, Any] = _snake(
+            self._control("POST", "/_emulator/config", {k: v for k, v in given.items() if v is not None})
         )
         return result
 
@@ -359,8 +361,10 @@ class Emulator:
 
     def authorize(self, url: str, *, approve: bool = True) -> Dict[str, Any]:
         """Acts as the local user approving (or denying) an authorization URL, without a browser:
-        ``{redirectUrl, code?, state?, error?}``."""
-        result: Dict[str, Any] = self._control("POST", "/_emulator/authorize", {"url": url, "approve": approve})
+        ``{redirect_url, code?, state?, error?}``."""
+        result: Dict[str, Any] = _snake(
+            self._control("POST", "/_emulator/authorize", {"url": url, "approve": approve})
+        )
         return result
 
     def _control(self, method: str, path: str, body: Optional[Dict[str, Any]] = None) -> Any:
@@ -385,6 +389,12 @@ class Emulator:
         except OSError as e:
             raise EmulatorError(f"{method} {path}: the emulator at {self.base_url} did not answer: {e}") from None
         return json.loads(raw) if raw else None
+
+
+def _snake(answer: Dict[str, Any]) -> Dict[str, Any]:
+    """The control API's camelCase keys (top level) as Python names: ``applicationIds`` →
+    ``application_ids``."""
+    return {re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower(): value for key, value in answer.items()}
 
 
 def start_emulator(**options: Any) -> Emulator:
