@@ -16,6 +16,7 @@ import? 'tests/reliability/reliability.just'
 import? 'tests/bench/bench.just'
 import? 'tests/targets/targets.just'
 import? 'tests/release/release.just'
+import? 'tests/testing/testing.just'
 
 # List the recipes.
 default:
@@ -25,7 +26,7 @@ default:
 # console in Chromium, the fault-matrix report, the benchmarks at smoke size, the lints, the
 # local half of a release (release-check: versions, crates, SBOMs, workflow, npm pack, sdist), and
 # `cargo check` for the other platforms.
-test: codegen-check lint test-rust test-python test-node test-wasm test-console reliability-matrix bench-smoke release-check check-targets
+test: codegen-check lint test-rust test-python test-node test-testing test-wasm test-console reliability-matrix bench-smoke release-check check-targets
 
 # Rust: unit tests, doc tests, the emulator's tests and the shared scenarios on the Rust client;
 # then the vendor's own Rust client (crates.io kontext-dev-sdk 0.2.1) against the emulator.

@@ -12,7 +12,7 @@ use serde_json::Value;
 /// core/src/runtime.rs), and the tests' own reqwest control client needs it too.
 pub async fn emulator(client_id: &str, client_secret: &str) -> Emulator {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    Emulator::start(Options {
+    Emulator::start_with(Options {
         client_id: client_id.into(),
         client_secret: client_secret.into(),
         rate_limit_per_minute: 0,

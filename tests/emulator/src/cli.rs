@@ -21,13 +21,15 @@ Options:
   --rate-limit N         Requests per minute per credential; 0 = off (default 120)
   --console-dir DIR      Serve the admin console's files from DIR at /console/
   --json                 Print one JSON line {baseUrl, clientId, clientSecret} when ready
+  --exit-on-stdin-close  Stop when stdin reaches its end (so a test helper that started it
+                         and then died, even by SIGKILL, leaves no emulator behind)
   -h, --help             Show this help
   -V, --version          Show the version
 ";
 
 #[derive(Debug)]
 pub enum Command {
-    Run { options: Options, json: bool },
+    Run { options: Options, json: bool, exit_on_stdin_close: bool },
     Help,
     Version,
 }
@@ -35,6 +37,7 @@ pub enum Command {
 pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
     let mut options = Options { port: 4010, ..Options::default() };
     let mut json = false;
+    let mut exit_on_stdin_close = false;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -51,6 +54,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
             "--json" => json = true,
+            "--exit-on-stdin-close" => exit_on_stdin_close = true,
             "--host" => options.host = value("--host")?,
             "--port" => options.port = num("--port", value("--port")?)?,
             "--db" => options.db = Some(PathBuf::from(value("--db")?)),
@@ -71,7 +75,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
     if options.client_id.is_empty() || options.client_secret.is_empty() {
         return Err("--client-id and --client-secret must not be empty".into());
     }
-    Ok(Command::Run { options, json })
+    Ok(Command::Run { options, json, exit_on_stdin_close })
 }
 
 #[cfg(test)]
@@ -80,7 +84,7 @@ mod tests {
 
     fn run(args: &[&str]) -> Result<(Options, bool), String> {
         match parse(args.iter().map(|s| s.to_string()))? {
-            Command::Run { options, json } => Ok((options, json)),
+            Command::Run { options, json, .. } => Ok((options, json)),
             other => Err(format!("{other:?}")),
         }
     }
@@ -95,6 +99,10 @@ mod tests {
         assert_eq!((o.port, o.client_id.as_str(), o.token_ttl_seconds, json), (4010, "sa_local_dev", 3600, false));
         let (o, _) = run(&["--console-dir", "packages/console"]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(o.console_dir, Some(PathBuf::from("packages/console")));
+        let Ok(Command::Run { exit_on_stdin_close, .. }) = parse(["--exit-on-stdin-close".to_string()]) else {
+            panic!("--exit-on-stdin-close")
+        };
+        assert!(exit_on_stdin_close);
         assert!(run(&["--port"]).is_err());
         assert!(run(&["--bogus"]).is_err());
         assert!(run(&["--port", "x"]).is_err());

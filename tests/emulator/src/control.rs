@@ -7,16 +7,16 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::api::{no_content, ok};
 use crate::authorize::{self, Invalid};
 use crate::clock;
 use crate::errors::{ApiError, ApiResult};
 use crate::extract::{Fields, JsonBody, Query, parse_uuid};
-use crate::seed::{self, Counts, MAX_PER_KIND};
+use crate::seed::{self, Counts, MAX_PER_KIND, Seeded};
 use crate::state::model::TokenKind;
-use crate::state::{AppState, Config, lock};
+use crate::state::{AppState, Config, Shared, lock};
 use crate::util::{Rng, mix};
 
 pub fn router() -> Router<AppState> {
@@ -71,7 +71,12 @@ async fn get_config(State(st): State<AppState>) -> Response {
 }
 
 async fn seed_data(State(st): State<AppState>, JsonBody(body): JsonBody) -> ApiResult<Response> {
-    let f = Fields::new(&body);
+    Ok(ok(seed_from(&st, &body)?.to_json()))
+}
+
+/// `POST /_emulator/seed` (also `Emulator::seed`): adds the counted records to the organization.
+pub(crate) fn seed_from(st: &Shared, body: &Map<String, Value>) -> ApiResult<Seeded> {
+    let f = Fields::new(body);
     let counts = Counts {
         applications: f.opt_u64("applications", MAX_PER_KIND)?.unwrap_or(0),
         integrations: f.opt_u64("integrations", MAX_PER_KIND)?.unwrap_or(0),
@@ -88,8 +93,7 @@ async fn seed_data(State(st): State<AppState>, JsonBody(body): JsonBody) -> ApiR
     let call = st.seed_calls.fetch_add(1, Ordering::Relaxed);
     let mut rng = Rng::new(mix(0x5EED_0000_0000 + call));
     let now = st.now();
-    let seeded = st.write(|d| seed::seed(d, &mut rng, now, counts, app))?;
-    Ok(ok(seeded.to_json()))
+    st.write(|d| seed::seed(d, &mut rng, now, counts, app))
 }
 
 async fn add_fault(State(st): State<AppState>, JsonBody(body): JsonBody) -> ApiResult<Response> {
@@ -116,22 +120,37 @@ async fn advance_clock(State(st): State<AppState>, JsonBody(body): JsonBody) -> 
         None | Some(Value::Null) => 0,
         Some(v) => {
             match v.as_u64().or_else(|| v.as_f64().filter(|f| *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64)) {
-                Some(s) if s <= 100 * 365 * 86_400 => s,
-                _ => return Err(ApiError::bad_request("advanceSeconds must be a non-negative integer")),
+                Some(s) => s,
+                None => return Err(ApiError::bad_request("advanceSeconds must be a non-negative integer")),
             }
         }
     };
-    st.advance_clock(secs as i64 * 1000);
-    Ok(ok(json!({ "now": clock::fmt(st.now()) })))
+    Ok(ok(json!({ "now": clock::fmt(advance(&st, secs)?) })))
 }
+
+/// Moves the emulator's clock forward (`POST /_emulator/clock`, `Emulator::advance_clock`);
+/// returns the new time in milliseconds since the epoch.
+pub(crate) fn advance(st: &Shared, secs: u64) -> ApiResult<i64> {
+    if secs > MAX_ADVANCE_SECONDS {
+        return Err(ApiError::bad_request("advanceSeconds must be a non-negative integer of at most 100 years"));
+    }
+    st.advance_clock(secs as i64 * 1000);
+    Ok(st.now())
+}
+
+const MAX_ADVANCE_SECONDS: u64 = 100 * 365 * 86_400;
 
 async fn get_clock(State(st): State<AppState>) -> Response {
     ok(json!({ "now": clock::fmt(st.now()) }))
 }
 
 async fn revoke_tokens(State(st): State<AppState>) -> ApiResult<Response> {
-    let n = st.write(|d| Ok(d.remove_tokens(|t| t.kind == TokenKind::Access)))?;
-    Ok(ok(json!({ "revoked": n })))
+    Ok(ok(json!({ "revoked": revoke_access_tokens(&st)? })))
+}
+
+/// Every access token issued so far stops working; returns how many there were.
+pub(crate) fn revoke_access_tokens(st: &Shared) -> ApiResult<usize> {
+    st.write(|d| Ok(d.remove_tokens(|t| t.kind == TokenKind::Access)))
 }
 
 async fn authorize_headless(State(st): State<AppState>, JsonBody(body): JsonBody) -> ApiResult<Response> {

@@ -1,11 +1,19 @@
-//! `kontext-management-emulator`: a stateful local emulator of the Kontext Management API.
+//! `kontext-management-emulator`: a stateful local emulator of the Kontext Management API, as a
+//! binary (`cargo install kontext-management-emulator`) and as a library for tests: an
+//! in-process server on the test's tokio runtime, stopped when dropped, with the control API
+//! (faults, clock, request log, seed, reset) as methods.
 //!
 //! ```no_run
-//! # async fn demo() -> std::io::Result<()> {
-//! let emu = kontext_management_emulator::Emulator::start(kontext_management_emulator::Options::default()).await?;
-//! println!("{} {} {}", emu.base_url(), emu.client_id(), emu.client_secret());
-//! emu.shutdown().await;
-//! # Ok(()) }
+//! use kontext_management_emulator::{Emulator, Fault};
+//!
+//! #[tokio::test]
+//! async fn retries_a_503() {
+//!     let emu = Emulator::start().await.expect("emulator");
+//!     emu.fault(Fault::status(503).path("/api/v1/applications")).expect("fault");
+//!     // ... call the code under test with emu.base_url(), emu.client_id(), emu.client_secret()
+//!     let statuses: Vec<_> = emu.requests().iter().filter_map(|r| r.status).collect();
+//!     assert!(statuses.contains(&503));
+//! }
 //! ```
 
 mod api;
@@ -34,11 +42,13 @@ mod seed;
 mod server;
 mod state;
 mod store;
+mod testing;
 mod util;
 
 use std::path::PathBuf;
 
 pub use server::Emulator;
+pub use testing::{ControlError, Fault, LoggedRequest, Seed, Seeded};
 
 /// How to run an emulator. `Default` is what tests want: loopback, a free port, in memory,
 /// the bootstrap account `sa_local_dev` / `local-dev-secret`, tokens for an hour, 120

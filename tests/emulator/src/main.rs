@@ -7,8 +7,8 @@ use kontext_management_emulator::Emulator;
 use kontext_management_emulator::cli::{self, Command};
 
 fn main() -> ExitCode {
-    let (options, json) = match cli::parse(std::env::args().skip(1)) {
-        Ok(Command::Run { options, json }) => (options, json),
+    let (options, json, exit_on_stdin_close) = match cli::parse(std::env::args().skip(1)) {
+        Ok(Command::Run { options, json, exit_on_stdin_close }) => (options, json, exit_on_stdin_close),
         Ok(Command::Help) => {
             print!("{}", cli::USAGE);
             return ExitCode::SUCCESS;
@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let emu = match Emulator::start(options).await {
+        let emu = match Emulator::start_with(options).await {
             Ok(e) => e,
             Err(e) => {
                 eprintln!("kontext-management-emulator: cannot start: {e}");
@@ -38,7 +38,7 @@ fn main() -> ExitCode {
             }
         };
         // Handlers go in before the announcement, so a signal sent right after it is not lost.
-        let signals = Signals::install();
+        let signals = Signals::install(exit_on_stdin_close);
         let mut out = std::io::stdout().lock();
         let announced = if json {
             let line = serde_json::json!({
@@ -64,33 +64,62 @@ fn main() -> ExitCode {
     })
 }
 
-/// SIGINT and SIGTERM (Ctrl-C elsewhere).
+/// What stops the server: SIGINT and SIGTERM (Ctrl-C elsewhere), and with
+/// `--exit-on-stdin-close` the end of stdin.
 struct Signals {
     #[cfg(unix)]
     unix: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+    stdin_closed: Option<tokio::sync::oneshot::Receiver<()>>,
 }
 
 impl Signals {
-    fn install() -> Signals {
+    fn install(exit_on_stdin_close: bool) -> Signals {
+        let stdin_closed = exit_on_stdin_close.then(watch_stdin);
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
             let unix = signal(SignalKind::interrupt()).and_then(|i| Ok((i, signal(SignalKind::terminate())?))).ok();
-            Signals { unix }
+            Signals { unix, stdin_closed }
         }
         #[cfg(not(unix))]
-        Signals {}
+        Signals { stdin_closed }
     }
 
     async fn wait(self) {
+        let stdin_closed = async {
+            match self.stdin_closed {
+                Some(rx) => {
+                    let _ = rx.await;
+                }
+                None => std::future::pending().await,
+            }
+        };
         #[cfg(unix)]
         if let Some((mut int, mut term)) = self.unix {
             tokio::select! {
                 _ = int.recv() => {}
                 _ = term.recv() => {}
+                _ = stdin_closed => {}
             }
             return;
         }
-        let _ = tokio::signal::ctrl_c().await;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = stdin_closed => {}
+        }
     }
+}
+
+/// Resolves when stdin reaches its end (or fails): the parent closed it or died. A plain thread,
+/// not tokio's blocking pool, whose read would hold up the runtime's shutdown on a signal.
+fn watch_stdin() -> tokio::sync::oneshot::Receiver<()> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        use std::io::Read;
+        let mut stdin = std::io::stdin().lock();
+        let mut buf = [0u8; 256];
+        while matches!(stdin.read(&mut buf), Ok(n) if n > 0) {}
+        let _ = tx.send(());
+    });
+    rx
 }

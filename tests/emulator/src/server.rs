@@ -53,16 +53,33 @@ impl ConnKill {
 /// A running emulator. Dropping it stops the server and closes its connections.
 pub struct Emulator {
     base_url: String,
-    state: AppState,
+    pub(crate) state: AppState,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
 
 impl Emulator {
+    /// An emulator for a test: [`Options::default()`] (127.0.0.1, a free port, in memory, the
+    /// bootstrap account `sa_local_dev` / `local-dev-secret`), serving on the caller's tokio
+    /// runtime until it is dropped. The control API is on it as methods (see [`Emulator::fault`]).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> std::io::Result<()> {
+    /// let emu = kontext_management_emulator::Emulator::start().await?;
+    /// emu.fault(kontext_management_emulator::Fault::status(503).path("/api/v1/applications*")).expect("fault");
+    /// // ... point the code under test at emu.base_url(), emu.client_id(), emu.client_secret()
+    /// # Ok(()) }
+    /// ```
+    pub async fn start() -> io::Result<Emulator> {
+        Self::start_with(Options::default()).await
+    }
+
     /// Binds, loads (or creates) the state and starts serving; the server accepts connections
-    /// when this returns.
-    pub async fn start(options: Options) -> io::Result<Emulator> {
-        let listener = TcpListener::bind((options.host.as_str(), options.port)).await?;
+    /// when this returns. A port that cannot be bound is an error naming the address.
+    pub async fn start_with(options: Options) -> io::Result<Emulator> {
+        let listener = TcpListener::bind((options.host.as_str(), options.port))
+            .await
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot bind {}:{}: {e}", options.host, options.port)))?;
         let addr = listener.local_addr()?;
         let host = match addr.ip() {
             IpAddr::V4(ip) if ip.is_unspecified() => "127.0.0.1".to_string(),

@@ -245,7 +245,7 @@ async fn every_authorization_response_names_the_issuer() {
 /// clock is paused, so the wait takes no real time: tokio moves it on when nothing else runs.
 #[tokio::test(start_paused = true)]
 async fn a_client_that_never_finishes_its_headers_is_cut_off() {
-    let emu = kontext_management_emulator::Emulator::start(common::options()).await.expect("start");
+    let emu = kontext_management_emulator::Emulator::start_with(common::options()).await.expect("start");
     let addr = emu.base_url().trim_start_matches("http://").to_owned();
     let mut slow = TcpStream::connect(&addr).await.expect("connect");
     slow.write_all(b"GET /_emulator/clock HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").await.expect("write");

@@ -45,7 +45,7 @@ pub async fn start() -> Env {
 }
 
 pub async fn start_with(options: Options) -> Env {
-    let emu = Emulator::start(options).await.expect("emulator starts");
+    let emu = Emulator::start_with(options).await.expect("emulator starts");
     let base = emu.base_url();
     let http = http_client(Client::builder().redirect(reqwest::redirect::Policy::none()));
     let mut env = Env { emu, base, http, token: String::new() };

@@ -653,7 +653,7 @@ pub fn run_with_emulator(scenario: &Scenario) -> Result<Report, Box<Failure>> {
         .expect("build a tokio runtime");
     runtime.block_on(async {
         let options = kontext_management_emulator::Options { rate_limit_per_minute: 0, ..Default::default() };
-        let emulator = kontext_management_emulator::Emulator::start(options).await.map_err(|e| {
+        let emulator = kontext_management_emulator::Emulator::start_with(options).await.map_err(|e| {
             Box::new(Failure {
                 scenario: scenario.name.clone(),
                 label: "starting the emulator".into(),
