@@ -99,7 +99,10 @@ before(async () => {
     stdio: 'pipe',
     env: { ...process.env, PATH: `${dirname(process.execPath)}:/usr/bin:/bin` },
   });
-  writeFileSync(join(app, 'probe.mjs'), `import * as k from 'kontext-management';\n${PROBE}\nconsole.log(JSON.stringify(out));\n`);
+  writeFileSync(
+    join(app, 'probe.mjs'),
+    `import * as k from 'kontext-management';\n${PROBE}\nconsole.log(JSON.stringify(out));\n`,
+  );
   writeFileSync(
     join(app, 'probe.cjs'),
     `const k = require('kontext-management');\n(async () => {\nawait k.init();\n${PROBE}\n` +
@@ -118,7 +121,12 @@ describe('the packed tarballs', () => {
     const main = tarballs.find((file) => /kontext-management-\d/.test(file));
     const listing = execFileSync('tar', ['-tzf', main], { encoding: 'utf8' });
     assert.doesNotMatch(listing, /\.node\n/, 'the main package carries no addon');
-    for (const file of ['wasm/kontext_management_wasm_bg.wasm', 'wasm-init.mjs', 'index.deno.mjs', 'native/loader.cjs']) {
+    for (const file of [
+      'wasm/kontext_management_wasm_bg.wasm',
+      'wasm-init.mjs',
+      'index.deno.mjs',
+      'native/loader.cjs',
+    ]) {
       assert.ok(listing.includes(`package/${file}\n`), `${file} is in the tarball`);
     }
     const manifest = JSON.parse(readFileSync(join(app, 'node_modules/kontext-management/package.json'), 'utf8'));
@@ -145,7 +153,11 @@ describe('the packed tarballs', () => {
   });
 
   test('Node, KONTEXT_ENGINE=wasm: the wasm engine', async () => {
-    assert.deepEqual(await node('probe.mjs', { KONTEXT_ENGINE: 'wasm' }), { engine: 'wasm', runtime: 'node', ...WORKS });
+    assert.deepEqual(await node('probe.mjs', { KONTEXT_ENGINE: 'wasm' }), {
+      engine: 'wasm',
+      runtime: 'node',
+      ...WORKS,
+    });
   });
 
   test('Bun: the addon', async () => {
@@ -187,14 +199,26 @@ describe('the packed tarballs', () => {
   test('every entry exports the same names (Node: ., ./native, ./wasm, ./wasm/init; Deno: .)', async () => {
     const names = `const names = {}; for (const entry of ENTRIES) names[entry] = Object.keys(await import(entry)).sort().join(' ');
       console.log(JSON.stringify(names));`;
-    const entries = ['kontext-management', 'kontext-management/native', 'kontext-management/wasm', 'kontext-management/wasm/init'];
+    const entries = [
+      'kontext-management',
+      'kontext-management/native',
+      'kontext-management/wasm',
+      'kontext-management/wasm/init',
+    ];
     writeFileSync(join(app, 'names.mjs'), names.replace('ENTRIES', JSON.stringify(entries)));
     writeFileSync(join(app, 'names-deno.mjs'), names.replace('ENTRIES', JSON.stringify(['kontext-management'])));
     const inNode = await probe(process.execPath, ['names.mjs'], AUTO);
-    const inDeno = await probe(join(runtimes, 'deno'), ['run', '-A', '--node-modules-dir=manual', 'names-deno.mjs'], AUTO);
+    const inDeno = await probe(
+      join(runtimes, 'deno'),
+      ['run', '-A', '--node-modules-dir=manual', 'names-deno.mjs'],
+      AUTO,
+    );
     const expected = inNode['kontext-management'];
     assert.match(expected, /\bKontextManagementClient\b.*\binit\b/);
-    for (const [entry, found] of Object.entries({ ...inNode, 'kontext-management (Deno)': inDeno['kontext-management'] })) {
+    for (const [entry, found] of Object.entries({
+      ...inNode,
+      'kontext-management (Deno)': inDeno['kontext-management'],
+    })) {
       assert.equal(found, expected, entry);
     }
   });
@@ -224,7 +248,10 @@ describe('without the per-platform package (a platform with no prebuilt addon)',
   });
 
   test('KONTEXT_ENGINE=native (Node and Deno): importing works, the first client says why not', async () => {
-    for (const out of [await node('probe.mjs', { KONTEXT_ENGINE: 'native' }), await deno({ KONTEXT_ENGINE: 'native' })]) {
+    for (const out of [
+      await node('probe.mjs', { KONTEXT_ENGINE: 'native' }),
+      await deno({ KONTEXT_ENGINE: 'native' }),
+    ]) {
       assert.equal(out.error?.config, true, JSON.stringify(out));
       assert.match(out.error.message, /native engine could not be loaded/);
       assert.match(out.error.cause, new RegExp(platformPackage));
@@ -281,7 +308,12 @@ async function runWorker(t) {
     },
   };
   copyFileSync(join(here, 'npm-worker.mjs'), join(app, 'worker.mjs'));
-  await bundle({ entry: join(app, 'worker.mjs'), conditions: ['workerd', 'worker', 'browser'], plugins: [wasmPlugin], outfile: join(dir, 'worker.mjs') });
+  await bundle({
+    entry: join(app, 'worker.mjs'),
+    conditions: ['workerd', 'worker', 'browser'],
+    plugins: [wasmPlugin],
+    outfile: join(dir, 'worker.mjs'),
+  });
   assert.deepEqual(wasmModules, ['kontext.wasm']);
 
   const port = await freePort();
@@ -312,7 +344,9 @@ const worker :Workerd.Worker = (
 );
 `,
   );
-  const child = spawn(join(tools, 'workerd'), ['serve', join(dir, 'config.capnp')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(join(tools, 'workerd'), ['serve', join(dir, 'config.capnp')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   child.stdout.on('data', (chunk) => (log += chunk));
   child.stderr.on('data', (chunk) => (log += chunk));

@@ -18,7 +18,8 @@ export default {
       new KontextManagementClient(options);
       out.beforeInit = 'built';
     } catch (error) {
-      out.beforeInit = error instanceof ConfigError && /kontext\.wasm/.test(error.message) ? 'config-error' : String(error);
+      out.beforeInit =
+        error instanceof ConfigError && /kontext\.wasm/.test(error.message) ? 'config-error' : String(error);
     }
     try {
       await init(wasm);
