@@ -14,7 +14,7 @@ try {
   const { application } = await client.applications.create({ name: 'addon-smoke' });
   const { items } = await client.applications.list();
   if (!items.some((app) => app.id === application.id)) throw new Error('the created application is not listed');
-  console.log(`${process.arch}: ${client.userAgent.split(' ')[0]} created and listed an application`);
+  console.log(`${process.arch}: ${client.userAgent}: created and listed an application`);
 } finally {
   await emulator.stop();
 }

@@ -172,6 +172,30 @@ describe('the packed tarballs', () => {
     assert.deepEqual(await deno({ KONTEXT_ENGINE: 'native' }), { engine: 'node', runtime: 'deno', ...WORKS });
   });
 
+  test('musl (faked: no readable ldd, a report without glibc) looks for the musl package, not the gnu one', async () => {
+    writeFileSync(
+      join(app, 'fake-musl.cjs'),
+      `const fs = require('node:fs');
+      const readFileSync = fs.readFileSync;
+      fs.readFileSync = function (path, ...rest) {
+        if (path === '/usr/bin/ldd') throw Object.assign(new Error('ENOENT: /usr/bin/ldd'), { code: 'ENOENT' });
+        return readFileSync.call(this, path, ...rest);
+      };
+      const getReport = process.report.getReport.bind(process.report);
+      process.report.getReport = () => {
+        const report = getReport();
+        delete report.header.glibcVersionRuntime;
+        return report;
+      };`,
+    );
+    const musl = (env) => probe(process.execPath, ['--require', './fake-musl.cjs', 'probe.mjs'], env);
+    const forced = await musl({ KONTEXT_ENGINE: 'native' });
+    assert.equal(forced.error?.config, true, JSON.stringify(forced));
+    assert.match(forced.error.cause, /kontext-management-linux-x64-musl/);
+    assert.doesNotMatch(forced.error.cause, /linux-x64-gnu/);
+    assert.deepEqual(await musl(AUTO), { engine: 'wasm', runtime: 'node', ...WORKS });
+  });
+
   test('workerd: the workerd condition, `import wasm from ".../kontext.wasm"` and init(wasm)', async (t) => {
     const out = await runWorker(t);
     assert.match(out.userAgent, /kontext-management-wasm\//);
