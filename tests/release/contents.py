@@ -25,13 +25,14 @@ LICENSES = ["LICENSE-MIT", "LICENSE-APACHE"]
 REQUIRED = {
     "crate": ["Cargo.toml", "src/lib.rs", *LICENSES],
     "npm": ["package.json", "README.md", *LICENSES, "index.d.ts", "index.node.cjs", "index.node.mjs", "wasm.mjs",
-            "native/loader.cjs", "native/*.node", "wasm/*.wasm", "wasm/*.js"],
+            "native/loader.cjs", "wasm-init.mjs", "wasm/*.wasm", "wasm/*.js"],
     # The sdist builds the wheel: the Python package, the binding crate and the core it needs.
     "sdist": ["PKG-INFO", "pyproject.toml", "Cargo.lock", *LICENSES, "python/*/__init__.py", "python/*/py.typed",
               "bindings/python/Cargo.toml", "core/Cargo.toml", "core/src/lib.rs", "core/derive/src/lib.rs"],
 }
 # A crate ships its library only: tests and examples stay in the repository.
-FORBIDDEN_IN = {"crate": ["tests/*", "fuzz/*", "examples/*"], "npm": ["tests/*"], "sdist": ["*/tests/*"]}
+# The npm main package carries no addon: each platform's is in its own package (optionalDependencies).
+FORBIDDEN_IN = {"crate": ["tests/*", "fuzz/*", "examples/*"], "npm": ["tests/*", "*.node"], "sdist": ["*/tests/*"]}
 
 
 def files_of(kind: str, path: str) -> List[str]:

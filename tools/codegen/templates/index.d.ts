@@ -143,8 +143,10 @@ export type RefreshRequest = RefreshUserToken;
 /**
  * Loads the WebAssembly engine; with the native addon a no-op, so portable code may always call
  * it. Importing the package already initialises the wasm engine where the `.wasm` next to the
- * module can be fetched or read; elsewhere (some bundlers, edge runtimes) pass a
- * `WebAssembly.Module`, its bytes, a `Response` or a URL once, before creating a client.
+ * module can be fetched or read; elsewhere (some bundlers) pass a `WebAssembly.Module`, its
+ * bytes, a `Response` or a URL once, before creating a client. In Cloudflare Workers and Vercel
+ * Edge nothing loads at import: `import wasm from 'kontext-management/wasm/kontext.wasm'`, then
+ * `await init(wasm)`.
  */
 export declare function init(source?: string | object): Promise<void>;
 
