@@ -2,7 +2,8 @@
 // Where this platform's emulator binary is: the package `kontext-management-emulator-<platform>`,
 // an optional dependency that npm installs only where its `os`/`cpu`/`libc` match (the
 // esbuild/napi-rs pattern). `<platform>` uses napi-rs' names, as the SDK's addon packages do:
-// linux-x64-gnu, linux-arm64-gnu, darwin-x64, darwin-arm64, win32-x64-msvc.
+// linux-x64-gnu, linux-arm64-gnu, linux-x64-musl, linux-arm64-musl, darwin-x64, darwin-arm64,
+// win32-x64-msvc.
 
 const { existsSync, readFileSync } = require('node:fs');
 const { dirname, join } = require('node:path');
