@@ -6,11 +6,11 @@ use crate::args::Args;
 use crate::client::Client;
 use crate::error::Result;
 use crate::models::{
-    AccessGraphParams, AddConnection, CreateApplication, CreateIntegration, CreateServiceAccount, GetTraceParams,
-    ListApplicationsParams, ListDecisionsParams, ListEventsParams, ListIntegrationsParams, ListServiceAccountsParams,
-    ListSessionsParams, ListTracesParams, SetIntegrationOAuthConfig, SetIntegrations, TraceStatsParams,
-    UpdateApplication, UpdateApplicationOAuth, UpdateDeployment, UpdateIntegration, UpdatePolicy, UpdateSettings,
-    ValidatePolicy,
+    AccessGraphParams, AddConnection, BlockedCallsParams, CreateApplication, CreateIntegration, CreateServiceAccount,
+    GetTraceParams, ListApplicationsParams, ListDecisionsParams, ListEventsParams, ListIntegrationsParams,
+    ListPolicyVersionsParams, ListServiceAccountsParams, ListSessionsParams, ListTracesParams, PolicyAction,
+    ReplayPolicy, SetIntegrationOAuthConfig, SetIntegrations, TraceStatsParams, UpdateApplication,
+    UpdateApplicationOAuth, UpdateDeployment, UpdateIntegration, UpdatePolicy, UpdateSettings, ValidatePolicy,
 };
 use crate::pagination::{Pages, RawItems, RawPage};
 use crate::pending::Pending;
@@ -60,6 +60,12 @@ pub const METHODS: &[&str] = &[
     "policy.validate",
     "policy.getDeployment",
     "policy.updateDeployment",
+    "policy.listVersions",
+    "policy.getVersion",
+    "policy.listRuleTemplates",
+    "policy.applyAction",
+    "policy.replay",
+    "policy.blocked",
     "policy.getSettings",
     "policy.updateSettings",
     "decisions.list",
@@ -73,8 +79,14 @@ pub const METHODS: &[&str] = &[
 ];
 
 /// Every method [`list_all`](super::list_all) accepts.
-pub const LIST_ALL_METHODS: &[&str] =
-    &["applications.listAll", "integrations.listAll", "serviceAccounts.listAll", "traces.listAll", "decisions.listAll"];
+pub const LIST_ALL_METHODS: &[&str] = &[
+    "applications.listAll",
+    "integrations.listAll",
+    "serviceAccounts.listAll",
+    "traces.listAll",
+    "policy.listAll",
+    "decisions.listAll",
+];
 
 /// The request an API method stands for: arguments decoded and checked, nothing sent yet.
 pub(super) fn request<'c>(c: &'c Client, method: &str, a: &mut Args) -> Result<Pending<'c, ()>> {
@@ -147,6 +159,14 @@ pub(super) fn request<'c>(c: &'c Client, method: &str, a: &mut Args) -> Result<P
         "policy.validate" => c.policy().validate(a.required::<ValidatePolicy>("data")?).untyped(),
         "policy.getDeployment" => c.policy().get_deployment().untyped(),
         "policy.updateDeployment" => c.policy().update_deployment(a.required::<UpdateDeployment>("data")?).untyped(),
+        "policy.listVersions" => c.policy().list_versions(a.optional::<ListPolicyVersionsParams>("params")?).untyped(),
+        "policy.getVersion" => c.policy().get_version(&a.string("id")?).untyped(),
+        "policy.listRuleTemplates" => c.policy().list_rule_templates().untyped(),
+        "policy.applyAction" => {
+            c.policy().apply_action(a.required::<PolicyAction>("data")?, &a.string("etag")?).untyped()
+        }
+        "policy.replay" => c.policy().replay(a.required::<ReplayPolicy>("data")?).untyped(),
+        "policy.blocked" => c.policy().blocked(a.optional::<BlockedCallsParams>("params")?).untyped(),
         "policy.getSettings" => c.policy().get_settings().untyped(),
         "policy.updateSettings" => c.policy().update_settings(a.required::<UpdateSettings>("data")?).untyped(),
         "decisions.list" => c.decisions().list(a.optional::<ListDecisionsParams>("params")?).untyped(),
@@ -164,6 +184,7 @@ pub(super) fn pages(c: &Client, method: &str, a: &mut Args) -> Result<Pages<RawI
             c.service_accounts().pages::<RawPage>(a.optional::<ListServiceAccountsParams>("params")?)
         }
         "traces.listAll" => c.traces().pages::<RawPage>(a.optional::<ListTracesParams>("params")?),
+        "policy.listAll" => c.policy().pages::<RawPage>(a.optional::<ListPolicyVersionsParams>("params")?),
         "decisions.listAll" => c.decisions().pages::<RawPage>(a.optional::<ListDecisionsParams>("params")?),
         other => return Err(super::unknown_method(other)),
     })
