@@ -48,7 +48,7 @@ impl<'a> Policy<'a> {
     /// One policy version by its id (opaque: checked non-empty and percent-encoded, DECISIONS V12).
     pub fn get_version(&self, id: &str) -> Pending<'a, PolicyVersion> {
         pending(|| {
-            let id = opaque_id_pre_foundation("id", id)?;
+            let id = validate::opaque_id("id", id)?;
             Ok(self.client.request(Method::GET, format!("/policy/versions/{id}")).send())
         })
     }
@@ -96,21 +96,4 @@ impl<'a> Policy<'a> {
     pub fn blocked(&self, params: BlockedCallsParams) -> Pending<'a, BlockedCalls> {
         pending(|| Ok(self.client.request(Method::GET, "/policy/blocked").query(&params)?.send()))
     }
-}
-
-// Replaced by `validate::opaque_id` at the foundation merge.
-fn opaque_id_pre_foundation(argument: &str, value: &str) -> crate::Result<String> {
-    if value.is_empty() {
-        return Err(crate::Error::invalid(argument, "must not be empty"));
-    }
-    Ok(value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect())
 }
