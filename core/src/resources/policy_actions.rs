@@ -66,6 +66,30 @@ impl<'a> Policy<'a> {
     /// have committed; read the deployment and [`list_versions`](Self::list_versions) to find
     /// out. A stale `etag` fails with 412 ([`crate::ErrorKind::PreconditionFailed`]), invalid
     /// Cedar with 422 and its `diagnostics`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: kontext_management::Client) -> kontext_management::Result<()> {
+    /// use kontext_management::ErrorKind;
+    /// use kontext_management::models::{PolicyAction, ReplayPolicy};
+    ///
+    /// let read = client.policy().get_deployment().await?.into_inner();
+    /// let etag = read.etag.clone().unwrap_or_default();
+    /// let action = PolicyAction::add_template("block-github-force-push");
+    /// let added = client.policy().apply_action(action, &etag).await?.into_inner();
+    /// let candidate = added.result.observing_version_id.clone().unwrap_or_default();
+    /// let enforced = read.deployment.enforced_version_id().unwrap_or(&candidate).to_owned();
+    /// let report = client.policy().replay(ReplayPolicy::new(enforced, candidate, 7)).await?;
+    /// println!("{} policies replayed", report.policies.len());
+    /// let next = added.etag.unwrap_or_default();
+    /// match client.policy().apply_action(PolicyAction::enforce("block-github-force-push"), &next).await {
+    ///     Err(e) if e.kind() == ErrorKind::PreconditionFailed => { /* re-read, reconcile, apply again */ }
+    ///     Err(e) if e.outcome_unknown() => { /* re-read the deployment and list_versions */ }
+    ///     other => {
+    ///         other?;
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn apply_action(&self, body: PolicyAction, etag: &str) -> Pending<'a, PolicyActionResponse> {
         pending(|| {
             body.check()?;
