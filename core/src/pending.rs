@@ -195,6 +195,41 @@ mod tests {
         assert_eq!(text("ignored <html>", Shape::Empty).unwrap(), "null");
     }
 
+    /// DECISIONS V13: a bare and a wrapped single object decode to the same typed result, with
+    /// the ETag header exactly as received (V19), weak tags included.
+    #[test]
+    fn policy_objects_decode_the_same_bare_or_wrapped() {
+        use crate::models::{DeploymentResponse, PolicyResponse, SettingsResponse};
+        let shaped = |body: &str, key, etag| {
+            let shape = Shape::Single { key, tolerant: true, etag };
+            let raw = response(body, Some("W/\"d-3\""));
+            shaped_text(raw, shape).map(Response::into_inner).unwrap()
+        };
+        let deployment =
+            r#"{"policyVersionId":"pv_1","observingVersionId":"pv 2","rolloutMode":"enforce","updatedAt":"t"}"#;
+        let bare: DeploymentResponse = serde_json::from_str(&shaped(deployment, "deployment", true)).unwrap();
+        let wrapped: DeploymentResponse =
+            serde_json::from_str(&shaped(&format!("{{\"deployment\":{deployment}}}"), "deployment", true)).unwrap();
+        assert_eq!(bare, wrapped);
+        assert_eq!(bare.etag.as_deref(), Some("W/\"d-3\""));
+        assert_eq!(bare.deployment.observing_slot_id(), Some("pv 2"));
+
+        let policy =
+            r#"{"policyText":"permit(principal, action, resource);","policyVersionId":"pv_1","updatedAt":"t"}"#;
+        let bare: PolicyResponse = serde_json::from_str(&shaped(policy, "policy", true)).unwrap();
+        let wrapped: PolicyResponse =
+            serde_json::from_str(&shaped(&format!("{{\"policy\":{policy}}}"), "policy", true)).unwrap();
+        assert_eq!(bare.policy.policy_version_id, "pv_1");
+        assert_eq!(bare, wrapped);
+
+        let settings = r#"{"policyEnabled":true,"payloadCaptureMode":"summary","updatedAt":"t"}"#;
+        let bare: SettingsResponse = serde_json::from_str(&shaped(settings, "settings", false)).unwrap();
+        let wrapped: SettingsResponse =
+            serde_json::from_str(&shaped(&format!("{{\"settings\":{settings}}}"), "settings", false)).unwrap();
+        assert_eq!(bare, wrapped);
+        assert!(bare.settings.policy_enabled);
+    }
+
     #[test]
     fn bodies_that_are_not_a_json_object_are_decode_errors_with_the_request_id() {
         for body in ["", "null", "[1]", "<html>502</html>", "{\"a\":", "{\"a\":1} trailing"] {
