@@ -49,6 +49,9 @@ pub use crate::retry::RetryClass;
 pub enum ArgKind {
     /// A path segment (a string id).
     Path,
+    /// A required string sent as a request header, not in the body (the deployment `etag` of
+    /// `policy.applyAction`, sent as `If-Match`). Positional like a path argument.
+    Header,
     /// The JSON body: required.
     Body,
     /// Query parameters: optional (every field is).
@@ -134,6 +137,10 @@ impl Method {
 
     fn path(self, name: &'static str) -> Self {
         self.arg(name, ArgKind::Path, Ty::String)
+    }
+
+    fn header(self, name: &'static str) -> Self {
+        self.arg(name, ArgKind::Header, Ty::String)
     }
 
     fn body<T: Describe>(self) -> Self {
@@ -274,8 +281,9 @@ pub const RESOURCES: &[Resource] = &[
     Resource { name: "events", doc: "Recent MCP events." },
     Resource {
         name: "policy",
-        doc: "The organization's Cedar policy, its deployment and the policy settings (optimistic concurrency: pass back \
-              the `etag` / `updatedAt` you read).",
+        doc: "The organization's Cedar policy, its two-slot deployment, history, rule templates, actions, replay and \
+              blocked calls, and the policy settings (optimistic concurrency: pass back the `etag` / `updatedAt` you \
+              read).",
     },
     Resource { name: "decisions", doc: "Policy decisions: one per tool call the policy engine allowed or denied." },
 ];
@@ -519,20 +527,73 @@ pub fn methods() -> Vec<Method> {
         post("policy.validate", "/policy/validations")
             .body::<ValidatePolicy>()
             .returns::<PolicyValidation>()
-            .scope(POLICY_READ)
+            .scope(POLICY_WRITE)
             .retry(Safe)
             .reads()
-            .doc("Checks policy text without saving it."),
-        get("policy.getDeployment", "/policy/deployment")
-            .returns::<DeploymentResponse>()
-            .scope(POLICY_READ)
-            .doc("`{deployment, etag}`."),
+            .doc(
+                "Checks the complete candidate policy text without saving it: `{valid, diagnostics}` (valid or not, \
+                 the answer is 200). Needs policy write access; safe to repeat.",
+            ),
+        get("policy.getDeployment", "/policy/deployment").returns::<DeploymentResponse>().scope(POLICY_READ).doc(
+            "`{deployment, etag}`: the enforced and observing slots (`policyVersionId`, `observingVersionId`, \
+                 `rolloutMode`) and the deployment `etag` that `applyAction` needs, exactly as the server sent it.",
+        ),
         put("policy.updateDeployment", "/policy/deployment")
             .body::<UpdateDeployment>()
             .returns::<DeploymentResponse>()
             .scope(POLICY_WRITE)
             .retry(Precondition)
-            .doc("Rolls out a policy version (`rolloutMode`: `observe`, `enforce` or `disabled`)."),
+            .doc(
+                "Rolls out a policy version (`rolloutMode`: `observe`, `enforce` or `disabled`) for the whole \
+                 organization; leaves `observingVersionId` as it is. Prefer `applyAction` for per-policy changes.",
+            ),
+        get("policy.listVersions", "/policy/versions")
+            .query::<ListPolicyVersionsParams>()
+            .pages::<PolicyVersion>(Cursor)
+            .scope(POLICY_READ)
+            .doc(
+                "One page of the policy history, newest first (`limit` 1–200, default 50; pass `nextCursor` as \
+                 `cursor`). After an action timed out, read it with the deployment to learn whether it committed.",
+            )
+            .list_all_doc("Every policy version, newest first, fetched lazily page by page."),
+        get("policy.getVersion", "/policy/versions/{id}")
+            .path("id")
+            .returns::<PolicyVersion>()
+            .scope(POLICY_READ)
+            .doc("One policy version by id (an opaque string, percent-encoded by the SDK)."),
+        get("policy.listRuleTemplates", "/policy/rule-templates")
+            .returns::<RuleTemplates>()
+            .scope(POLICY_READ)
+            .doc("The rule-template catalog for `add` actions: `{items, agentIds, defaultPermitPolicyText}`."),
+        post("policy.applyAction", "/policy/actions")
+            .body::<PolicyAction>()
+            .header("etag")
+            .returns::<PolicyActionResponse>()
+            .scope(POLICY_WRITE)
+            .retry(Precondition)
+            .doc(
+                "Applies one policy action (`add`, `enforce`, `stop` or `delete`) and deploys it atomically, only if \
+                 the deployment still has `etag` (sent unchanged as `If-Match`). Resolves with `{result, etag}`: pass \
+                 the new `etag` to the next action. Never retried: after a timeout, read the deployment and \
+                 `listVersions`. 428 without `etag`, 412 when it is stale, 422 with `diagnostics` for invalid Cedar, \
+                 404 for unknown ids, 409 for a collision.",
+            ),
+        post("policy.replay", "/policy/replay")
+            .body::<ReplayPolicy>()
+            .returns::<ReplayReport>()
+            .scope(POLICY_READ)
+            .retry(Safe)
+            .reads()
+            .doc(
+                "What recorded calls would have done under the observing candidate over `days` (7, 14 or 30, checked \
+                 by the server): per-policy `wouldBlock`, `wouldAllow`, `needsCapture`, `notReplayable`, and \
+                 `truncated`. Changes nothing; safe to repeat.",
+            ),
+        get("policy.blocked", "/policy/blocked")
+            .query::<BlockedCallsParams>()
+            .returns::<BlockedCalls>()
+            .scope(POLICY_READ)
+            .doc("Calls blocked in the last `days` (7, 14 or 30; default 7): `{days, items}`. Not paged."),
         get("policy.getSettings", "/policy/settings")
             .returns::<SettingsResponse>()
             .scope(SETTINGS_READ)

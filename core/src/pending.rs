@@ -24,8 +24,10 @@ pub(crate) enum Shape {
     Json,
     /// No result (204 endpoints; any body is ignored).
     Empty,
-    /// The body plus the `ETag` header as an `etag` field (policy reads and writes).
-    WithEtag,
+    /// One object under `key`: the wire sends it bare (DECISIONS V13) or, from older servers,
+    /// already wrapped under `key` (accepted when `tolerant`). With `etag`, the `ETag` header of
+    /// this successful response is added as `etag`, exactly as received (V19).
+    Single { key: &'static str, tolerant: bool, etag: bool },
     /// The body wrapped in an object under this key (the official client's wrapper shapes).
     Wrap(&'static str),
 }
@@ -103,7 +105,7 @@ impl<'a, T: DeserializeOwned + 'a> IntoFuture for Pending<'a, T> {
             match shape {
                 Shape::Json => response.decode(),
                 Shape::Empty => RawResponse { body: Vec::new(), ..response }.decode(),
-                Shape::WithEtag | Shape::Wrap(_) => {
+                Shape::Single { .. } | Shape::Wrap(_) => {
                     let status = response.status;
                     let text = shaped_text(response, shape)?;
                     let (text, meta) = text.into_parts();
@@ -129,15 +131,20 @@ fn shaped_text(response: RawResponse, shape: Shape) -> Result<Response<String>> 
     let text = match shape {
         Shape::Json | Shape::Empty => text.to_owned(),
         Shape::Wrap(key) => format!("{{{}:{text}}}", serde_json::Value::from(key)),
-        Shape::WithEtag => match &response.meta.etag {
-            None => text.to_owned(),
-            Some(etag) => {
-                let mut object: serde_json::Map<String, serde_json::Value> =
-                    serde_json::from_str(text).map_err(|e| response.decode_error(crate::error::serde_message(&e)))?;
-                object.insert("etag".into(), etag.clone().into());
-                serde_json::Value::Object(object).to_string()
+        Shape::Single { key, tolerant, etag } => {
+            let object: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(text).map_err(|e| response.decode_error(crate::error::serde_message(&e)))?;
+            let wrapped = tolerant && object.get(key).is_some_and(serde_json::Value::is_object);
+            let mut out = if wrapped {
+                object
+            } else {
+                serde_json::Map::from_iter([(key.to_owned(), serde_json::Value::Object(object))])
+            };
+            if let (true, Some(tag)) = (etag, &response.meta.etag) {
+                out.insert("etag".into(), tag.clone().into());
             }
-        },
+            serde_json::Value::Object(out).to_string()
+        }
     };
     Ok(Response::new(text, response.meta))
 }
@@ -176,9 +183,51 @@ mod tests {
     #[test]
     fn shapes_add_what_the_typed_models_add() {
         assert_eq!(text("{\"a\":1}", Shape::Wrap("stats")).unwrap(), r#"{"stats":{"a":1}}"#);
-        let with_etag: serde_json::Value = serde_json::from_str(&text("{\"a\":1}", Shape::WithEtag).unwrap()).unwrap();
-        assert_eq!(with_etag, serde_json::json!({"a": 1, "etag": "\"v2\""}));
+        let value = |body: &str, shape| serde_json::from_str::<serde_json::Value>(&text(body, shape).unwrap()).unwrap();
+        let single = Shape::Single { key: "deployment", tolerant: true, etag: true };
+        let expected = serde_json::json!({"deployment": {"a": 1}, "etag": "\"v2\""});
+        assert_eq!(value("{\"a\":1}", single), expected, "bare (DECISIONS V13)");
+        assert_eq!(value("{\"deployment\":{\"a\":1}}", single), expected, "wrapped (older servers)");
+        let no_etag = Shape::Single { key: "settings", tolerant: true, etag: false };
+        assert_eq!(value("{\"a\":1}", no_etag), serde_json::json!({"settings": {"a": 1}}));
+        let strict = Shape::Single { key: "result", tolerant: false, etag: true };
+        assert_eq!(value("{\"result\":{}}", strict), serde_json::json!({"result": {"result": {}}, "etag": "\"v2\""}));
         assert_eq!(text("ignored <html>", Shape::Empty).unwrap(), "null");
+    }
+
+    /// DECISIONS V13: a bare and a wrapped single object decode to the same typed result, with
+    /// the ETag header exactly as received (V19), weak tags included.
+    #[test]
+    fn policy_objects_decode_the_same_bare_or_wrapped() {
+        use crate::models::{DeploymentResponse, PolicyResponse, SettingsResponse};
+        let shaped = |body: &str, key, etag| {
+            let shape = Shape::Single { key, tolerant: true, etag };
+            let raw = response(body, Some("W/\"d-3\""));
+            shaped_text(raw, shape).map(Response::into_inner).unwrap()
+        };
+        let deployment =
+            r#"{"policyVersionId":"pv_1","observingVersionId":"pv 2","rolloutMode":"enforce","updatedAt":"t"}"#;
+        let bare: DeploymentResponse = serde_json::from_str(&shaped(deployment, "deployment", true)).unwrap();
+        let wrapped: DeploymentResponse =
+            serde_json::from_str(&shaped(&format!("{{\"deployment\":{deployment}}}"), "deployment", true)).unwrap();
+        assert_eq!(bare, wrapped);
+        assert_eq!(bare.etag.as_deref(), Some("W/\"d-3\""));
+        assert_eq!(bare.deployment.observing_slot_id(), Some("pv 2"));
+
+        let policy =
+            r#"{"policyText":"permit(principal, action, resource);","policyVersionId":"pv_1","updatedAt":"t"}"#;
+        let bare: PolicyResponse = serde_json::from_str(&shaped(policy, "policy", true)).unwrap();
+        let wrapped: PolicyResponse =
+            serde_json::from_str(&shaped(&format!("{{\"policy\":{policy}}}"), "policy", true)).unwrap();
+        assert_eq!(bare.policy.policy_version_id, "pv_1");
+        assert_eq!(bare, wrapped);
+
+        let settings = r#"{"policyEnabled":true,"payloadCaptureMode":"summary","updatedAt":"t"}"#;
+        let bare: SettingsResponse = serde_json::from_str(&shaped(settings, "settings", false)).unwrap();
+        let wrapped: SettingsResponse =
+            serde_json::from_str(&shaped(&format!("{{\"settings\":{settings}}}"), "settings", false)).unwrap();
+        assert_eq!(bare, wrapped);
+        assert!(bare.settings.policy_enabled);
     }
 
     #[test]

@@ -1008,7 +1008,11 @@ export interface Policy {
   updatedAt: string;
 }
 
-/** Result of `policy.get` / `policy.update` (`GET`/`PUT /policy`): `{policy, etag}`. */
+/**
+ * Result of `policy.get` / `policy.update` (`GET`/`PUT /policy`): `{policy, etag}`. The wire
+ * sends the policy bare (DECISIONS V13); older servers wrapped it as `{policy}`: the SDK
+ * accepts both.
+ */
 export interface PolicyResponse {
   /** The policy. */
   policy: Policy;
@@ -1056,10 +1060,24 @@ export interface PolicyDiagnostic {
   column?: number;
 }
 
-/** Which policy version is deployed, and how. */
+/**
+ * Which policy versions are deployed, and how: two slots, an enforced one and an optional
+ * observing one (DECISIONS V5, `kontext-api-2.md` §3.1). What each field means depends on
+ * `rolloutMode`; [`enforced_version_id`](Self::enforced_version_id) and
+ * [`observing_slot_id`](Self::observing_slot_id) read them by the spec's table.
+ */
 export interface Deployment {
-  /** Deployed version; `null` when the rollout mode is `disabled` (always serialized). */
+  /**
+   * The active version: enforced in `enforce` mode, the observed one in `observe` mode, the
+   * paused selection (or `null`) in `disabled` mode; `null` when no policy is configured
+   * (always serialized).
+   */
   policyVersionId: string | null;
+  /**
+   * The observing slot's version, replayed against recorded calls (`null` when empty; in
+   * `observe` mode `null` or equal to `policyVersionId`). Older servers leave it out.
+   */
+  observingVersionId?: string;
   /** How the policy is applied. */
   rolloutMode: RolloutMode;
   /** When the deployment last changed (ISO 8601). */
@@ -1068,14 +1086,16 @@ export interface Deployment {
 
 /**
  * Result of `policy.getDeployment` / `policy.updateDeployment`
- * (`GET`/`PUT /policy/deployment`): `{deployment, etag}`.
+ * (`GET`/`PUT /policy/deployment`): `{deployment, etag}`. The wire sends the deployment bare
+ * (DECISIONS V13); older servers wrapped it as `{deployment}`: the SDK accepts both.
  */
 export interface DeploymentResponse {
   /** The deployment. */
   deployment: Deployment;
   /**
-   * The response's `ETag` header (not part of the JSON body; filled in by the SDK). Pass it
-   * to `UpdateDeployment.etag` for the next write.
+   * The response's `ETag` header, exactly as received (a weak `W/"…"` tag and the quotes
+   * included; not part of the JSON body, filled in by the SDK from successful reads and
+   * writes only). Pass it unchanged to `policy.applyAction` or `UpdateDeployment.etag`.
    */
   etag?: string;
 }
@@ -1103,7 +1123,10 @@ export interface PolicySettings {
   updatedAt: string;
 }
 
-/** Answer of `GET`/`PATCH /policy/settings`: `{settings}`. */
+/**
+ * Result of `GET`/`PATCH /policy/settings`: `{settings}`. The wire sends the settings bare
+ * (DECISIONS V13); older servers wrapped them as `{settings}`: the SDK accepts both.
+ */
 export interface SettingsResponse {
   /** The settings. */
   settings: PolicySettings;
@@ -1124,16 +1147,257 @@ export interface PolicyResource {
   get(options?: RequestOptions): Promise<PolicyResponse>;
   /** Replaces the policy text (`etag` from `get`; none means "only if no policy yet"). */
   update(data: UpdatePolicy, options?: RequestOptions): Promise<PolicyResponse>;
-  /** Checks policy text without saving it. */
+  /**
+   * Checks the complete candidate policy text without saving it: `{valid, diagnostics}` (valid or
+   * not, the answer is 200). Needs policy write access; safe to repeat.
+   */
   validate(data: ValidatePolicy, options?: RequestOptions): Promise<PolicyValidation>;
-  /** `{deployment, etag}`. */
+  /**
+   * `{deployment, etag}`: the enforced and observing slots (`policyVersionId`,
+   * `observingVersionId`, `rolloutMode`) and the deployment `etag` that `applyAction` needs,
+   * exactly as the server sent it.
+   */
   getDeployment(options?: RequestOptions): Promise<DeploymentResponse>;
-  /** Rolls out a policy version (`rolloutMode`: `observe`, `enforce` or `disabled`). */
+  /**
+   * Rolls out a policy version (`rolloutMode`: `observe`, `enforce` or `disabled`) for the whole
+   * organization; leaves `observingVersionId` as it is. Prefer `applyAction` for per-policy
+   * changes.
+   */
   updateDeployment(data: UpdateDeployment, options?: RequestOptions): Promise<DeploymentResponse>;
+  /**
+   * One page of the policy history, newest first (`limit` 1–200, default 50; pass `nextCursor` as
+   * `cursor`). After an action timed out, read it with the deployment to learn whether it
+   * committed.
+   */
+  listVersions(params?: ListPolicyVersionsParams, options?: RequestOptions): Promise<Page<PolicyVersion>>;
+  /** Every policy version, newest first, fetched lazily page by page. */
+  listAll(params?: Omit<ListPolicyVersionsParams, 'cursor'>, options?: RequestOptions): ListAll<PolicyVersion>;
+  /** One policy version by id (an opaque string, percent-encoded by the SDK). */
+  getVersion(id: string, options?: RequestOptions): Promise<PolicyVersion>;
+  /** The rule-template catalog for `add` actions: `{items, agentIds, defaultPermitPolicyText}`. */
+  listRuleTemplates(options?: RequestOptions): Promise<RuleTemplates>;
+  /**
+   * Applies one policy action (`add`, `enforce`, `stop` or `delete`) and deploys it atomically,
+   * only if the deployment still has `etag` (sent unchanged as `If-Match`). Resolves with `{result,
+   * etag}`: pass the new `etag` to the next action. Never retried: after a timeout, read the
+   * deployment and `listVersions`. 428 without `etag`, 412 when it is stale, 422 with `diagnostics`
+   * for invalid Cedar, 404 for unknown ids, 409 for a collision.
+   */
+  applyAction(data: PolicyAction, etag: string, options?: RequestOptions): Promise<PolicyActionResponse>;
+  /**
+   * What recorded calls would have done under the observing candidate over `days` (7, 14 or 30,
+   * checked by the server): per-policy `wouldBlock`, `wouldAllow`, `needsCapture`, `notReplayable`,
+   * and `truncated`. Changes nothing; safe to repeat.
+   */
+  replay(data: ReplayPolicy, options?: RequestOptions): Promise<ReplayReport>;
+  /** Calls blocked in the last `days` (7, 14 or 30; default 7): `{days, items}`. Not paged. */
+  blocked(params?: BlockedCallsParams, options?: RequestOptions): Promise<BlockedCalls>;
   /** `{settings}`. */
   getSettings(options?: RequestOptions): Promise<SettingsResponse>;
   /** Changes the given settings if they still have `expectedUpdatedAt`. */
   updateSettings(data: UpdateSettings, options?: RequestOptions): Promise<SettingsResponse>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policy_history
+
+/**
+ * One policy version: the text of one slot at one point of the history. The same text always
+ * has the same id; ids are opaque strings (not UUIDs).
+ */
+export interface PolicyVersion {
+  /** Version id: what the deployment's `policyVersionId` and `observingVersionId` name. */
+  id: string;
+  /** The Cedar text of this version. */
+  policyText: string;
+  /** What produced it (an open set of values: one origin per action). */
+  origin?: string;
+  /** When it was first produced (ISO 8601). */
+  createdAt?: string;
+  /** The `@id`s of the policies in the text. */
+  policyIds?: string[];
+}
+
+/** Query of `GET /policy/versions` (cursor pagination, newest first). */
+export interface ListPolicyVersionsParams {
+  /** Page size, 1–200 (server default 50). */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** The catalog of rule templates that `add` actions use (`GET /policy/rule-templates`). */
+export interface RuleTemplates {
+  /** The templates. */
+  items: RuleTemplate[];
+  /** The `agentId` values an action may scope a policy to. */
+  agentIds: string[];
+  /** The default-permit text: the `baselinePolicyText` of a replay in an observe-only or disabled workspace. */
+  defaultPermitPolicyText?: string;
+}
+
+/** One rule template of the catalog. */
+export interface RuleTemplate {
+  /** Template id (e.g. `block-github-force-push`); after an `add`, also the `policyId` of the added policy. */
+  id: string;
+  /** Display name. */
+  name?: string;
+  /** What the rule does. */
+  description?: string;
+  /** The Cedar text it adds. */
+  policyText?: string;
+  /** The id prefix reserved for this template: custom `@id`s must not start with it. */
+  reservedPrefix?: string;
+  /** Companion guards added with it; each must be enforced on its own. */
+  companionTemplateIds: string[];
+}
+
+/** Body of `POST /policy/replay`: what recorded calls would have done under a candidate. */
+export interface ReplayPolicy {
+  /** The version endpoints enforce (the deployment's `policyVersionId`). */
+  enforcingVersionId: string;
+  /** The candidate: the observing slot's version (in an observe-only workspace, the `policyVersionId` again). */
+  observingVersionId: string;
+  /** The window in days: 7, 14 or 30 (the server checks it). */
+  days: number;
+  /**
+   * The baseline when nothing is enforced (observe-only or disabled workspaces): the
+   * catalog's `defaultPermitPolicyText`.
+   */
+  baselinePolicyText?: string;
+}
+
+/** Answer of `POST /policy/replay`. Zero replayed calls are not evidence that a policy is safe. */
+export interface ReplayReport {
+  /** The window replayed. */
+  days?: number;
+  /** One row per policy of the candidate. */
+  policies: ReplayedPolicy[];
+  /** Whether the server stopped before replaying every recorded call. */
+  truncated: boolean;
+}
+
+/** What one policy would have done to the recorded calls. */
+export interface ReplayedPolicy {
+  /** The policy's `@id`. */
+  policyId: string;
+  /** Calls it would have blocked. */
+  wouldBlock: number;
+  /** Calls it would have allowed. */
+  wouldAllow: number;
+  /** Calls that could not be judged because their payload was not captured. */
+  needsCapture: number;
+  /** Calls that cannot be replayed at all. */
+  notReplayable: number;
+  /** Whether this policy's replay stopped early. */
+  truncated?: boolean;
+}
+
+/** Query of `GET /policy/blocked`. */
+export interface BlockedCallsParams {
+  /** The window in days: 7, 14 or 30 (server default 7; the server checks it). */
+  days?: number;
+}
+
+/** Answer of `GET /policy/blocked` (not paged). */
+export interface BlockedCalls {
+  /** The window reported. */
+  days?: number;
+  /** Blocked calls, grouped by policy and tool. */
+  items: BlockedCall[];
+}
+
+/** Calls one policy blocked for one tool. */
+export interface BlockedCall {
+  /** The policy that blocked them. */
+  policyId: string;
+  /** The tool called. */
+  toolName: string;
+  /** How many calls were blocked. */
+  count: number;
+  /** The latest one (ISO 8601). */
+  lastBlockedAt?: string;
+  /** Provider of the tool. */
+  provider?: string;
+  /** Operation at the provider. */
+  operation?: string;
+  /** Endpoint installation that reported them. */
+  installationId?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policy_actions
+
+export type PolicyActionKind = OpenEnum<'add' | 'enforce' | 'stop' | 'delete'>;
+export type PolicySlot = OpenEnum<'observing' | 'enforced'>;
+
+/** One scope of an `add` action's `scopes`. */
+export interface PolicyScope {
+  /** An agent (a value of the catalog's `agentIds`). */
+  agentId?: string;
+  /** An enrolled endpoint (installation id `ins_…`). */
+  endpointId?: string;
+}
+
+/**
+ * A policy action (`POST /policy/actions`), tagged by `action`:
+ * - `add`: exactly one of `templateId` or `cedar` (one static Cedar statement with a unique
+ * `@id`), optionally scoped by `endpointId` and/or `agentId`, or by `scopes` instead;
+ * - `enforce` / `stop`: `policyId`;
+ * - `delete`: `policyId` and `where` (`observing` or `enforced`).
+ *
+ * Any other `action` is rejected before a request is made.
+ */
+export interface PolicyAction {
+  /** `add`, `enforce`, `stop` or `delete`. */
+  action: PolicyActionKind;
+  /** `add`: a rule template id of the catalog. */
+  templateId?: string;
+  /** `add`: exactly one static Cedar statement with a unique `@id(...)`. */
+  cedar?: string;
+  /** `add`: limits the policy to one enrolled endpoint (`ins_…`). */
+  endpointId?: string;
+  /** `add`: limits the policy to one agent (a value of the catalog's `agentIds`). */
+  agentId?: string;
+  /** `add`: one copy per scope, instead of `endpointId` / `agentId`. */
+  scopes?: PolicyScope[];
+  /** `enforce`, `stop`, `delete`: the policy's `@id` (for a template: the template id). */
+  policyId?: string;
+  /** `delete`: the slot to remove it from. */
+  where?: PolicySlot;
+}
+
+/**
+ * The body of a successful action: the policy it touched, the companion guards an `add` brought
+ * along, and the new deployment (field names inferred, DECISIONS V6; a server that answers less
+ * still decodes).
+ */
+export interface PolicyActionResult {
+  /** The policy that was added, enforced, stopped or deleted. */
+  policyId?: string;
+  /** Every policy the action added (several for an `add` with `scopes`). */
+  policyIds?: string[];
+  /** Companion guards added with a template; each must be enforced on its own. */
+  companionPolicyIds: string[];
+  /** The deployment's version after the action (see `Deployment`). */
+  policyVersionId?: string;
+  /** The observing slot's version after the action. */
+  observingVersionId?: string;
+  /** The rollout mode after the action. */
+  rolloutMode?: RolloutMode;
+  /** When the deployment changed (ISO 8601). */
+  updatedAt?: string;
+}
+
+/** Result of `policy.applyAction`: `{result, etag}`. */
+export interface PolicyActionResponse {
+  /** The response body. */
+  result: PolicyActionResult;
+  /**
+   * The new deployment `ETag` (the response header, exactly as received): pass it to the
+   * next action. Absent only when the server sent none.
+   */
+  etag?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

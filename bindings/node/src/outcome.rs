@@ -98,16 +98,12 @@ impl Failure {
     }
 }
 
-/// Copies one `ErrorDetails` field onto the error; every field is a scalar or a string list.
+/// Copies one `ErrorDetails` field onto the error: scalars, string lists (`missingScopes`) and the
+/// server's `diagnostics` as received (a list of objects for a 422), converted as JSON values.
 fn set_json(object: &mut Object<'_>, key: &str, value: &Value) -> napi::Result<()> {
     match value {
-        Value::String(s) => object.set(key, s.as_str()),
-        Value::Number(n) => object.set(key, n.as_f64().unwrap_or(f64::NAN)),
-        Value::Bool(b) => object.set(key, *b),
-        Value::Array(items) => {
-            object.set(key, items.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect::<Vec<_>>())
-        }
-        Value::Null | Value::Object(_) => Ok(()),
+        Value::Null => Ok(()),
+        other => object.set(key, other.clone()),
     }
 }
 

@@ -6,11 +6,11 @@ use crate::args::Args;
 use crate::client::Client;
 use crate::error::Result;
 use crate::models::{
-    AccessGraphParams, AddConnection, CreateApplication, CreateIntegration, CreateServiceAccount, GetTraceParams,
-    ListApplicationsParams, ListDecisionsParams, ListEventsParams, ListIntegrationsParams, ListServiceAccountsParams,
-    ListSessionsParams, ListTracesParams, SetIntegrationOAuthConfig, SetIntegrations, TraceStatsParams,
-    UpdateApplication, UpdateApplicationOAuth, UpdateDeployment, UpdateIntegration, UpdatePolicy, UpdateSettings,
-    ValidatePolicy,
+    AccessGraphParams, AddConnection, BlockedCallsParams, CreateApplication, CreateIntegration, CreateServiceAccount,
+    GetTraceParams, ListApplicationsParams, ListDecisionsParams, ListEventsParams, ListIntegrationsParams,
+    ListPolicyVersionsParams, ListServiceAccountsParams, ListSessionsParams, ListTracesParams, PolicyAction,
+    ReplayPolicy, SetIntegrationOAuthConfig, SetIntegrations, TraceStatsParams, UpdateApplication,
+    UpdateApplicationOAuth, UpdateDeployment, UpdateIntegration, UpdatePolicy, UpdateSettings, ValidatePolicy,
 };
 use crate::pagination::{Pages, RawItems, RawPage};
 use crate::pending::Pending;
@@ -61,6 +61,12 @@ pub const METHODS: &[&str] = &[
     "policy.validate",
     "policy.getDeployment",
     "policy.updateDeployment",
+    "policy.listVersions",
+    "policy.getVersion",
+    "policy.listRuleTemplates",
+    "policy.applyAction",
+    "policy.replay",
+    "policy.blocked",
     "policy.getSettings",
     "policy.updateSettings",
     "decisions.list",
@@ -74,8 +80,14 @@ pub const METHODS: &[&str] = &[
 ];
 
 /// Every method [`list_all`](super::list_all) accepts.
-pub const LIST_ALL_METHODS: &[&str] =
-    &["applications.listAll", "integrations.listAll", "serviceAccounts.listAll", "traces.listAll", "decisions.listAll"];
+pub const LIST_ALL_METHODS: &[&str] = &[
+    "applications.listAll",
+    "integrations.listAll",
+    "serviceAccounts.listAll",
+    "traces.listAll",
+    "policy.listAll",
+    "decisions.listAll",
+];
 
 /// Every API route with the retry class of its method: how a request to it may be sent again (see [`retry_class`](super::retry_class)).
 pub(crate) const ROUTES: &[(&str, &str, RetryClass)] = &[
@@ -122,6 +134,12 @@ pub(crate) const ROUTES: &[(&str, &str, RetryClass)] = &[
     ("POST", "/policy/validations", RetryClass::Safe),
     ("GET", "/policy/deployment", RetryClass::Safe),
     ("PUT", "/policy/deployment", RetryClass::Precondition),
+    ("GET", "/policy/versions", RetryClass::Safe),
+    ("GET", "/policy/versions/{id}", RetryClass::Safe),
+    ("GET", "/policy/rule-templates", RetryClass::Safe),
+    ("POST", "/policy/actions", RetryClass::Precondition),
+    ("POST", "/policy/replay", RetryClass::Safe),
+    ("GET", "/policy/blocked", RetryClass::Safe),
     ("GET", "/policy/settings", RetryClass::Safe),
     ("PATCH", "/policy/settings", RetryClass::Precondition),
     ("GET", "/decisions", RetryClass::Safe),
@@ -199,6 +217,14 @@ pub(super) fn request<'c>(c: &'c Client, method: &str, a: &mut Args) -> Result<P
         "policy.validate" => c.policy().validate(a.required::<ValidatePolicy>("data")?).untyped(),
         "policy.getDeployment" => c.policy().get_deployment().untyped(),
         "policy.updateDeployment" => c.policy().update_deployment(a.required::<UpdateDeployment>("data")?).untyped(),
+        "policy.listVersions" => c.policy().list_versions(a.optional::<ListPolicyVersionsParams>("params")?).untyped(),
+        "policy.getVersion" => c.policy().get_version(&a.string("id")?).untyped(),
+        "policy.listRuleTemplates" => c.policy().list_rule_templates().untyped(),
+        "policy.applyAction" => {
+            c.policy().apply_action(a.required::<PolicyAction>("data")?, &a.string("etag")?).untyped()
+        }
+        "policy.replay" => c.policy().replay(a.required::<ReplayPolicy>("data")?).untyped(),
+        "policy.blocked" => c.policy().blocked(a.optional::<BlockedCallsParams>("params")?).untyped(),
         "policy.getSettings" => c.policy().get_settings().untyped(),
         "policy.updateSettings" => c.policy().update_settings(a.required::<UpdateSettings>("data")?).untyped(),
         "decisions.list" => c.decisions().list(a.optional::<ListDecisionsParams>("params")?).untyped(),
@@ -216,6 +242,7 @@ pub(super) fn pages(c: &Client, method: &str, a: &mut Args) -> Result<Pages<RawI
             c.service_accounts().pages::<RawPage>(a.optional::<ListServiceAccountsParams>("params")?)
         }
         "traces.listAll" => c.traces().pages::<RawPage>(a.optional::<ListTracesParams>("params")?),
+        "policy.listAll" => c.policy().pages::<RawPage>(a.optional::<ListPolicyVersionsParams>("params")?),
         "decisions.listAll" => c.decisions().pages::<RawPage>(a.optional::<ListDecisionsParams>("params")?),
         other => return Err(super::unknown_method(other)),
     })

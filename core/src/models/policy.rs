@@ -63,7 +63,9 @@ pub struct Policy {
     pub extra: Map<String, Value>,
 }
 
-/// Result of `policy.get` / `policy.update` (`GET`/`PUT /policy`): `{policy, etag}`.
+/// Result of `policy.get` / `policy.update` (`GET`/`PUT /policy`): `{policy, etag}`. The wire
+/// sends the policy bare (DECISIONS V13); older servers wrapped it as `{policy}`: the SDK
+/// accepts both.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
@@ -156,14 +158,23 @@ pub struct PolicyDiagnostic {
     pub extra: Map<String, Value>,
 }
 
-/// Which policy version is deployed, and how.
+/// Which policy versions are deployed, and how: two slots, an enforced one and an optional
+/// observing one (DECISIONS V5, `kontext-api-2.md` §3.1). What each field means depends on
+/// `rolloutMode`; [`enforced_version_id`](Self::enforced_version_id) and
+/// [`observing_slot_id`](Self::observing_slot_id) read them by the spec's table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Deployment {
-    /// Deployed version; `null` when the rollout mode is `disabled` (always serialized).
+    /// The active version: enforced in `enforce` mode, the observed one in `observe` mode, the
+    /// paused selection (or `null`) in `disabled` mode; `null` when no policy is configured
+    /// (always serialized).
     #[serde(default)]
     pub policy_version_id: Option<String>,
+    /// The observing slot's version, replayed against recorded calls (`null` when empty; in
+    /// `observe` mode `null` or equal to `policyVersionId`). Older servers leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observing_version_id: Option<String>,
     /// How the policy is applied.
     pub rollout_mode: RolloutMode,
     /// When the deployment last changed (ISO 8601).
@@ -173,16 +184,39 @@ pub struct Deployment {
     pub extra: Map<String, Value>,
 }
 
+impl Deployment {
+    /// The version endpoints enforce: `policyVersionId` in `enforce` mode, and none in
+    /// `observe` mode or while paused (`disabled`) or in a mode this SDK does not know.
+    pub fn enforced_version_id(&self) -> Option<&str> {
+        match self.rollout_mode {
+            RolloutMode::Enforce => self.policy_version_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The observing slot: `observingVersionId` in `enforce` and `disabled` mode (the latter
+    /// may have only this slot set); in `observe` mode the active version itself
+    /// (`policyVersionId`, else `observingVersionId`).
+    pub fn observing_slot_id(&self) -> Option<&str> {
+        match self.rollout_mode {
+            RolloutMode::Observe => self.policy_version_id.as_deref().or(self.observing_version_id.as_deref()),
+            _ => self.observing_version_id.as_deref(),
+        }
+    }
+}
+
 /// Result of `policy.getDeployment` / `policy.updateDeployment`
-/// (`GET`/`PUT /policy/deployment`): `{deployment, etag}`.
+/// (`GET`/`PUT /policy/deployment`): `{deployment, etag}`. The wire sends the deployment bare
+/// (DECISIONS V13); older servers wrapped it as `{deployment}`: the SDK accepts both.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DeploymentResponse {
     /// The deployment.
     pub deployment: Deployment,
-    /// The response's `ETag` header (not part of the JSON body; filled in by the SDK). Pass it
-    /// to [`UpdateDeployment::etag`] for the next write.
+    /// The response's `ETag` header, exactly as received (a weak `W/"…"` tag and the quotes
+    /// included; not part of the JSON body, filled in by the SDK from successful reads and
+    /// writes only). Pass it unchanged to `policy.applyAction` or [`UpdateDeployment::etag`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
 }
@@ -247,7 +281,8 @@ pub struct PolicySettings {
     pub extra: Map<String, Value>,
 }
 
-/// Answer of `GET`/`PATCH /policy/settings`: `{settings}`.
+/// Result of `GET`/`PATCH /policy/settings`: `{settings}`. The wire sends the settings bare
+/// (DECISIONS V13); older servers wrapped them as `{settings}`: the SDK accepts both.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
@@ -353,6 +388,31 @@ mod tests {
         assert_eq!(canary.rollout_mode, RolloutMode::Unknown("canary".into()));
         assert_eq!(serde_json::to_value(&canary).unwrap()["rolloutMode"], "canary");
         assert_eq!(serde_json::to_value(&canary).unwrap()["percent"], 10);
+    }
+
+    /// The slot helpers follow the table of `kontext-api-2.md` §3.1.
+    #[test]
+    fn deployment_slots_by_rollout_mode() {
+        let d = |mode: &str, active: Option<&str>, observing: Option<&str>| -> Deployment {
+            serde_json::from_value(json!({"policyVersionId": active, "observingVersionId": observing,
+                "rolloutMode": mode, "updatedAt": "u"}))
+            .unwrap()
+        };
+        let slots =
+            |d: &Deployment| (d.enforced_version_id().map(str::to_owned), d.observing_slot_id().map(str::to_owned));
+        let some = |s: &str| Some(s.to_owned());
+        assert_eq!(slots(&d("enforce", Some("e"), Some("o"))), (some("e"), some("o")));
+        assert_eq!(slots(&d("enforce", Some("e"), None)), (some("e"), None));
+        assert_eq!(slots(&d("observe", Some("o"), Some("o"))), (None, some("o")));
+        assert_eq!(slots(&d("observe", Some("o"), None)), (None, some("o")));
+        assert_eq!(slots(&d("disabled", None, Some("o"))), (None, some("o")));
+        assert_eq!(slots(&d("disabled", Some("e"), None)), (None, None), "paused: nothing enforced");
+        assert_eq!(slots(&d("canary", Some("e"), Some("o"))), (None, some("o")));
+        // An older server without the second slot still decodes, and round-trips unchanged.
+        let old = json!({"policyVersionId": "e", "rolloutMode": "enforce", "updatedAt": "u"});
+        let parsed: Deployment = serde_json::from_value(old.clone()).unwrap();
+        assert_eq!(parsed.observing_version_id, None);
+        assert_eq!(serde_json::to_value(&parsed).unwrap(), old);
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod decisions;
 mod events;
 mod integrations;
 mod policy;
+mod policy_actions;
 mod service_accounts;
 mod traces;
 

@@ -80,6 +80,13 @@ export function createResources(call, list) {
     validate: (data, options) => call('policy.validate', [data], options),
     getDeployment: (options) => call('policy.getDeployment', [], options),
     updateDeployment: (data, options) => call('policy.updateDeployment', [data], options),
+    listVersions: (params, options) => call('policy.listVersions', [params], options),
+    listAll: (params, options) => list('policy.listAll', [params], options),
+    getVersion: (id, options) => call('policy.getVersion', [id], options),
+    listRuleTemplates: (options) => call('policy.listRuleTemplates', [], options),
+    applyAction: (data, etag, options) => call('policy.applyAction', [data, etag], options),
+    replay: (data, options) => call('policy.replay', [data], options),
+    blocked: (params, options) => call('policy.blocked', [params], options),
     getSettings: (options) => call('policy.getSettings', [], options),
     updateSettings: (data, options) => call('policy.updateSettings', [data], options),
   };

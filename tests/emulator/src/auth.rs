@@ -75,8 +75,9 @@ pub fn required_scope(method: &Method, api_path: &str) -> Option<String> {
         "traces" | "mcp-events" | "decisions" => "logs",
         _ => return None,
     };
-    // Validating a policy text is a POST but changes nothing.
-    let read = matches!(*method, Method::GET | Method::HEAD) || (first == "policy" && second == Some("validations"));
+    // Replay is a POST that needs only policy read access; validating a policy text needs
+    // policy write access although it changes nothing (DECISIONS V4).
+    let read = matches!(*method, Method::GET | Method::HEAD) || (first == "policy" && second == Some("replay"));
     Some(format!("management:{area}:{}", if read { "read" } else { "write" }))
 }
 
@@ -121,7 +122,10 @@ mod tests {
     fn scopes() {
         assert_eq!(required_scope(&Method::GET, "/applications/x").as_deref(), Some("management:applications:read"));
         assert_eq!(required_scope(&Method::PATCH, "/policy/settings").as_deref(), Some("management:settings:write"));
-        assert_eq!(required_scope(&Method::POST, "/policy/validations").as_deref(), Some("management:policy:read"));
+        assert_eq!(required_scope(&Method::POST, "/policy/validations").as_deref(), Some("management:policy:write"));
+        assert_eq!(required_scope(&Method::POST, "/policy/replay").as_deref(), Some("management:policy:read"));
+        assert_eq!(required_scope(&Method::POST, "/policy/actions").as_deref(), Some("management:policy:write"));
+        assert_eq!(required_scope(&Method::GET, "/policy/blocked").as_deref(), Some("management:policy:read"));
         assert_eq!(required_scope(&Method::POST, "/integrations").as_deref(), Some("management:providers:write"));
         assert!(has_scope(&["management:logs:write".into()], "management:logs:read"));
         assert!(!has_scope(&["management:logs:read".into()], "management:logs:write"));

@@ -144,42 +144,97 @@ fn group(c: &mut Cursor, statement: bool, start: (usize, usize)) -> Result<(), D
     }
 }
 
-/// Returns the number of statements and the diagnostics (empty when valid).
-pub fn check(text: &str) -> (usize, Vec<Diagnostic>) {
+/// One statement of a policy text: its source (annotations included, up to its `;`), its
+/// annotations (`@id("x")` → `("id", Some("x"))`) and its effect (`permit` or `forbid`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    pub source: String,
+    pub annotations: Vec<(String, Option<String>)>,
+    pub effect: String,
+    /// The statement from its effect on (without the annotations).
+    pub body: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Statement {
+    /// The value of the first annotation with this name (`@id("x")` → `x`).
+    pub fn annotation(&self, name: &str) -> Option<&str> {
+        self.annotations.iter().find(|(n, _)| n == name).and_then(|(_, v)| v.as_deref())
+    }
+}
+
+/// The single string literal of an annotation group `("...")`, unescaped (`\"` and `\\`).
+fn literal(group: &[char]) -> Option<String> {
+    let inner: String = group.iter().collect();
+    let inner = inner.trim().strip_prefix('(')?.strip_suffix(')')?.trim();
+    let body = inner.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::new();
+    let mut chars = body.chars();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\\' => out.push(chars.next()?),
+            '"' => return None,
+            other => out.push(other),
+        }
+    }
+    Some(out)
+}
+
+/// The statements of a policy text, or the first diagnostic.
+pub fn statements(text: &str) -> Result<Vec<Statement>, Diagnostic> {
     let mut c = Cursor { chars: text.chars().collect(), i: 0, line: 1, col: 1 };
-    let mut statements = 0;
+    let mut out = Vec::new();
     loop {
         c.skip_trivia();
         if c.peek().is_none() {
-            return (statements, Vec::new());
+            return Ok(out);
         }
         let start = c.pos();
+        let first = c.i;
+        let mut annotations = Vec::new();
         while c.peek() == Some('@') {
             c.bump();
-            c.word();
+            let name = c.word();
             c.skip_trivia();
             if c.peek() != Some('(') {
-                return (statements, vec![error("expected `(` after annotation", c.pos())]);
+                return Err(error("expected `(` after annotation", c.pos()));
             }
-            if let Err(d) = group(&mut c, false, start) {
-                return (statements, vec![d]);
-            }
+            let open = c.i;
+            group(&mut c, false, start)?;
+            annotations.push((name, literal(&c.chars[open..c.i])));
             c.skip_trivia();
         }
         let at = c.pos();
+        let body_start = c.i;
         let word = c.word();
         if word != "permit" && word != "forbid" {
             let found = if word.is_empty() { c.peek().map(String::from).unwrap_or_default() } else { word };
-            return (statements, vec![error(format!("expected `permit` or `forbid`, found `{found}`"), at)]);
+            return Err(error(format!("expected `permit` or `forbid`, found `{found}`"), at));
         }
         c.skip_trivia();
         if c.peek() != Some('(') {
-            return (statements, vec![error(format!("expected `(` after `{word}`"), c.pos())]);
+            return Err(error(format!("expected `(` after `{word}`"), c.pos()));
         }
-        if let Err(d) = group(&mut c, true, at) {
-            return (statements, vec![d]);
-        }
-        statements += 1;
+        group(&mut c, true, at)?;
+        out.push(Statement {
+            source: c.chars[first..c.i].iter().collect(),
+            annotations,
+            effect: word,
+            body: c.chars[body_start..c.i].iter().collect(),
+            line: start.0,
+            column: start.1,
+        });
+    }
+}
+
+/// Returns the number of statements and the diagnostics (empty when valid).
+pub fn check(text: &str) -> (usize, Vec<Diagnostic>) {
+    match statements(text) {
+        Ok(list) => (list.len(), Vec::new()),
+        // Only a count of complete statements before the error was reported before; callers
+        // read the count of valid texts only.
+        Err(d) => (0, vec![d]),
     }
 }
 
@@ -193,6 +248,19 @@ mod tests {
         assert_eq!(check("// nothing\n"), (0, vec![]));
         let text = "@id(\"a\")\npermit(principal, action == Action::\"read\", resource)\nwhen { context.x == \"(;\" };\nforbid(principal, action, resource);";
         assert_eq!(check(text), (2, vec![]));
+    }
+
+    #[test]
+    fn splits_statements_with_their_annotations() {
+        let text = "@id(\"a\") @ask(\"prompt\")\npermit(principal, action, resource);\n// c\nforbid(principal, action, resource) when { x == \"q\\\"\" };";
+        let list = statements(text).unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].annotation("id"), Some("a"));
+        assert_eq!(list[0].annotation("ask"), Some("prompt"));
+        assert_eq!(list[0].source, "@id(\"a\") @ask(\"prompt\")\npermit(principal, action, resource);");
+        assert_eq!((list[1].effect.as_str(), list[1].line, list[1].annotation("id")), ("forbid", 4, None));
+        assert_eq!(list[0].body, "permit(principal, action, resource);");
+        assert_eq!(statements("@id(x) permit(principal, action, resource);").unwrap()[0].annotation("id"), None);
     }
 
     #[test]

@@ -45,7 +45,7 @@ async fn sqlite_state_survives_a_restart() {
             app_id,
             s(&sa.body["credentials"]["clientId"]),
             s(&sa.body["credentials"]["clientSecret"]),
-            s(&pol["policy"]["policyVersionId"]),
+            s(&pol["policyVersionId"]),
             etag,
             env.token.clone(),
         );
@@ -64,7 +64,7 @@ async fn sqlite_state_survives_a_restart() {
     );
     assert_eq!(env.token_response(&sa_client, &sa_secret, None).await.status, 200, "SA secret hashes persist");
     let pol = env.get("/api/v1/policy").await;
-    assert_eq!(pol.body["policy"]["policyVersionId"], json!(policy_version));
+    assert_eq!(pol.body["policyVersionId"], json!(policy_version));
     assert_eq!(pol.header("etag"), Some(etag.as_str()));
     assert_eq!(env.get("/api/v1/traces").await.body["items"].as_array().map(Vec::len), Some(3));
     assert_eq!(env.get("/api/v1/decisions").await.body["items"].as_array().map(Vec::len), Some(4));

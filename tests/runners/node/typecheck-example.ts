@@ -138,6 +138,18 @@ export async function everyMethod(): Promise<void> {
   });
   const settings = await mgmt.policy.getSettings();
   await mgmt.policy.updateSettings({ expectedUpdatedAt: settings.settings.updatedAt, payloadCaptureMode: 'metadata' });
+  const templates = await mgmt.policy.listRuleTemplates();
+  const acted = await mgmt.policy.applyAction({ action: 'add', templateId: templates.items[0].id }, deployment.etag ?? '');
+  const companions: string[] = acted.result.companionPolicyIds;
+  await mgmt.policy.applyAction({ action: 'enforce', policyId: acted.result.policyId }, acted.etag ?? '');
+  const versions = await mgmt.policy.listVersions({ limit: 10 });
+  for await (const version of mgmt.policy.listAll({ limit: 50 })) version.origin?.length;
+  if (versions.items.length > 0) (await mgmt.policy.getVersion(versions.items[0].id)).policyText.length;
+  const observing = acted.result.observingVersionId ?? '';
+  const report = await mgmt.policy.replay({ enforcingVersionId: observing, observingVersionId: observing, days: 7 });
+  report.policies.map((p) => p.wouldBlock + p.needsCapture);
+  (await mgmt.policy.blocked({ days: 7 })).items.map((b) => b.count);
+  companions.join(',');
   const decisions = await mgmt.decisions.list({ decisionResult: 'deny', limit: 10 });
   await mgmt.decisions.get(decisions.items[0].id);
   for await (const d of mgmt.decisions.listAll({ riskLevel: 'high' })) d.occurredAt.trim();

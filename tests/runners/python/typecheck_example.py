@@ -139,6 +139,19 @@ def blocking(client: ManagementClient) -> None:
         expected_updated_at=settings.updated_at, policy_enabled=True, payload_capture_mode="metadata"
     )
     print(valid)
+    templates = policy.list_rule_templates()
+    acted = policy.apply_action(deployment.etag or "", action="add", template_id=templates.items[0].id)
+    companions: List[str] = acted.result.companion_policy_ids
+    enforced = policy.apply_action(acted.etag or "", action="enforce", policy_id=acted.result.policy_id)
+    versions = policy.list_versions(limit=10)
+    for version in policy.list_all(limit=50):
+        print(version.id, version.origin)
+    if versions.items:
+        print(policy.get_version(versions.items[0].id).policy_text)
+    observing = enforced.result.observing_version_id or ""
+    report = policy.replay(enforcing_version_id=observing, observing_version_id=observing, days=7)
+    print(companions, [(p.policy_id, p.would_block) for p in report.policies], report.truncated)
+    print([(b.tool_name, b.count) for b in policy.blocked(days=7).items])
 
     decisions = client.decisions.list(
         provider="github",

@@ -38,7 +38,7 @@ fn arguments(api: &Api, m: &Method, list_all: bool) -> String {
         .args
         .iter()
         .map(|arg| match arg.kind {
-            ArgKind::Path => arg.name.to_owned(),
+            ArgKind::Path | ArgKind::Header => arg.name.to_owned(),
             ArgKind::Query => {
                 let model = arg_model(api, m, ArgKind::Query).expect("a model");
                 format!("params?{}", input_fields(&model.fields, drop, false))

@@ -20,7 +20,7 @@ const DOC_WIDTH: usize = 100;
 
 fn js_arg_name(kind: ArgKind, name: &str) -> String {
     match kind {
-        ArgKind::Path => name.to_owned(),
+        ArgKind::Path | ArgKind::Header => name.to_owned(),
         ArgKind::Body => "data".into(),
         ArgKind::Query => "params".into(),
         ArgKind::Request => "request".into(),
@@ -186,7 +186,7 @@ fn params(m: &Method, drop: Option<&str>) -> Vec<String> {
     for arg in &m.args {
         let ty = ts_type(&arg.ty);
         out.push(match arg.kind {
-            ArgKind::Path => format!("{}: string", arg.name),
+            ArgKind::Path | ArgKind::Header => format!("{}: string", arg.name),
             ArgKind::Body => match m.js_bare_list.and_then(|field| bare_list_type(&arg.ty, field)) {
                 Some(list) => format!("data: {ty} | {list}"),
                 None => format!("data: {ty}"),

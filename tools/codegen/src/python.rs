@@ -249,7 +249,9 @@ fn output_model(method: &Method) -> Option<&'static str> {
 
 /// One method (and its `list_all` twin for paged lists).
 fn method(api: &Api, surface: &Surface, m: &Method, typing: &mut BTreeSet<&'static str>) -> String {
-    let path_args: Vec<String> = m.args.iter().filter(|a| a.kind == ArgKind::Path).map(|a| py_name(a.name)).collect();
+    // Path and header arguments are the positional strings; the body or query spreads into keywords.
+    let path_args: Vec<String> =
+        m.args.iter().filter(|a| matches!(a.kind, ArgKind::Path | ArgKind::Header)).map(|a| py_name(a.name)).collect();
     let object = m.args.iter().find(|a| matches!(a.kind, ArgKind::Body | ArgKind::Query));
     let object_model = object.and_then(|a| arg_model(api, m, a.kind));
     let all_optional = object.is_some_and(|a| a.optional());
@@ -267,7 +269,7 @@ fn method(api: &Api, surface: &Surface, m: &Method, typing: &mut BTreeSet<&'stat
         let mut parts = Vec::new();
         for arg in &m.args {
             parts.push(match arg.kind {
-                ArgKind::Path => py_name(arg.name),
+                ArgKind::Path | ArgKind::Header => py_name(arg.name),
                 _ => {
                     let mut kw = "kw(locals()".to_string();
                     for name in &path_args {

@@ -392,7 +392,9 @@ class Policy(Model):
 
 
 class PolicyResponse(Model):
-    """Result of ``policy.get`` / ``policy.update`` (``GET``/``PUT /policy``): ``{policy, etag}``."""
+    """Result of ``policy.get`` / ``policy.update`` (``GET``/``PUT /policy``): ``{policy, etag}``.
+    The wire sends the policy bare (DECISIONS V13); older servers wrapped it as ``{policy}``: the
+    SDK accepts both."""
 
     policy: Policy
     etag: Optional[str]
@@ -415,16 +417,21 @@ class PolicyDiagnostic(Model):
 
 
 class Deployment(Model):
-    """Which policy version is deployed, and how."""
+    """Which policy versions are deployed, and how: two slots, an enforced one and an optional
+    observing one (DECISIONS V5, ``kontext-api-2.md`` §3.1). What each field means depends on
+    ``rollout_mode``; [``enforced_version_id``](Self::enforced_version_id) and
+    [``observing_slot_id``](Self::observing_slot_id) read them by the spec's table."""
 
     policy_version_id: Optional[str]
+    observing_version_id: Optional[str]
     rollout_mode: str
     updated_at: str
 
 
 class DeploymentResponse(Model):
     """Result of ``policy.get_deployment`` / ``policy.update_deployment`` (``GET``/``PUT
-    /policy/deployment``): ``{deployment, etag}``."""
+    /policy/deployment``): ``{deployment, etag}``. The wire sends the deployment bare (DECISIONS
+    V13); older servers wrapped it as ``{deployment}``: the SDK accepts both."""
 
     deployment: Deployment
     etag: Optional[str]
@@ -439,9 +446,105 @@ class PolicySettings(Model):
 
 
 class SettingsResponse(Model):
-    """Answer of ``GET``/``PATCH /policy/settings``: ``{settings}``."""
+    """Result of ``GET``/``PATCH /policy/settings``: ``{settings}``. The wire sends the settings
+    bare (DECISIONS V13); older servers wrapped them as ``{settings}``: the SDK accepts both."""
 
     settings: PolicySettings
+
+
+# --- policy_history -------------------------------------------------------------------------------
+
+
+class PolicyVersion(Model):
+    """One policy version: the text of one slot at one point of the history. The same text always
+    has the same id; ids are opaque strings (not UUIDs)."""
+
+    id: str
+    policy_text: str
+    origin: Optional[str]
+    created_at: Optional[str]
+    policy_ids: Optional[List[str]]
+
+
+class RuleTemplates(Model):
+    """The catalog of rule templates that ``add`` actions use (``GET /policy/rule-templates``)."""
+
+    items: List[RuleTemplate]
+    agent_ids: List[str]
+    default_permit_policy_text: Optional[str]
+
+
+class RuleTemplate(Model):
+    """One rule template of the catalog."""
+
+    id: str
+    name: Optional[str]
+    description: Optional[str]
+    policy_text: Optional[str]
+    reserved_prefix: Optional[str]
+    companion_template_ids: List[str]
+
+
+class ReplayReport(Model):
+    """Answer of ``POST /policy/replay``. Zero replayed calls are not evidence that a policy is safe."""
+
+    days: Optional[int]
+    policies: List[ReplayedPolicy]
+    truncated: bool
+
+
+class ReplayedPolicy(Model):
+    """What one policy would have done to the recorded calls."""
+
+    policy_id: str
+    would_block: int
+    would_allow: int
+    needs_capture: int
+    not_replayable: int
+    truncated: Optional[bool]
+
+
+class BlockedCalls(Model):
+    """Answer of ``GET /policy/blocked`` (not paged)."""
+
+    days: Optional[int]
+    items: List[BlockedCall]
+
+
+class BlockedCall(Model):
+    """Calls one policy blocked for one tool."""
+
+    policy_id: str
+    tool_name: str
+    count: int
+    last_blocked_at: Optional[str]
+    provider: Optional[str]
+    operation: Optional[str]
+    installation_id: Optional[str]
+
+
+# --- policy_actions -------------------------------------------------------------------------------
+
+
+class PolicyActionResult(Model):
+    """The body of a successful action: the policy it touched, the companion guards an ``add``
+    brought along, and the new deployment (field names inferred, DECISIONS V6; a server that answers
+    less still decodes)."""
+
+    policy_id: Optional[str]
+    policy_ids: Optional[List[str]]
+    companion_policy_ids: List[str]
+    policy_version_id: Optional[str]
+    observing_version_id: Optional[str]
+    rollout_mode: Optional[str]
+    updated_at: Optional[str]
+
+
+class PolicyActionResponse(Model):
+    """Result of ``policy.apply_action``: ``{result, etag}``."""
+
+    result: PolicyActionResult
+    etag: Optional[str]
 
 
 # --- decisions ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from ._models import (
     AgentSession,
     Application,
     ApplicationResponse,
+    BlockedCalls,
     ConnectionResponse,
     CreatedApplication,
     CreatedServiceAccount,
@@ -27,9 +28,13 @@ from ._models import (
     IntegrationOAuthConfigResponse,
     IntegrationResponse,
     OAuthResponse,
+    PolicyActionResponse,
     PolicyResponse,
     PolicyValidation,
+    PolicyVersion,
+    ReplayReport,
     RevokedSessions,
+    RuleTemplates,
     ServiceAccount,
     ServiceAccountResponse,
     SessionResponse,
@@ -50,6 +55,7 @@ PAGE_OF_AGENT_SESSION = Page._parser(AgentSession)
 PAGE_OF_APPLICATION = Page._parser(Application)
 PAGE_OF_DECISION = Page._parser(Decision)
 PAGE_OF_INTEGRATION = Page._parser(Integration)
+PAGE_OF_POLICY_VERSION = Page._parser(PolicyVersion)
 PAGE_OF_SERVICE_ACCOUNT = Page._parser(ServiceAccount)
 PAGE_OF_TRACE = Page._parser(Trace)
 PAGE_OF_TRACE_EVENT = Page._parser(TraceEvent)
@@ -342,8 +348,9 @@ class Events(_Resource):
 
 
 class Policy(_Resource):
-    """The organization's Cedar policy, its deployment and the policy settings (optimistic
-    concurrency: pass back the ``etag`` / ``updated_at`` you read)."""
+    """The organization's Cedar policy, its two-slot deployment, history, rule templates, actions,
+    replay and blocked calls, and the policy settings (optimistic concurrency: pass back the
+    ``etag`` / ``updated_at`` you read)."""
 
     def get(self) -> PolicyResponse:
         """``{policy, etag}``."""
@@ -354,18 +361,79 @@ class Policy(_Resource):
         return self._c._call("policy.update", [kw(locals())], PolicyResponse._wrap)
 
     def validate(self, *, policy_text: str) -> PolicyValidation:
-        """Checks policy text without saving it."""
+        """Checks the complete candidate policy text without saving it: ``{valid, diagnostics}``
+        (valid or not, the answer is 200). Needs policy write access; safe to repeat."""
         return self._c._call("policy.validate", [kw(locals())], PolicyValidation._wrap)
 
     def get_deployment(self) -> DeploymentResponse:
-        """``{deployment, etag}``."""
+        """``{deployment, etag}``: the enforced and observing slots (``policy_version_id``,
+        ``observing_version_id``, ``rollout_mode``) and the deployment ``etag`` that
+        ``apply_action`` needs, exactly as the server sent it."""
         return self._c._call("policy.getDeployment", [], DeploymentResponse._wrap)
 
     def update_deployment(
         self, *, policy_version_id: Optional[str], rollout_mode: str, etag: Optional[str] = None
     ) -> DeploymentResponse:
-        """Rolls out a policy version (``rollout_mode``: ``observe``, ``enforce`` or ``disabled``)."""
+        """Rolls out a policy version (``rollout_mode``: ``observe``, ``enforce`` or ``disabled``)
+        for the whole organization; leaves ``observing_version_id`` as it is. Prefer
+        ``apply_action`` for per-policy changes."""
         return self._c._call("policy.updateDeployment", [kw(locals())], DeploymentResponse._wrap)
+
+    def list_versions(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[PolicyVersion]:
+        """One page of the policy history, newest first (``limit`` 1–200, default 50; pass
+        ``next_cursor`` as ``cursor``). After an action timed out, read it with the deployment to
+        learn whether it committed."""
+        return self._c._call("policy.listVersions", [kw(locals())], PAGE_OF_POLICY_VERSION)
+
+    def list_all(self, *, limit: Optional[int] = None) -> SyncPager[PolicyVersion]:
+        """Every policy version, newest first, fetched lazily page by page."""
+        return self._c._list_all("policy.listAll", [kw(locals())], PolicyVersion)
+
+    def get_version(self, id: str) -> PolicyVersion:
+        """One policy version by id (an opaque string, percent-encoded by the SDK)."""
+        return self._c._call("policy.getVersion", [id], PolicyVersion._wrap)
+
+    def list_rule_templates(self) -> RuleTemplates:
+        """The rule-template catalog for ``add`` actions: ``{items, agent_ids, default_permit_policy_text}``."""
+        return self._c._call("policy.listRuleTemplates", [], RuleTemplates._wrap)
+
+    def apply_action(
+        self,
+        etag: str,
+        *,
+        action: str,
+        template_id: Optional[str] = None,
+        cedar: Optional[str] = None,
+        endpoint_id: Optional[str] = None,
+        agent_id: Optional[str] = None,
+        scopes: Optional[Sequence[Input]] = None,
+        policy_id: Optional[str] = None,
+        where: Optional[str] = None,
+    ) -> PolicyActionResponse:
+        """Applies one policy action (``add``, ``enforce``, ``stop`` or ``delete``) and deploys it
+        atomically, only if the deployment still has ``etag`` (sent unchanged as ``If-Match``).
+        Resolves with ``{result, etag}``: pass the new ``etag`` to the next action. Never retried:
+        after a timeout, read the deployment and ``list_versions``. 428 without ``etag``, 412 when
+        it is stale, 422 with ``diagnostics`` for invalid Cedar, 404 for unknown ids, 409 for a
+        collision."""
+        return self._c._call("policy.applyAction", [kw(locals(), "etag"), etag], PolicyActionResponse._wrap)
+
+    def replay(
+        self,
+        *,
+        enforcing_version_id: str,
+        observing_version_id: str,
+        days: int,
+        baseline_policy_text: Optional[str] = None,
+    ) -> ReplayReport:
+        """What recorded calls would have done under the observing candidate over ``days`` (7, 14 or
+        30, checked by the server): per-policy ``would_block``, ``would_allow``, ``needs_capture``,
+        ``not_replayable``, and ``truncated``. Changes nothing; safe to repeat."""
+        return self._c._call("policy.replay", [kw(locals())], ReplayReport._wrap)
+
+    def blocked(self, *, days: Optional[int] = None) -> BlockedCalls:
+        """Calls blocked in the last ``days`` (7, 14 or 30; default 7): ``{days, items}``. Not paged."""
+        return self._c._call("policy.blocked", [kw(locals())], BlockedCalls._wrap)
 
     def get_settings(self) -> SettingsResponse:
         """``{settings}``."""

@@ -5,6 +5,8 @@ pub mod applications;
 pub mod decisions;
 pub mod integrations;
 pub mod policy;
+pub mod policy_actions;
+pub mod policy_history;
 pub mod service_accounts;
 pub mod sessions;
 pub mod traces;
@@ -55,6 +57,12 @@ pub fn router() -> Router<AppState> {
         .route("/policy/validations", post(policy::validate))
         .route("/policy/deployment", get(policy::get_deployment).put(policy::put_deployment))
         .route("/policy/settings", get(policy::get_settings).patch(policy::patch_settings))
+        .route("/policy/versions", get(policy_history::list_versions))
+        .route("/policy/versions/{id}", get(policy_history::get_version))
+        .route("/policy/rule-templates", get(policy_history::rule_templates))
+        .route("/policy/actions", post(policy_actions::apply_action))
+        .route("/policy/replay", post(policy_history::replay))
+        .route("/policy/blocked", get(policy_history::blocked))
         .route("/decisions", get(decisions::list))
         .route("/decisions/{id}", get(decisions::get))
 }

@@ -1,10 +1,13 @@
 //! The policy surface: the Cedar policy text (ETag / If-Match), validation, the deployment
-//! (rollout mode, own ETag) and the organization's policy settings (`expectedUpdatedAt`).
+//! (two slots, rollout mode, own ETag) and the organization's policy settings
+//! (`expectedUpdatedAt`). Single objects are bare (DECISIONS V13). The newer routes (versions,
+//! rule templates, actions, replay, blocked calls) are in `policy_actions` and `policy_history`.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
 
 use super::{ok, ts};
 use crate::cedar;
@@ -24,24 +27,24 @@ fn policy_etag(head: &PolicyHead) -> String {
     format!("\"p{}-{}\"", head.revision, &head.version_id.simple().to_string()[..8])
 }
 
-fn deployment_etag(d: &Data) -> String {
+pub(super) fn deployment_etag(d: &Data) -> String {
     format!("\"d{}\"", d.org.deployment.revision)
 }
 
 /// Writes always move `updatedAt` forward, even twice in one millisecond, so that an
 /// `expectedUpdatedAt` read before a write never matches after it.
-fn next_stamp(now: i64, previous: i64) -> i64 {
+pub(super) fn next_stamp(now: i64, previous: i64) -> i64 {
     now.max(previous + 1)
 }
 
-fn with_etag(mut resp: Response, etag: &str) -> Response {
+pub(super) fn with_etag(mut resp: Response, etag: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(etag) {
         resp.headers_mut().insert(header::ETAG, v);
     }
     resp
 }
 
-fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
+pub(super) fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
 }
 
@@ -98,8 +101,28 @@ fn policy_view(d: &Data, head: &PolicyHead) -> Value {
 pub async fn get_policy(State(st): State<AppState>) -> ApiResult<Response> {
     st.read(|d| {
         let head = d.org.policy.as_ref().ok_or_else(|| ApiError::not_found("Policy not found"))?;
-        Ok(with_etag(ok(json!({ "policy": policy_view(d, head) })), &policy_etag(head)))
+        Ok(with_etag(ok(policy_view(d, head)), &policy_etag(head)))
     })
+}
+
+/// The version of this text: the existing one (same text, same version), or a new one that
+/// records what produced it.
+pub(super) fn version_of(d: &mut Data, text: &str, origin: &str, now: i64) -> Uuid {
+    let hash = util::sha256_hex(text);
+    if let Some(id) = d.policy_by_hash.get(&hash) {
+        return *id;
+    }
+    let v = PolicyVersion {
+        id: util::new_id(),
+        seq: d.next_seq(),
+        text: text.to_owned(),
+        text_hash: hash,
+        created_at: now,
+        origin: origin.to_owned(),
+    };
+    let id = v.id;
+    d.insert_policy_version(v);
+    id
 }
 
 fn policy_text(body: &serde_json::Map<String, Value>) -> ApiResult<String> {
@@ -127,23 +150,8 @@ pub async fn put_policy(
     st.write(|d| {
         let current = d.org.policy.as_ref().map(policy_etag);
         check_preconditions(&headers, current.as_deref(), "policy", true)?;
-        let hash = util::sha256_hex(&text);
         // Same text, same version: versions are de-duplicated by content.
-        let version_id = match d.policy_by_hash.get(&hash) {
-            Some(id) => *id,
-            None => {
-                let v = PolicyVersion {
-                    id: util::new_id(),
-                    seq: d.next_seq(),
-                    text: text.clone(),
-                    text_hash: hash,
-                    created_at: now,
-                };
-                let id = v.id;
-                d.insert_policy_version(v);
-                id
-            }
-        };
+        let version_id = version_of(d, &text, "policy_text", now);
         let unchanged = d.org.policy.as_ref().is_some_and(|h| h.version_id == version_id);
         if !unchanged {
             d.org.revision += 1;
@@ -153,7 +161,7 @@ pub async fn put_policy(
             d.put_org();
         }
         let head = d.org.policy.as_ref().ok_or_else(|| ApiError::internal("policy missing after write"))?;
-        Ok(with_etag(ok(json!({ "policy": policy_view(d, head) })), &policy_etag(head)))
+        Ok(with_etag(ok(policy_view(d, head)), &policy_etag(head)))
     })
 }
 
@@ -167,17 +175,23 @@ pub async fn validate(JsonBody(body): JsonBody) -> ApiResult<Response> {
     Ok(ok(json!({ "valid": diagnostics.is_empty(), "diagnostics": diagnostics, "statementCount": statements })))
 }
 
-fn deployment_view(d: &Data) -> Value {
+/// The deployment: both slots (DECISIONS V5), bare.
+pub(super) fn deployment_view(d: &Data) -> Map<String, Value> {
     let dep = &d.org.deployment;
-    json!({
+    let view = json!({
         "policyVersionId": dep.policy_version_id,
+        "observingVersionId": dep.observing_version_id,
         "rolloutMode": dep.rollout_mode,
         "updatedAt": ts(dep.updated_at),
-    })
+    });
+    match view {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
 }
 
 pub async fn get_deployment(State(st): State<AppState>) -> ApiResult<Response> {
-    Ok(st.read(|d| with_etag(ok(json!({ "deployment": deployment_view(d) })), &deployment_etag(d))))
+    Ok(st.read(|d| with_etag(ok(Value::Object(deployment_view(d))), &deployment_etag(d))))
 }
 
 pub async fn put_deployment(
@@ -219,13 +233,14 @@ pub async fn put_deployment(
             return Err(ApiError::not_found("Policy version not found"));
         }
         d.org.revision += 1;
+        // The observing slot is left as it is (DECISIONS V5): only actions change it.
         let dep = &mut d.org.deployment;
         dep.policy_version_id = version;
         dep.rollout_mode = mode;
         dep.updated_at = next_stamp(now, dep.updated_at);
         dep.revision = d.org.revision;
         d.put_org();
-        Ok(with_etag(ok(json!({ "deployment": deployment_view(d) })), &deployment_etag(d)))
+        Ok(with_etag(ok(Value::Object(deployment_view(d))), &deployment_etag(d)))
     })
 }
 
@@ -239,7 +254,7 @@ fn settings_view(d: &Data) -> Value {
 }
 
 pub async fn get_settings(State(st): State<AppState>) -> ApiResult<Response> {
-    Ok(st.read(|d| ok(json!({ "settings": settings_view(d) }))))
+    Ok(st.read(|d| ok(settings_view(d))))
 }
 
 pub async fn patch_settings(State(st): State<AppState>, JsonBody(body): JsonBody) -> ApiResult<Response> {
@@ -265,6 +280,6 @@ pub async fn patch_settings(State(st): State<AppState>, JsonBody(body): JsonBody
         }
         s.updated_at = next_stamp(now, s.updated_at);
         d.put_org();
-        Ok(ok(json!({ "settings": settings_view(d) })))
+        Ok(ok(settings_view(d)))
     })
 }

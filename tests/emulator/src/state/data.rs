@@ -125,12 +125,14 @@ impl Data {
             policy: None,
             deployment: Deployment {
                 policy_version_id: None,
+                observing_version_id: None,
                 rollout_mode: "disabled".into(),
                 updated_at: now,
                 revision: 0,
             },
             settings: Settings { policy_enabled: false, payload_capture_mode: "off".into(), updated_at: now },
             revision: 0,
+            policies: Vec::new(),
         };
         let mut d = Data::empty(org, persist);
         d.changes.clear_all();
@@ -403,8 +405,15 @@ fn placeholder_org() -> Org {
         user_email: LOCAL_USER_EMAIL.into(),
         created_at: 0,
         policy: None,
-        deployment: Deployment { policy_version_id: None, rollout_mode: "disabled".into(), updated_at: 0, revision: 0 },
+        deployment: Deployment {
+            policy_version_id: None,
+            observing_version_id: None,
+            rollout_mode: "disabled".into(),
+            updated_at: 0,
+            revision: 0,
+        },
         settings: Settings { policy_enabled: false, payload_capture_mode: "off".into(), updated_at: 0 },
         revision: 0,
+        policies: Vec::new(),
     }
 }

@@ -230,6 +230,9 @@ pub struct PolicyVersion {
     pub text: String,
     pub text_hash: String,
     pub created_at: i64,
+    /// What first produced this text (`policy_text` for `PUT /policy`, else the action kind).
+    #[serde(default)]
+    pub origin: String,
 }
 record!(PolicyVersion, "policy_version");
 
@@ -245,6 +248,21 @@ pub struct Org {
     pub settings: Settings,
     /// Bumped on every accepted write of the policy or the deployment; part of their ETags.
     pub revision: u64,
+    /// The named policies of the two-slot deployment (`POST /policy/actions`), in the order
+    /// they were added: every one observes, those marked `enforced` also enforce.
+    #[serde(default)]
+    pub policies: Vec<NamedPolicy>,
+}
+
+/// One `@id` policy of the two-slot deployment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NamedPolicy {
+    pub id: String,
+    /// Its whole statement, annotations included.
+    pub source: String,
+    pub enforced: bool,
+    /// The template it came from, if any.
+    pub template_id: Option<String>,
 }
 
 impl Org {
@@ -262,6 +280,9 @@ pub struct PolicyHead {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Deployment {
     pub policy_version_id: Option<Uuid>,
+    /// The observing slot (DECISIONS V5); `PUT /policy/deployment` leaves it as it is.
+    #[serde(default)]
+    pub observing_version_id: Option<Uuid>,
     pub rollout_mode: String,
     pub updated_at: i64,
     pub revision: u64,
