@@ -6,14 +6,15 @@ use crate::args::Args;
 use crate::client::Client;
 use crate::error::Result;
 use crate::models::{
-    AccessGraphParams, AddConnection, CreateApplication, CreateIntegration, CreateServiceAccount, GetTraceParams,
-    ListApplicationsParams, ListDecisionsParams, ListEventsParams, ListIntegrationsParams, ListServiceAccountsParams,
-    ListSessionsParams, ListTracesParams, SetIntegrationOAuthConfig, SetIntegrations, TraceStatsParams,
-    UpdateApplication, UpdateApplicationOAuth, UpdateDeployment, UpdateIntegration, UpdatePolicy, UpdateSettings,
-    ValidatePolicy,
+    AccessGraphParams, AddConnection, CreateApplication, CreateIntegration, CreateServiceAccount, CreateToken,
+    GetTraceParams, InstallToken, ListApplicationsParams, ListDecisionsParams, ListDirectoryParams, ListEventsParams,
+    ListInstallTokensParams, ListIntegrationsParams, ListReleasesParams, ListServiceAccountsParams, ListSessionsParams,
+    ListTracesParams, ScimToken, SetIntegrationOAuthConfig, SetIntegrations, TraceStatsParams, UpdateApplication,
+    UpdateApplicationOAuth, UpdateDeployment, UpdateIntegration, UpdatePolicy, UpdateSettings, ValidatePolicy,
 };
 use crate::pagination::{Pages, RawItems, RawPage};
 use crate::pending::Pending;
+use crate::resources::Composite;
 
 /// Every method [`call`](super::call) accepts.
 pub const METHODS: &[&str] = &[
@@ -31,6 +32,7 @@ pub const METHODS: &[&str] = &[
     "applications.detachIntegration",
     "applications.revokeAllAgentSessions",
     "applications.accessGraph",
+    "applications.findByName",
     "integrations.list",
     "integrations.get",
     "integrations.create",
@@ -48,6 +50,7 @@ pub const METHODS: &[&str] = &[
     "serviceAccounts.create",
     "serviceAccounts.rotateSecret",
     "serviceAccounts.revoke",
+    "serviceAccounts.findByName",
     "agentSessions.list",
     "agentSessions.get",
     "agentSessions.revokeAll",
@@ -64,6 +67,22 @@ pub const METHODS: &[&str] = &[
     "policy.updateSettings",
     "decisions.list",
     "decisions.get",
+    "scimTokens.list",
+    "scimTokens.create",
+    "scimTokens.revoke",
+    "scimTokens.reconcile",
+    "directory.getStatus",
+    "directoryGroups.list",
+    "directoryReconciliation.list",
+    "installTokens.list",
+    "installTokens.create",
+    "installTokens.revoke",
+    "installTokens.reconcile",
+    "releases.list",
+    "releases.latest",
+    "releases.getDownloadUrl",
+    "releases.download",
+    "organization.getAgentAccess",
     "client.refreshToken",
     "client.clearToken",
     "oauth.createPkceChallenge",
@@ -73,8 +92,18 @@ pub const METHODS: &[&str] = &[
 ];
 
 /// Every method [`list_all`](super::list_all) accepts.
-pub const LIST_ALL_METHODS: &[&str] =
-    &["applications.listAll", "integrations.listAll", "serviceAccounts.listAll", "traces.listAll", "decisions.listAll"];
+pub const LIST_ALL_METHODS: &[&str] = &[
+    "applications.listAll",
+    "integrations.listAll",
+    "serviceAccounts.listAll",
+    "traces.listAll",
+    "decisions.listAll",
+    "scimTokens.listAll",
+    "directoryGroups.listAll",
+    "directoryReconciliation.listAll",
+    "installTokens.listAll",
+    "releases.listAll",
+];
 
 /// The request an API method stands for: arguments decoded and checked, nothing sent yet.
 pub(super) fn request<'c>(c: &'c Client, method: &str, a: &mut Args) -> Result<Pending<'c, ()>> {
@@ -151,8 +180,40 @@ pub(super) fn request<'c>(c: &'c Client, method: &str, a: &mut Args) -> Result<P
         "policy.updateSettings" => c.policy().update_settings(a.required::<UpdateSettings>("data")?).untyped(),
         "decisions.list" => c.decisions().list(a.optional::<ListDecisionsParams>("params")?).untyped(),
         "decisions.get" => c.decisions().get(&a.string("id")?).untyped(),
+        "scimTokens.list" => c.scim_tokens().list(a.optional::<ListDirectoryParams>("params")?).untyped(),
+        "scimTokens.create" => c.scim_tokens().create(a.required::<CreateToken>("data")?).untyped(),
+        "scimTokens.revoke" => c.scim_tokens().revoke(&a.string("sha256")?).untyped(),
+        "directory.getStatus" => c.directory().get_status().untyped(),
+        "directoryGroups.list" => c.directory_groups().list(a.optional::<ListDirectoryParams>("params")?).untyped(),
+        "directoryReconciliation.list" => {
+            c.directory_reconciliation().list(a.optional::<ListDirectoryParams>("params")?).untyped()
+        }
+        "installTokens.list" => c.install_tokens().list(a.optional::<ListInstallTokensParams>("params")?).untyped(),
+        "installTokens.create" => c.install_tokens().create(a.required::<CreateToken>("data")?).untyped(),
+        "installTokens.revoke" => c.install_tokens().revoke(&a.string("sha256")?).untyped(),
+        "releases.list" => c.releases().list(a.optional::<ListReleasesParams>("params")?).untyped(),
+        "releases.latest" => c.releases().latest().untyped(),
+        "releases.getDownloadUrl" => c.releases().get_download_url(&a.string("version")?, &a.string("kind")?).untyped(),
+        "organization.getAgentAccess" => c.organization().get_agent_access().untyped(),
         other => return Err(super::unknown_method(other)),
     })
+}
+
+/// The future of an SDK-side composition (`Transport::Composite`), its result as JSON text; `None` for
+/// a name that is not one.
+pub(super) fn composite<'c>(c: &'c Client, method: &str, a: &mut Args) -> Result<Option<Composite<'c, String>>> {
+    Ok(Some(match method {
+        "applications.findByName" => super::json_of(c.applications().find_by_name(&a.string("name")?)),
+        "serviceAccounts.findByName" => super::json_of(c.service_accounts().find_by_name(&a.string("name")?)),
+        "scimTokens.reconcile" => {
+            super::json_of(c.scim_tokens().reconcile(a.required::<Vec<ScimToken>>("before")?, &a.string("label")?))
+        }
+        "installTokens.reconcile" => super::json_of(
+            c.install_tokens().reconcile(a.required::<Vec<InstallToken>>("before")?, &a.string("label")?),
+        ),
+        "releases.download" => super::json_of(c.releases().download(&a.string("version")?, &a.string("kind")?)),
+        _ => return Ok(None),
+    }))
 }
 
 /// The pages a `*.listAll` method iterates, as the server's JSON.
@@ -165,6 +226,17 @@ pub(super) fn pages(c: &Client, method: &str, a: &mut Args) -> Result<Pages<RawI
         }
         "traces.listAll" => c.traces().pages::<RawPage>(a.optional::<ListTracesParams>("params")?),
         "decisions.listAll" => c.decisions().pages::<RawPage>(a.optional::<ListDecisionsParams>("params")?),
+        "scimTokens.listAll" => c.scim_tokens().pages::<RawPage>(a.optional::<ListDirectoryParams>("params")?),
+        "directoryGroups.listAll" => {
+            c.directory_groups().pages::<RawPage>(a.optional::<ListDirectoryParams>("params")?)
+        }
+        "directoryReconciliation.listAll" => {
+            c.directory_reconciliation().pages::<RawPage>(a.optional::<ListDirectoryParams>("params")?)
+        }
+        "installTokens.listAll" => {
+            c.install_tokens().pages::<RawPage>(a.optional::<ListInstallTokensParams>("params")?)
+        }
+        "releases.listAll" => c.releases().pages::<RawPage>(a.optional::<ListReleasesParams>("params")?),
         other => return Err(super::unknown_method(other)),
     })
 }

@@ -1,0 +1,202 @@
+//! What the admin surface's SDK-side compositions share (DECISIONS V9, and the verified release
+//! download): several requests behind one method, answered as one future.
+//!
+//! A composition is still described in `api.rs` (transport `Composite`), so every language gets
+//! it through the dispatch table like any other method; its logic lives here, once.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+
+use futures_util::StreamExt;
+
+use crate::error::{Error, Result};
+use crate::pagination::{ItemStream, Page};
+
+/// The future a composite method returns (`Send` where the platform allows it).
+#[cfg(not(target_arch = "wasm32"))]
+pub type Composite<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+/// The future a composite method returns (`Send` where the platform allows it).
+#[cfg(target_arch = "wasm32")]
+pub type Composite<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + 'a>>;
+
+/// Page size of the lists a composition walks: the most the API serves, so few requests.
+pub(crate) const WALK_LIMIT: u32 = crate::validate::MAX_LIMIT;
+
+/// A token row of a list (SCIM or install token): what reconcile reads of it.
+pub(crate) trait TokenRow {
+    fn sha256(&self) -> &str;
+    fn label(&self) -> &str;
+    fn revoked(&self) -> bool;
+}
+
+impl TokenRow for crate::models::ScimToken {
+    fn sha256(&self) -> &str {
+        &self.sha256
+    }
+    fn label(&self) -> &str {
+        &self.label
+    }
+    fn revoked(&self) -> bool {
+        self.revoked_at.is_some()
+    }
+}
+
+impl TokenRow for crate::models::InstallToken {
+    fn sha256(&self) -> &str {
+        &self.sha256
+    }
+    fn label(&self) -> &str {
+        &self.label
+    }
+    fn revoked(&self) -> bool {
+        self.revoked_at.is_some()
+    }
+}
+
+/// The vendor's rule after a mint whose outcome is unknown (AS1–AS6 rule 3, DECISIONS V9): list
+/// again, revoke every live token with the same `label` that was not in `before` (the orphan an
+/// ambiguous mint may have left), return what was revoked; the caller then mints again.
+///
+/// `revoke` is called once per orphan, in list order; the first failure stops the walk (the
+/// tokens revoked so far stay revoked, and calling reconcile again finishes the job).
+pub(crate) async fn reconcile<T, R, F>(
+    before: Vec<T>,
+    label: String,
+    mut now: ItemStream<T>,
+    mut revoke: impl FnMut(String) -> F,
+) -> Result<Page<T>>
+where
+    T: TokenRow,
+    F: Future<Output = Result<R>>,
+{
+    crate::validate::required("label", &label)?;
+    let known: HashSet<String> = before.iter().map(|t| t.sha256().to_owned()).collect();
+    let mut orphans = Vec::new();
+    while let Some(row) = now.next().await {
+        let row = row?;
+        if row.label() == label && !row.revoked() && !known.contains(row.sha256()) {
+            orphans.push(row);
+        }
+    }
+    for orphan in &orphans {
+        revoke(orphan.sha256().to_owned()).await?;
+    }
+    Ok(Page { items: orphans, next_cursor: None })
+}
+
+/// `findByName` (DECISIONS V9): the live records named exactly `name` (names are unique among
+/// them, Q12: none or one), found by walking the whole list.
+pub(crate) async fn find_by_name<T>(name: String, mut all: ItemStream<T>, name_of: fn(&T) -> &str) -> Result<Page<T>> {
+    crate::validate::required("name", &name)?;
+    let mut found = Vec::new();
+    while let Some(row) = all.next().await {
+        let row = row?;
+        if name_of(&row) == name {
+            found.push(row);
+        }
+    }
+    Ok(Page { items: found, next_cursor: None })
+}
+
+/// An opaque path id (DECISIONS V12): non-empty, and percent-encoded as one path segment.
+pub(crate) fn opaque_id(argument: &str, value: &str) -> Result<String> {
+    if value.is_empty() {
+        return Err(Error::invalid(argument, "must not be empty"));
+    }
+    // `.` and `..` alone would be dot-segments (a URL parser removes them): encode their dots.
+    let dot_segment = value == "." || value == "..";
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') || (b == b'.' && !dot_segment) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Ok(out)
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::ScimToken;
+    use futures_util::stream;
+    use std::sync::Mutex;
+
+    fn row(sha: &str, label: &str, revoked: bool) -> ScimToken {
+        ScimToken {
+            sha256: sha.into(),
+            label: label.into(),
+            created_at: "c".into(),
+            last_used_at: None,
+            revoked_at: revoked.then(|| "r".into()),
+            extra: Default::default(),
+        }
+    }
+
+    fn listing(rows: Vec<ScimToken>) -> ItemStream<ScimToken> {
+        Box::pin(stream::iter(rows.into_iter().map(Ok)))
+    }
+
+    #[tokio::test]
+    async fn reconcile_revokes_only_new_live_tokens_with_the_label() {
+        let before = vec![row("a", "ci", false)];
+        let now = listing(vec![
+            row("a", "ci", false),    // known before
+            row("b", "ci", false),    // the orphan
+            row("c", "other", false), // another label
+            row("d", "ci", true),     // already revoked
+            row("e", "ci", false),    // a second orphan
+        ]);
+        let revoked = Mutex::new(Vec::new());
+        let page = reconcile(before, "ci".into(), now, |sha| {
+            revoked.lock().unwrap().push(sha);
+            async { Ok(()) }
+        })
+        .await
+        .unwrap();
+        let shas: Vec<&str> = page.items.iter().map(|t| t.sha256.as_str()).collect();
+        assert_eq!(shas, ["b", "e"]);
+        assert_eq!(*revoked.lock().unwrap(), ["b", "e"]);
+    }
+
+    #[tokio::test]
+    async fn reconcile_needs_a_label_and_stops_at_the_first_failed_revoke() {
+        let e = reconcile(vec![], " ".into(), listing(vec![]), |_| async { Ok(()) }).await.unwrap_err();
+        assert_eq!(e.details().argument.as_deref(), Some("label"));
+        let calls = Mutex::new(0);
+        let e = reconcile(vec![], "ci".into(), listing(vec![row("a", "ci", false), row("b", "ci", false)]), |_| {
+            *calls.lock().unwrap() += 1;
+            async { Err::<(), _>(Error::invalid("x", "boom")) }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(e.details().argument.as_deref(), Some("x"));
+        assert_eq!(*calls.lock().unwrap(), 1);
+    }
+
+    #[test]
+    fn opaque_ids_are_non_empty_and_encoded_as_one_segment() {
+        assert_eq!(opaque_id("version", "1.2.3-rc.1").unwrap(), "1.2.3-rc.1");
+        assert_eq!(opaque_id("version", "../a b/%").unwrap(), "..%2Fa%20b%2F%25");
+        assert_eq!(opaque_id("version", "..").unwrap(), "%2E%2E");
+        assert_eq!(opaque_id("kind", "").unwrap_err().details().argument.as_deref(), Some("kind"));
+    }
+
+    #[test]
+    fn sha256_is_lowercase_hex() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}
