@@ -88,7 +88,12 @@ async fn seed_data(State(st): State<AppState>, JsonBody(body): JsonBody) -> ApiR
     let call = st.seed_calls.fetch_add(1, Ordering::Relaxed);
     let mut rng = Rng::new(mix(0x5EED_0000_0000 + call));
     let now = st.now();
-    let seeded = st.write(|d| seed::seed(d, &mut rng, now, counts, app))?;
+    let directory = crate::api::directory::SeedCounts::parse(&f, MAX_PER_KIND)?;
+    let seeded = st.write(|d| {
+        let seeded = seed::seed(d, &mut rng, now, counts, app)?;
+        crate::api::directory::seed(d, &mut rng, now, directory);
+        Ok(seeded)
+    })?;
     Ok(ok(seeded.to_json()))
 }
 
