@@ -9,6 +9,8 @@ pub mod service_accounts;
 pub mod sessions;
 pub mod traces;
 // Issue 23, admin surface.
+#[cfg(test)]
+mod admin_tests;
 pub mod directory;
 pub mod install_tokens;
 pub mod organization;
