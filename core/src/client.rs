@@ -186,11 +186,11 @@ impl Client {
         let spec = RequestSpec::new(Method::GET, url.clone(), "/release-artifact");
         match inner.transport.execute(&spec, &self.options, None).await {
             Ok(raw) => Ok(raw.body),
-            Err(crate::Error::Connection { message, not_sent }) => {
+            Err(crate::Error::Connection { message, not_sent, outcome_unknown }) => {
                 // reqwest names the URL it failed on; this one is a bearer credential.
                 let without_query = url.split('?').next().unwrap_or_default();
                 let message = message.replace(&url, "[download URL]").replace(without_query, "[download URL]");
-                Err(crate::Error::Connection { message, not_sent })
+                Err(crate::Error::Connection { message, not_sent, outcome_unknown })
             }
             Err(e) => Err(e),
         }
@@ -207,9 +207,15 @@ impl Client {
     }
 
     /// A request to `{base}/api/{version}{path}`.
+    /// It may be sent again as the retry class of its route says (`api.rs`; V8, V10, V11).
     pub(crate) fn request(&self, method: Method, path: impl Into<String>) -> Call<'_> {
         let path = path.into();
-        Call { client: self, spec: RequestSpec::new(method, format!("{}{path}", self.inner.config.api_base), path) }
+        let class = crate::dispatch::retry_class(&method, &path);
+        let mut spec = RequestSpec::new(method, format!("{}{path}", self.inner.config.api_base), path);
+        if let Some(class) = class {
+            spec.resend = class.into();
+        }
+        Call { client: self, spec }
     }
 
     pub(crate) fn clone_for_stream(&self) -> Client {

@@ -29,6 +29,7 @@ export const {
   NotFoundError,
   ConflictError,
   PreconditionFailedError,
+  PreconditionRequiredError,
   RateLimitError,
   InternalServerError,
   NetworkError,

@@ -22,6 +22,7 @@ export const {
   NotFoundError,
   ConflictError,
   PreconditionFailedError,
+  PreconditionRequiredError,
   RateLimitError,
   InternalServerError,
   NetworkError,

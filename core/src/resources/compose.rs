@@ -10,7 +10,7 @@ use std::pin::Pin;
 
 use futures_util::StreamExt;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::pagination::{ItemStream, Page};
 
 /// The future a composite method returns (`Send` where the platform allows it).
@@ -99,24 +99,6 @@ pub(crate) async fn find_by_name<T>(name: String, mut all: ItemStream<T>, name_o
     Ok(Page { items: found, next_cursor: None })
 }
 
-/// An opaque path id (DECISIONS V12): non-empty, and percent-encoded as one path segment.
-pub(crate) fn opaque_id(argument: &str, value: &str) -> Result<String> {
-    if value.is_empty() {
-        return Err(Error::invalid(argument, "must not be empty"));
-    }
-    // `.` and `..` alone would be dot-segments (a URL parser removes them): encode their dots.
-    let dot_segment = value == "." || value == "..";
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') || (b == b'.' && !dot_segment) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    Ok(out)
-}
-
 /// Lowercase hex SHA-256 of `bytes`.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
@@ -131,6 +113,7 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
     use crate::models::ScimToken;
     use futures_util::stream;
     use std::sync::Mutex;
@@ -185,14 +168,6 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.details().argument.as_deref(), Some("x"));
         assert_eq!(*calls.lock().unwrap(), 1);
-    }
-
-    #[test]
-    fn opaque_ids_are_non_empty_and_encoded_as_one_segment() {
-        assert_eq!(opaque_id("version", "1.2.3-rc.1").unwrap(), "1.2.3-rc.1");
-        assert_eq!(opaque_id("version", "../a b/%").unwrap(), "..%2Fa%20b%2F%25");
-        assert_eq!(opaque_id("version", "..").unwrap(), "%2E%2E");
-        assert_eq!(opaque_id("kind", "").unwrap_err().details().argument.as_deref(), Some("kind"));
     }
 
     #[test]

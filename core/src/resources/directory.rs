@@ -63,7 +63,7 @@ impl<'a> ScimTokens<'a> {
     /// Revokes a SCIM token by its SHA-256 fingerprint (also when it is already revoked).
     pub fn revoke(&self, sha256: &str) -> Pending<'a, ()> {
         pending(|| {
-            let sha256 = compose::opaque_id("sha256", sha256)?;
+            let sha256 = validate::opaque_id("sha256", sha256)?;
             Ok(self.client.request(Method::POST, format!("{SCIM_TOKENS}/{sha256}/revoke")).send_empty())
         })
     }

@@ -61,7 +61,7 @@ impl<'a> InstallTokens<'a> {
     /// Revokes an install token by its SHA-256 fingerprint (also when it is already revoked).
     pub fn revoke(&self, sha256: &str) -> Pending<'a, ()> {
         pending(|| {
-            let sha256 = compose::opaque_id("sha256", sha256)?;
+            let sha256 = validate::opaque_id("sha256", sha256)?;
             Ok(self.client.request(Method::POST, format!("{INSTALL_TOKENS}/{sha256}/revoke")).send_empty())
         })
     }

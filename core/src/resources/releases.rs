@@ -58,8 +58,8 @@ impl<'a> Releases<'a> {
     /// [`download`](Self::download), which also checks the bytes.
     pub fn get_download_url(&self, version: &str, kind: &str) -> Pending<'a, DownloadUrl> {
         pending(|| {
-            let version = compose::opaque_id("version", version)?;
-            let kind = compose::opaque_id("kind", kind)?;
+            let version = validate::opaque_id("version", version)?;
+            let kind = validate::opaque_id("kind", kind)?;
             let path = format!("/deployments/releases/{version}/artifacts/{kind}/download-url");
             Ok(self.client.request(Method::POST, path).send())
         })
@@ -71,7 +71,7 @@ impl<'a> Releases<'a> {
     /// the call fails (`decode` error, "integrity check failed") and the bytes are dropped.
     pub fn download(&self, version: &str, kind: &str) -> Composite<'a, VerifiedArtifact> {
         let client = self.client;
-        let checked = compose::opaque_id("version", version).and(compose::opaque_id("kind", kind));
+        let checked = validate::opaque_id("version", version).and(validate::opaque_id("kind", kind));
         let (version, kind) = (version.to_owned(), kind.to_owned());
         Box::pin(async move {
             checked?;

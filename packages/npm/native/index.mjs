@@ -17,6 +17,7 @@ export const {
   NotFoundError,
   ConflictError,
   PreconditionFailedError,
+  PreconditionRequiredError,
   RateLimitError,
   InternalServerError,
   NetworkError,
