@@ -707,8 +707,8 @@ pub fn methods() -> Vec<Method> {
             .retry(Safe)
             .reads()
             .doc(
-                "A pre-signed URL for one artifact (`kind`: `package` or `install_script`), valid about 15 minutes; \
-                 redacted like a secret. Prefer `download`, which also checks the bytes.",
+                "A pre-signed URL for one artifact (`kind`: `package` or `install_script`), valid about 15 minutes, \
+                 and a credential until then: do not log it. Prefer `download`, which also checks the bytes.",
             ),
         composite("releases.download")
             .path("version")

@@ -1471,7 +1471,8 @@ export interface ReleasesResource {
   latest(options?: RequestOptions): Promise<Release>;
   /**
    * A pre-signed URL for one artifact (`kind`: `package` or `install_script`), valid about 15
-   * minutes; redacted like a secret. Prefer `download`, which also checks the bytes.
+   * minutes, and a credential until then: do not log it. Prefer `download`, which also checks the
+   * bytes.
    */
   getDownloadUrl(version: string, kind: string, options?: RequestOptions): Promise<DownloadUrl>;
   /**

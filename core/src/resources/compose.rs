@@ -175,3 +175,31 @@ mod tests {
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }
+
+/// The retry rule of V8 through the real pipeline: a mint whose connection was refused never
+/// reached the server, so its outcome is known (nothing minted) and it may be sent again.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod mint_tests {
+    use std::time::{Duration, Instant};
+
+    use crate::models::CreateToken;
+
+    #[tokio::test]
+    async fn a_refused_mint_is_retried_and_its_outcome_is_known() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let client = crate::Client::builder()
+            .base_url(format!("http://127.0.0.1:{port}"))
+            .access_token("t")
+            .max_retries(1)
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let error = client.install_tokens().create(CreateToken::new("ci")).await.unwrap_err();
+        assert_eq!(error.kind(), crate::ErrorKind::Connection, "{error}");
+        assert!(error.never_sent() && !error.outcome_unknown(), "{error:?}");
+        // One retry after a backoff: the second refusal came after a pause, not at once.
+        assert!(started.elapsed() >= Duration::from_millis(200), "{:?}", started.elapsed());
+    }
+}

@@ -555,7 +555,8 @@ class AsyncReleases(_AsyncResource):
 
     async def get_download_url(self, version: str, kind: str) -> DownloadUrl:
         """A pre-signed URL for one artifact (``kind``: ``package`` or ``install_script``), valid
-        about 15 minutes; redacted like a secret. Prefer ``download``, which also checks the bytes."""
+        about 15 minutes, and a credential until then: do not log it. Prefer ``download``, which
+        also checks the bytes."""
         return await self._c._call("releases.getDownloadUrl", [version, kind], DownloadUrl._wrap)
 
     async def download(self, version: str, kind: str) -> VerifiedArtifact:

@@ -556,7 +556,8 @@ class Releases(_Resource):
 
     def get_download_url(self, version: str, kind: str) -> DownloadUrl:
         """A pre-signed URL for one artifact (``kind``: ``package`` or ``install_script``), valid
-        about 15 minutes; redacted like a secret. Prefer ``download``, which also checks the bytes."""
+        about 15 minutes, and a credential until then: do not log it. Prefer ``download``, which
+        also checks the bytes."""
         return self._c._call("releases.getDownloadUrl", [version, kind], DownloadUrl._wrap)
 
     def download(self, version: str, kind: str) -> VerifiedArtifact:
