@@ -120,8 +120,8 @@ def blocking(client: ManagementClient) -> None:
     print(secret_token, [t.sha256 for t in scim.list(limit=5, cursor=None)])
     print([t.revoked_at for t in scim.reconcile(before, "entra-prod")])
     scim.revoke(minted.sha256)
-    status = client.directory.get_status()
-    users: Optional[int] = status.user_count
+    directory_status = client.directory.get_status()
+    users: Optional[int] = directory_status.user_count
     print(users, [g.display_name for g in client.directory_groups.list_all()])
     print([r.state for r in client.directory_reconciliation.list(limit=10)])
     installs = client.install_tokens
@@ -131,10 +131,10 @@ def blocking(client: ManagementClient) -> None:
     installs.revoke(install.sha256)
     latest = client.releases.latest()
     print([(a.kind, a.sha256) for a in latest.artifacts], [r.version for r in client.releases.list_all()])
-    url: str = client.releases.get_download_url(latest.version, "package").url
+    artifact_url: str = client.releases.get_download_url(latest.version, "package").url
     artifact = client.releases.download(latest.version, "install_script")
     size: int = artifact.size
-    print(url, size, len(artifact.content))
+    print(artifact_url, size, len(artifact.content))
     access = client.organization.get_agent_access()
     print(access.areas, access.updated_at)
 
