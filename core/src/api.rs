@@ -29,6 +29,10 @@ pub enum Transport {
     Client,
     /// A user-token helper (`oauth.*`): needs no client.
     OAuth,
+    /// An SDK-side composition of API requests (reconcile, `findByName`, verified downloads):
+    /// the Rust method returns a [`crate::resources::Composite`] future; every language calls it
+    /// by name like any other method.
+    Composite,
 }
 
 /// How a list method pages; a paged list also gets a `listAll` iterator.
@@ -58,6 +62,9 @@ pub enum ArgKind {
     Query,
     /// A request object handled by the SDK itself (`oauth.*`): required.
     Request,
+    /// A required positional argument of a composite method, of any described type (e.g. the
+    /// list of tokens taken before a mint).
+    Value,
 }
 
 #[derive(Debug, Clone)]
@@ -155,6 +162,10 @@ impl Method {
         self.arg("request", ArgKind::Request, T::ty())
     }
 
+    fn value<T: Describe>(self, name: &'static str) -> Self {
+        self.arg(name, ArgKind::Value, T::ty())
+    }
+
     fn returns<T: Describe>(mut self) -> Self {
         self.output = Output::Model(T::ty());
         self
@@ -224,7 +235,7 @@ fn method(full: &'static str, transport: Transport) -> Method {
             }),
             verb == "GET",
         ),
-        Transport::Client | Transport::OAuth => (None, false),
+        Transport::Client | Transport::OAuth | Transport::Composite => (None, false),
     };
     Method {
         resource,
@@ -260,6 +271,10 @@ fn patch(name: &'static str, path: &'static str) -> Method {
 fn delete(name: &'static str, path: &'static str) -> Method {
     method(name, Transport::Http("DELETE", path))
 }
+/// An SDK-side composition: its scope is that of the requests it makes, its retries theirs.
+fn composite(name: &'static str) -> Method {
+    method(name, Transport::Composite)
+}
 
 /// One resource: a class in Python, an object in JavaScript, a handle in Rust.
 #[derive(Debug, Clone, Copy)]
@@ -286,6 +301,23 @@ pub const RESOURCES: &[Resource] = &[
               read).",
     },
     Resource { name: "decisions", doc: "Policy decisions: one per tool call the policy engine allowed or denied." },
+    // --- issue 23, admin surface ---
+    Resource {
+        name: "scimTokens",
+        doc: "SCIM tokens: the secrets an identity provider uses to push users and groups (shown once, at mint).",
+    },
+    Resource { name: "directory", doc: "The directory's sync status." },
+    Resource { name: "directoryGroups", doc: "Groups synced from the identity provider." },
+    Resource { name: "directoryReconciliation", doc: "How managed endpoints resolve against the directory." },
+    Resource {
+        name: "installTokens",
+        doc: "Install tokens: what the install script reads as `KONTEXT_INSTALL_TOKEN` (shown once, at mint).",
+    },
+    Resource {
+        name: "releases",
+        doc: "Releases of the endpoint software, and downloads checked against the manifest's SHA-256.",
+    },
+    Resource { name: "organization", doc: "The organization's own settings." },
 ];
 
 const APPS_READ: &str = "management:applications:read";
@@ -297,6 +329,10 @@ const SETTINGS_WRITE: &str = "management:settings:write";
 const POLICY_READ: &str = "management:policy:read";
 const POLICY_WRITE: &str = "management:policy:write";
 const LOGS_READ: &str = "management:logs:read";
+const DIRECTORY_READ: &str = "management:directory:read";
+const DIRECTORY_WRITE: &str = "management:directory:write";
+const DEPLOYMENTS_READ: &str = "management:deployments:read";
+const DEPLOYMENTS_WRITE: &str = "management:deployments:write";
 
 /// Every method, in the order every surface lists them.
 pub fn methods() -> Vec<Method> {
@@ -385,6 +421,16 @@ pub fn methods() -> Vec<Method> {
             .returns::<AccessGraph>()
             .scope(APPS_READ)
             .doc("Applications and integrations as nodes, attachments as edges."),
+        composite("applications.findByName")
+            .path("name")
+            .pages::<Application>(Paging::None)
+            .scope(APPS_READ)
+            .reads()
+            .doc(
+                "`{items}`: the live applications named exactly `name` (none or one), found by walking the list. After \
+                 a `create` whose outcome is unknown: found means it was created (its secret was never seen: \
+                 `rotateSecret`), none means create it again.",
+            ),
         // --- integrations ---
         get("integrations.list", "/integrations")
             .query::<ListIntegrationsParams>()
@@ -475,6 +521,16 @@ pub fn methods() -> Vec<Method> {
             .path("id")
             .scope(SETTINGS_WRITE)
             .doc("Revokes a service account and every token it holds."),
+        composite("serviceAccounts.findByName")
+            .path("name")
+            .pages::<ServiceAccount>(Paging::None)
+            .scope(SETTINGS_READ)
+            .reads()
+            .doc(
+                "`{items}`: the live service accounts named exactly `name` (none or one), found by walking the list. \
+                 After a `create` whose outcome is unknown: found means it was created (its secret was never seen: \
+                 `rotateSecret`), none means create it again.",
+            ),
         // --- agent sessions ---
         get("agentSessions.list", "/applications/{applicationId}/sessions")
             .path("applicationId")
@@ -617,6 +673,123 @@ pub fn methods() -> Vec<Method> {
             .returns::<DecisionResponse>()
             .scope(LOGS_READ)
             .doc("`{decision}` by id."),
+        // --- issue 23, admin surface: directory / SCIM ---
+        get("scimTokens.list", "/organizations/current/directory/scim-tokens")
+            .query::<ListDirectoryParams>()
+            .pages::<ScimToken>(Cursor)
+            .scope(DIRECTORY_READ)
+            .doc("One page of SCIM tokens: fingerprint (`sha256`), `label`, dates; never the token.")
+            .list_all_doc("Every SCIM token, fetched lazily page by page (what `reconcile` takes as `before`)."),
+        post("scimTokens.create", "/organizations/current/directory/scim-tokens")
+            .body::<CreateToken>()
+            .returns::<MintedToken>()
+            .scope(DIRECTORY_WRITE)
+            .retry(CredentialMinting)
+            .doc(
+                "Mints a SCIM token: `token` is shown only this once. Never re-sent; on an error with \
+                 `outcomeUnknown`, call `reconcile`, then mint again.",
+            ),
+        post("scimTokens.revoke", "/organizations/current/directory/scim-tokens/{sha256}/revoke")
+            .path("sha256")
+            .scope(DIRECTORY_WRITE)
+            .retry(Safe)
+            .doc("Revokes a SCIM token by its fingerprint (also when already revoked)."),
+        composite("scimTokens.reconcile")
+            .value::<Vec<ScimToken>>("before")
+            .path("label")
+            .pages::<ScimToken>(Paging::None)
+            .scope(DIRECTORY_WRITE)
+            .doc(
+                "After a mint whose outcome is unknown: lists again, revokes every live token labelled `label` that \
+                 is not in `before` (the list taken just before minting), and returns them as `{items}`.",
+            ),
+        get("directory.getStatus", "/organizations/current/directory/status")
+            .returns::<DirectoryStatus>()
+            .scope(DIRECTORY_READ)
+            .doc("Sync status: user and group counts (after the first sync cycle), last sync time."),
+        get("directoryGroups.list", "/organizations/current/directory/groups")
+            .query::<ListDirectoryParams>()
+            .pages::<DirectoryGroup>(Cursor)
+            .scope(DIRECTORY_READ)
+            .doc("One page of groups synced from the identity provider.")
+            .list_all_doc("Every synced group, fetched lazily page by page."),
+        get("directoryReconciliation.list", "/organizations/current/directory/reconciliation")
+            .query::<ListDirectoryParams>()
+            .pages::<ReconciliationRow>(Cursor)
+            .scope(DIRECTORY_READ)
+            .doc("One page of managed endpoints and their `state` (`matched`, `no_email`, `unmatched`, `ambiguous`).")
+            .list_all_doc("Every managed endpoint's row, fetched lazily page by page."),
+        // --- install tokens ---
+        get("installTokens.list", "/organizations/current/install-tokens")
+            .query::<ListInstallTokensParams>()
+            .pages::<InstallToken>(Cursor)
+            .scope(DEPLOYMENTS_READ)
+            .doc("One page of install tokens: fingerprint (`sha256`), `label`, dates; never the token.")
+            .list_all_doc("Every install token, fetched lazily page by page (what `reconcile` takes as `before`)."),
+        post("installTokens.create", "/organizations/current/install-tokens")
+            .body::<CreateToken>()
+            .returns::<MintedToken>()
+            .scope(DEPLOYMENTS_WRITE)
+            .retry(CredentialMinting)
+            .doc(
+                "Mints an install token: `token` is shown only this once. Never re-sent; on an error with \
+                 `outcomeUnknown`, call `reconcile`, then mint again.",
+            ),
+        post("installTokens.revoke", "/organizations/current/install-tokens/{sha256}/revoke")
+            .path("sha256")
+            .scope(DEPLOYMENTS_WRITE)
+            .retry(Safe)
+            .doc("Revokes an install token by its fingerprint (also when already revoked)."),
+        composite("installTokens.reconcile")
+            .value::<Vec<InstallToken>>("before")
+            .path("label")
+            .pages::<InstallToken>(Paging::None)
+            .scope(DEPLOYMENTS_WRITE)
+            .doc(
+                "After a mint whose outcome is unknown: lists again, revokes every live token labelled `label` that \
+                 is not in `before` (the list taken just before minting), and returns them as `{items}`.",
+            ),
+        // --- releases ---
+        get("releases.list", "/deployments/releases")
+            .query::<ListReleasesParams>()
+            .pages::<Release>(Cursor)
+            .scope(DEPLOYMENTS_READ)
+            .doc("One page of releases, newest first, each with its artifacts' `sha256`.")
+            .list_all_doc("Every release, fetched lazily page by page."),
+        get("releases.latest", "/deployments/releases/latest")
+            .returns::<Release>()
+            .scope(DEPLOYMENTS_READ)
+            .doc("The newest release."),
+        post("releases.getDownloadUrl", "/deployments/releases/{version}/artifacts/{kind}/download-url")
+            .path("version")
+            .path("kind")
+            .returns::<DownloadUrl>()
+            .scope(DEPLOYMENTS_READ)
+            .retry(Safe)
+            .reads()
+            .doc(
+                "A pre-signed URL for one artifact (`kind`: `package` or `install_script`), valid about 15 minutes, \
+                 and a credential until then: do not log it. Prefer `download`, which also checks the bytes.",
+            ),
+        composite("releases.download")
+            .path("version")
+            .path("kind")
+            .returns::<VerifiedArtifact>()
+            .scope(DEPLOYMENTS_READ)
+            .reads()
+            .doc(
+                "Fetches one artifact from its download URL (no `Authorization`, at most `maxResponseBytes`) and \
+                 checks its SHA-256 against the release manifest: only matching bytes are returned (`content`); a \
+                 mismatch fails as a `decode` error (\"integrity check failed\") and nothing is returned.",
+            ),
+        // --- organization ---
+        get("organization.getAgentAccess", "/organizations/current/agent-access")
+            .returns::<AgentAccess>()
+            .scope(SETTINGS_READ)
+            .doc(
+                "What agents connected through browser approval may do, per area (read-only by default). Changing \
+                 it needs an admin dashboard session: the API has no write for tokens.",
+            ),
         // --- the client's own ---
         method("client.refreshToken", Transport::Client).doc("Mints a new access token now (client credentials only)."),
         method("client.clearToken", Transport::Client)

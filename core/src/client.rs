@@ -13,6 +13,9 @@ use crate::error::Result;
 use crate::http::{RawResponse, RequestOptions, RequestSpec, Transport};
 use crate::pending::{Pending, Shape};
 use crate::resources::{AgentSessions, Applications, Decisions, Events, Integrations, Policy, ServiceAccounts, Traces};
+use crate::resources::{
+    Directory, DirectoryGroups, DirectoryReconciliation, InstallTokens, Organization, Releases, ScimTokens,
+};
 use crate::secret::Secret;
 use crate::wire::HttpClient;
 
@@ -136,6 +139,61 @@ impl Client {
     /// Policy decisions.
     pub fn decisions(&self) -> Decisions<'_> {
         Decisions::new(self)
+    }
+
+    /// SCIM tokens of the organization's directory.
+    pub fn scim_tokens(&self) -> ScimTokens<'_> {
+        ScimTokens::new(self)
+    }
+    /// The directory's sync status.
+    pub fn directory(&self) -> Directory<'_> {
+        Directory::new(self)
+    }
+    /// Groups synced from the identity provider.
+    pub fn directory_groups(&self) -> DirectoryGroups<'_> {
+        DirectoryGroups::new(self)
+    }
+    /// How managed endpoints resolve against the directory.
+    pub fn directory_reconciliation(&self) -> DirectoryReconciliation<'_> {
+        DirectoryReconciliation::new(self)
+    }
+    /// Install tokens for the endpoint software.
+    pub fn install_tokens(&self) -> InstallTokens<'_> {
+        InstallTokens::new(self)
+    }
+    /// Releases of the endpoint software and verified downloads.
+    pub fn releases(&self) -> Releases<'_> {
+        Releases::new(self)
+    }
+    /// The organization's own settings (agent access).
+    pub fn organization(&self) -> Organization<'_> {
+        Organization::new(self)
+    }
+
+    /// Fetches a release artifact from a pre-signed URL: no `Authorization` header (the URL grants
+    /// access by itself), the client's timeouts, retries and `maxResponseBytes`. The URL is never
+    /// logged nor put in an error.
+    pub(crate) async fn fetch_artifact(&self, url: &str) -> Result<Vec<u8>> {
+        let inner = &self.inner;
+        // Plain http only to loopback: the server picked this URL, and a download in clear text
+        // could be swapped on the way (the digest check would catch it, but refuse it first).
+        let url = crate::config::checked_url("the download URL", url, false).map_err(|e| crate::Error::Decode {
+            status: 200,
+            message: e.to_string(),
+            snippet: String::new(),
+            request_id: None,
+        })?;
+        let spec = RequestSpec::new(Method::GET, url.clone(), "/release-artifact");
+        match inner.transport.execute(&spec, &self.options, None).await {
+            Ok(raw) => Ok(raw.body),
+            Err(crate::Error::Connection { message, not_sent, outcome_unknown }) => {
+                // reqwest names the URL it failed on; this one is a bearer credential.
+                let without_query = url.split('?').next().unwrap_or_default();
+                let message = message.replace(&url, "[download URL]").replace(without_query, "[download URL]");
+                Err(crate::Error::Connection { message, not_sent, outcome_unknown })
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Mints a new access token now (client credentials only).

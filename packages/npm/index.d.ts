@@ -124,6 +124,13 @@ export declare class KontextManagementClient {
   readonly events: EventsResource;
   readonly policy: PolicyResource;
   readonly decisions: DecisionsResource;
+  readonly scimTokens: ScimTokensResource;
+  readonly directory: DirectoryResource;
+  readonly directoryGroups: DirectoryGroupsResource;
+  readonly directoryReconciliation: DirectoryReconciliationResource;
+  readonly installTokens: InstallTokensResource;
+  readonly releases: ReleasesResource;
+  readonly organization: OrganizationResource;
   /** Mints a new access token now (client credentials only). */
   refreshToken(options?: RequestOptions): Promise<void>;
   /** Forgets the cached access token; the next call mints a new one. */
@@ -422,6 +429,12 @@ export interface ApplicationsResource {
   revokeAllAgentSessions(id: string, options?: RequestOptions): Promise<RevokedSessions>;
   /** Applications and integrations as nodes, attachments as edges. */
   accessGraph(params?: AccessGraphParams, options?: RequestOptions): Promise<AccessGraph>;
+  /**
+   * `{items}`: the live applications named exactly `name` (none or one), found by walking the list.
+   * After a `create` whose outcome is unknown: found means it was created (its secret was never
+   * seen: `rotateSecret`), none means create it again.
+   */
+  findByName(name: string, options?: RequestOptions): Promise<ItemList<Application>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -724,6 +737,12 @@ export interface ServiceAccountsResource {
   rotateSecret(id: string, options?: RequestOptions): Promise<CredentialsResponse>;
   /** Revokes a service account and every token it holds. */
   revoke(id: string, options?: RequestOptions): Promise<void>;
+  /**
+   * `{items}`: the live service accounts named exactly `name` (none or one), found by walking the
+   * list. After a `create` whose outcome is unknown: found means it was created (its secret was
+   * never seen: `rotateSecret`), none means create it again.
+   */
+  findByName(name: string, options?: RequestOptions): Promise<ItemList<ServiceAccount>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1471,6 +1490,284 @@ export interface DecisionsResource {
   listAll(params?: Omit<ListDecisionsParams, 'cursor'>, options?: RequestOptions): ListAll<Decision>;
   /** `{decision}` by id. */
   get(id: string, options?: RequestOptions): Promise<DecisionResponse>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Directory
+
+export type ReconciliationState = OpenEnum<'matched' | 'no_email' | 'unmatched' | 'ambiguous'>;
+
+/** A SCIM token as lists show it: never the token itself, only its SHA-256 fingerprint. */
+export interface ScimToken {
+  /** Lowercase hex SHA-256 of the token: its id in `…/scim-tokens/{sha256}/revoke`. */
+  sha256: string;
+  /** The label given when it was minted (e.g. `entra-prod`). */
+  label: string;
+  /** When it was minted (ISO 8601). */
+  createdAt: string;
+  /** When the identity provider last used it (ISO 8601). */
+  lastUsedAt?: string;
+  /** When it was revoked (ISO 8601); absent while it works. */
+  revokedAt?: string;
+}
+
+/**
+ * A token just minted (SCIM or install token): the secret is in this answer **only**. Store it
+ * at once; it is redacted in every representation of this object.
+ */
+export interface MintedToken {
+  /** The token itself, shown once. */
+  token: string;
+  /** Lowercase hex SHA-256 of `token`: how lists and revoke name it. */
+  sha256: string;
+  /** The label it was minted with. */
+  label: string;
+  /** When it was minted (ISO 8601). */
+  createdAt: string;
+}
+
+/** Body of a token mint (`POST …/scim-tokens`, `POST …/install-tokens`): `{label}`. */
+export interface CreateToken {
+  /** A name for the token (required), e.g. `entra-prod` or `ci`; reconcile matches on it. */
+  label: string;
+}
+
+/** Query of the directory lists (SCIM tokens, groups, reconciliation): `limit` + `cursor`. */
+export interface ListDirectoryParams {
+  /** Page size, 1–200 (server default 50). */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/**
+ * Answer of `GET /organizations/current/directory/status`. User and group counts appear after
+ * the first sync cycle (Entra's first can take about 40 minutes).
+ */
+export interface DirectoryStatus {
+  /** Users synced from the identity provider. */
+  userCount?: number;
+  /** Groups synced from the identity provider. */
+  groupCount?: number;
+  /** When the last sync ended (ISO 8601); absent before the first. */
+  lastSyncAt?: string;
+  /** SCIM tokens that still work. */
+  scimTokenCount?: number;
+}
+
+/** A group synced from the identity provider (SCIM Group, RFC 7643 §4.2). */
+export interface DirectoryGroup {
+  /** Group id. */
+  id: string;
+  /** Display name. */
+  displayName: string;
+  /** Number of members. */
+  memberCount?: number;
+}
+
+/** How one managed endpoint resolves against the directory. */
+export interface ReconciliationRow {
+  /** The endpoint's installation id (`ins_…`). */
+  installationId: string;
+  /** `matched`, `no_email`, `unmatched` or `ambiguous`. */
+  state: ReconciliationState;
+  /** The email the endpoint reports. */
+  email?: string;
+  /** The directory user it matched. */
+  userId?: string;
+}
+
+export interface ScimTokensResource {
+  /** One page of SCIM tokens: fingerprint (`sha256`), `label`, dates; never the token. */
+  list(params?: ListDirectoryParams, options?: RequestOptions): Promise<Page<ScimToken>>;
+  /** Every SCIM token, fetched lazily page by page (what `reconcile` takes as `before`). */
+  listAll(params?: Omit<ListDirectoryParams, 'cursor'>, options?: RequestOptions): ListAll<ScimToken>;
+  /**
+   * Mints a SCIM token: `token` is shown only this once. Never re-sent; on an error with
+   * `outcomeUnknown`, call `reconcile`, then mint again.
+   */
+  create(data: CreateToken, options?: RequestOptions): Promise<MintedToken>;
+  /** Revokes a SCIM token by its fingerprint (also when already revoked). */
+  revoke(sha256: string, options?: RequestOptions): Promise<void>;
+  /**
+   * After a mint whose outcome is unknown: lists again, revokes every live token labelled `label`
+   * that is not in `before` (the list taken just before minting), and returns them as `{items}`.
+   */
+  reconcile(before: ScimToken[], label: string, options?: RequestOptions): Promise<ItemList<ScimToken>>;
+}
+
+export interface DirectoryResource {
+  /** Sync status: user and group counts (after the first sync cycle), last sync time. */
+  getStatus(options?: RequestOptions): Promise<DirectoryStatus>;
+}
+
+export interface DirectoryGroupsResource {
+  /** One page of groups synced from the identity provider. */
+  list(params?: ListDirectoryParams, options?: RequestOptions): Promise<Page<DirectoryGroup>>;
+  /** Every synced group, fetched lazily page by page. */
+  listAll(params?: Omit<ListDirectoryParams, 'cursor'>, options?: RequestOptions): ListAll<DirectoryGroup>;
+}
+
+export interface DirectoryReconciliationResource {
+  /** One page of managed endpoints and their `state` (`matched`, `no_email`, `unmatched`, `ambiguous`). */
+  list(params?: ListDirectoryParams, options?: RequestOptions): Promise<Page<ReconciliationRow>>;
+  /** Every managed endpoint's row, fetched lazily page by page. */
+  listAll(params?: Omit<ListDirectoryParams, 'cursor'>, options?: RequestOptions): ListAll<ReconciliationRow>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Install_tokens
+
+/** An install token as lists show it: never the token itself, only its SHA-256 fingerprint. */
+export interface InstallToken {
+  /** Lowercase hex SHA-256 of the token: its id in `…/install-tokens/{sha256}/revoke`. */
+  sha256: string;
+  /** The label given when it was minted (e.g. `ci`). */
+  label: string;
+  /** When it was minted (ISO 8601). */
+  createdAt: string;
+  /** When an endpoint last used it (ISO 8601). */
+  lastUsedAt?: string;
+  /** When it was revoked (ISO 8601); absent while it works. */
+  revokedAt?: string;
+}
+
+/** Query of `GET /organizations/current/install-tokens`. */
+export interface ListInstallTokensParams {
+  /** Page size, 1–200 (server default 50). */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface InstallTokensResource {
+  /** One page of install tokens: fingerprint (`sha256`), `label`, dates; never the token. */
+  list(params?: ListInstallTokensParams, options?: RequestOptions): Promise<Page<InstallToken>>;
+  /** Every install token, fetched lazily page by page (what `reconcile` takes as `before`). */
+  listAll(params?: Omit<ListInstallTokensParams, 'cursor'>, options?: RequestOptions): ListAll<InstallToken>;
+  /**
+   * Mints an install token: `token` is shown only this once. Never re-sent; on an error with
+   * `outcomeUnknown`, call `reconcile`, then mint again.
+   */
+  create(data: CreateToken, options?: RequestOptions): Promise<MintedToken>;
+  /** Revokes an install token by its fingerprint (also when already revoked). */
+  revoke(sha256: string, options?: RequestOptions): Promise<void>;
+  /**
+   * After a mint whose outcome is unknown: lists again, revokes every live token labelled `label`
+   * that is not in `before` (the list taken just before minting), and returns them as `{items}`.
+   */
+  reconcile(before: InstallToken[], label: string, options?: RequestOptions): Promise<ItemList<InstallToken>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Releases
+
+export type ArtifactKind = OpenEnum<'package' | 'install_script'>;
+
+/** One downloadable file of a release. */
+export interface ReleaseArtifact {
+  /** `package` or `install_script`. */
+  kind: ArtifactKind;
+  /** Lowercase hex SHA-256 the downloaded bytes must have. */
+  sha256: string;
+  /** File name. */
+  filename?: string;
+  /** Size in bytes. */
+  size?: number;
+}
+
+/** A release of the endpoint software. */
+export interface Release {
+  /** Version string (opaque to the SDK). */
+  version: string;
+  /** What changed. */
+  changelog?: string;
+  /** When it was published (ISO 8601). */
+  publishedAt?: string;
+  /** Its files, each with the SHA-256 a download must match. */
+  artifacts: ReleaseArtifact[];
+}
+
+/** Query of `GET /deployments/releases`. */
+export interface ListReleasesParams {
+  /** Page size, 1–200 (server default 50). */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/**
+ * Answer of `POST …/artifacts/{kind}/download-url`: a pre-signed URL that expires after about
+ * 15 minutes. It grants the download by itself: never log it (Rust's `Debug` leaves it out).
+ */
+export interface DownloadUrl {
+  /** The URL; fetch it without an `Authorization` header. */
+  url: string;
+  /** When it stops working (ISO 8601). */
+  expiresAt?: string;
+}
+
+/**
+ * A release artifact whose bytes were fetched and found to have the manifest's SHA-256: what
+ * `releases.download` returns. A mismatch never gets this far (it fails as an `integrity` error).
+ */
+export interface VerifiedArtifact {
+  /** The release version. */
+  version: string;
+  /** The artifact kind. */
+  kind: string;
+  /** Lowercase hex SHA-256 of `content`, equal to the manifest's. */
+  sha256: string;
+  /** Length of `content` in bytes. */
+  size: number;
+  /** File name, from the manifest. */
+  filename?: string;
+  /** The verified bytes (base64 in JSON; Python and JavaScript hand them over as bytes). */
+  content: string;
+}
+
+export interface ReleasesResource {
+  /** One page of releases, newest first, each with its artifacts' `sha256`. */
+  list(params?: ListReleasesParams, options?: RequestOptions): Promise<Page<Release>>;
+  /** Every release, fetched lazily page by page. */
+  listAll(params?: Omit<ListReleasesParams, 'cursor'>, options?: RequestOptions): ListAll<Release>;
+  /** The newest release. */
+  latest(options?: RequestOptions): Promise<Release>;
+  /**
+   * A pre-signed URL for one artifact (`kind`: `package` or `install_script`), valid about 15
+   * minutes, and a credential until then: do not log it. Prefer `download`, which also checks the
+   * bytes.
+   */
+  getDownloadUrl(version: string, kind: string, options?: RequestOptions): Promise<DownloadUrl>;
+  /**
+   * Fetches one artifact from its download URL (no `Authorization`, at most `maxResponseBytes`) and
+   * checks its SHA-256 against the release manifest: only matching bytes are returned (`content`);
+   * a mismatch fails as a `decode` error ("integrity check failed") and nothing is returned.
+   */
+  download(version: string, kind: string, options?: RequestOptions): Promise<VerifiedArtifact>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organization
+
+/**
+ * Answer of `GET /organizations/current/agent-access`: the permissions of agents connected
+ * through browser approval (read-only by default; a change applies from the next request).
+ * The shape is inferred, so this is an open object: whatever the server sends is kept.
+ */
+export interface AgentAccess {
+  /** Access per area (`policies`, `directory`, `settings`, `logs`, `deployments`): `none`, `read` or `write`. */
+  areas?: { [key: string]: string };
+  /** When an admin last changed it (ISO 8601). */
+  updatedAt?: string;
+}
+
+export interface OrganizationResource {
+  /**
+   * What agents connected through browser approval may do, per area (read-only by default).
+   * Changing it needs an admin dashboard session: the API has no write for tokens.
+   */
+  getAgentAccess(options?: RequestOptions): Promise<AgentAccess>;
 }
 
 // ---------------------------------------------------------------------------------------------

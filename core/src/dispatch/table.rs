@@ -7,13 +7,15 @@ use crate::client::Client;
 use crate::error::Result;
 use crate::models::{
     AccessGraphParams, AddConnection, BlockedCallsParams, CreateApplication, CreateIntegration, CreateServiceAccount,
-    GetTraceParams, ListApplicationsParams, ListDecisionsParams, ListEventsParams, ListIntegrationsParams,
-    ListPolicyVersionsParams, ListServiceAccountsParams, ListSessionsParams, ListTracesParams, PolicyAction,
-    ReplayPolicy, SetIntegrationOAuthConfig, SetIntegrations, TraceStatsParams, UpdateApplication,
-    UpdateApplicationOAuth, UpdateDeployment, UpdateIntegration, UpdatePolicy, UpdateSettings, ValidatePolicy,
+    CreateToken, GetTraceParams, InstallToken, ListApplicationsParams, ListDecisionsParams, ListDirectoryParams,
+    ListEventsParams, ListInstallTokensParams, ListIntegrationsParams, ListPolicyVersionsParams, ListReleasesParams,
+    ListServiceAccountsParams, ListSessionsParams, ListTracesParams, PolicyAction, ReplayPolicy, ScimToken,
+    SetIntegrationOAuthConfig, SetIntegrations, TraceStatsParams, UpdateApplication, UpdateApplicationOAuth,
+    UpdateDeployment, UpdateIntegration, UpdatePolicy, UpdateSettings, ValidatePolicy,
 };
 use crate::pagination::{Pages, RawItems, RawPage};
 use crate::pending::Pending;
+use crate::resources::Composite;
 use crate::retry::RetryClass;
 
 /// Every method [`call`](super::call) accepts.
@@ -32,6 +34,7 @@ pub const METHODS: &[&str] = &[
     "applications.detachIntegration",
     "applications.revokeAllAgentSessions",
     "applications.accessGraph",
+    "applications.findByName",
     "integrations.list",
     "integrations.get",
     "integrations.create",
@@ -49,6 +52,7 @@ pub const METHODS: &[&str] = &[
     "serviceAccounts.create",
     "serviceAccounts.rotateSecret",
     "serviceAccounts.revoke",
+    "serviceAccounts.findByName",
     "agentSessions.list",
     "agentSessions.get",
     "agentSessions.revokeAll",
@@ -71,6 +75,22 @@ pub const METHODS: &[&str] = &[
     "policy.updateSettings",
     "decisions.list",
     "decisions.get",
+    "scimTokens.list",
+    "scimTokens.create",
+    "scimTokens.revoke",
+    "scimTokens.reconcile",
+    "directory.getStatus",
+    "directoryGroups.list",
+    "directoryReconciliation.list",
+    "installTokens.list",
+    "installTokens.create",
+    "installTokens.revoke",
+    "installTokens.reconcile",
+    "releases.list",
+    "releases.latest",
+    "releases.getDownloadUrl",
+    "releases.download",
+    "organization.getAgentAccess",
     "client.refreshToken",
     "client.clearToken",
     "oauth.createPkceChallenge",
@@ -87,6 +107,11 @@ pub const LIST_ALL_METHODS: &[&str] = &[
     "traces.listAll",
     "policy.listAll",
     "decisions.listAll",
+    "scimTokens.listAll",
+    "directoryGroups.listAll",
+    "directoryReconciliation.listAll",
+    "installTokens.listAll",
+    "releases.listAll",
 ];
 
 /// Every API route with the retry class of its method: how a request to it may be sent again (see [`retry_class`](super::retry_class)).
@@ -144,6 +169,19 @@ pub(crate) const ROUTES: &[(&str, &str, RetryClass)] = &[
     ("PATCH", "/policy/settings", RetryClass::Precondition),
     ("GET", "/decisions", RetryClass::Safe),
     ("GET", "/decisions/{id}", RetryClass::Safe),
+    ("GET", "/organizations/current/directory/scim-tokens", RetryClass::Safe),
+    ("POST", "/organizations/current/directory/scim-tokens", RetryClass::CredentialMinting),
+    ("POST", "/organizations/current/directory/scim-tokens/{sha256}/revoke", RetryClass::Safe),
+    ("GET", "/organizations/current/directory/status", RetryClass::Safe),
+    ("GET", "/organizations/current/directory/groups", RetryClass::Safe),
+    ("GET", "/organizations/current/directory/reconciliation", RetryClass::Safe),
+    ("GET", "/organizations/current/install-tokens", RetryClass::Safe),
+    ("POST", "/organizations/current/install-tokens", RetryClass::CredentialMinting),
+    ("POST", "/organizations/current/install-tokens/{sha256}/revoke", RetryClass::Safe),
+    ("GET", "/deployments/releases", RetryClass::Safe),
+    ("GET", "/deployments/releases/latest", RetryClass::Safe),
+    ("POST", "/deployments/releases/{version}/artifacts/{kind}/download-url", RetryClass::Safe),
+    ("GET", "/organizations/current/agent-access", RetryClass::Safe),
 ];
 
 /// The request an API method stands for: arguments decoded and checked, nothing sent yet.
@@ -229,8 +267,40 @@ pub(super) fn request<'c>(c: &'c Client, method: &str, a: &mut Args) -> Result<P
         "policy.updateSettings" => c.policy().update_settings(a.required::<UpdateSettings>("data")?).untyped(),
         "decisions.list" => c.decisions().list(a.optional::<ListDecisionsParams>("params")?).untyped(),
         "decisions.get" => c.decisions().get(&a.string("id")?).untyped(),
+        "scimTokens.list" => c.scim_tokens().list(a.optional::<ListDirectoryParams>("params")?).untyped(),
+        "scimTokens.create" => c.scim_tokens().create(a.required::<CreateToken>("data")?).untyped(),
+        "scimTokens.revoke" => c.scim_tokens().revoke(&a.string("sha256")?).untyped(),
+        "directory.getStatus" => c.directory().get_status().untyped(),
+        "directoryGroups.list" => c.directory_groups().list(a.optional::<ListDirectoryParams>("params")?).untyped(),
+        "directoryReconciliation.list" => {
+            c.directory_reconciliation().list(a.optional::<ListDirectoryParams>("params")?).untyped()
+        }
+        "installTokens.list" => c.install_tokens().list(a.optional::<ListInstallTokensParams>("params")?).untyped(),
+        "installTokens.create" => c.install_tokens().create(a.required::<CreateToken>("data")?).untyped(),
+        "installTokens.revoke" => c.install_tokens().revoke(&a.string("sha256")?).untyped(),
+        "releases.list" => c.releases().list(a.optional::<ListReleasesParams>("params")?).untyped(),
+        "releases.latest" => c.releases().latest().untyped(),
+        "releases.getDownloadUrl" => c.releases().get_download_url(&a.string("version")?, &a.string("kind")?).untyped(),
+        "organization.getAgentAccess" => c.organization().get_agent_access().untyped(),
         other => return Err(super::unknown_method(other)),
     })
+}
+
+/// The future of an SDK-side composition (`Transport::Composite`), its result as JSON text; `None` for
+/// a name that is not one.
+pub(super) fn composite<'c>(c: &'c Client, method: &str, a: &mut Args) -> Result<Option<Composite<'c, String>>> {
+    Ok(Some(match method {
+        "applications.findByName" => super::json_of(c.applications().find_by_name(&a.string("name")?)),
+        "serviceAccounts.findByName" => super::json_of(c.service_accounts().find_by_name(&a.string("name")?)),
+        "scimTokens.reconcile" => {
+            super::json_of(c.scim_tokens().reconcile(a.required::<Vec<ScimToken>>("before")?, &a.string("label")?))
+        }
+        "installTokens.reconcile" => super::json_of(
+            c.install_tokens().reconcile(a.required::<Vec<InstallToken>>("before")?, &a.string("label")?),
+        ),
+        "releases.download" => super::json_of(c.releases().download(&a.string("version")?, &a.string("kind")?)),
+        _ => return Ok(None),
+    }))
 }
 
 /// The pages a `*.listAll` method iterates, as the server's JSON.
@@ -244,6 +314,17 @@ pub(super) fn pages(c: &Client, method: &str, a: &mut Args) -> Result<Pages<RawI
         "traces.listAll" => c.traces().pages::<RawPage>(a.optional::<ListTracesParams>("params")?),
         "policy.listAll" => c.policy().pages::<RawPage>(a.optional::<ListPolicyVersionsParams>("params")?),
         "decisions.listAll" => c.decisions().pages::<RawPage>(a.optional::<ListDecisionsParams>("params")?),
+        "scimTokens.listAll" => c.scim_tokens().pages::<RawPage>(a.optional::<ListDirectoryParams>("params")?),
+        "directoryGroups.listAll" => {
+            c.directory_groups().pages::<RawPage>(a.optional::<ListDirectoryParams>("params")?)
+        }
+        "directoryReconciliation.listAll" => {
+            c.directory_reconciliation().pages::<RawPage>(a.optional::<ListDirectoryParams>("params")?)
+        }
+        "installTokens.listAll" => {
+            c.install_tokens().pages::<RawPage>(a.optional::<ListInstallTokensParams>("params")?)
+        }
+        "releases.listAll" => c.releases().pages::<RawPage>(a.optional::<ListReleasesParams>("params")?),
         other => return Err(super::unknown_method(other)),
     })
 }

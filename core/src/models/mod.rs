@@ -26,14 +26,23 @@ mod policy_history;
 mod service_accounts;
 mod sessions;
 mod traces;
+// Issue 23, admin surface: directory/SCIM, install tokens, releases, agent access.
+mod directory;
+mod install_tokens;
+mod organization;
+mod releases;
 
 pub use applications::*;
 pub use decisions::*;
+pub use directory::*;
+pub use install_tokens::*;
 pub use integrations::*;
 pub use oauth::*;
+pub use organization::*;
 pub use policy::*;
 pub use policy_actions::*;
 pub use policy_history::*;
+pub use releases::*;
 pub use service_accounts::*;
 pub use sessions::*;
 pub use traces::*;

@@ -50,6 +50,18 @@ impl<'a> Applications<'a> {
         }))
     }
 
+    /// The live applications named exactly `name` (none or one: names are unique, Q12), found by
+    /// walking the list. After a create whose outcome is unknown (DECISIONS V9): if it is there,
+    /// its secret was never seen, so rotate it; if not, create it again.
+    pub fn find_by_name(&self, name: impl Into<String>) -> super::Composite<'a, Page<Application>> {
+        let all = self.list_all(ListApplicationsParams {
+            limit: Some(super::compose::WALK_LIMIT),
+            all: Some(true),
+            ..Default::default()
+        });
+        Box::pin(super::compose::find_by_name(name.into(), all, |app: &Application| app.name.as_str()))
+    }
+
     /// One application (`GET /applications/:id`).
     pub fn get(&self, id: &str) -> Pending<'a, ApplicationResponse> {
         pending(|| {

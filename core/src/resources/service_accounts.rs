@@ -49,6 +49,14 @@ impl<'a> ServiceAccounts<'a> {
         }))
     }
 
+    /// The live service accounts named exactly `name` (none or one: names are unique, Q12), found
+    /// by walking the list. After a create whose outcome is unknown (DECISIONS V9): if it is
+    /// there, its secret was never seen, so rotate it; if not, create it again.
+    pub fn find_by_name(&self, name: impl Into<String>) -> super::Composite<'a, Page<ServiceAccount>> {
+        let all = self.list_all(ListServiceAccountsParams { limit: Some(super::compose::WALK_LIMIT), cursor: None });
+        Box::pin(super::compose::find_by_name(name.into(), all, |sa: &ServiceAccount| sa.name.as_str()))
+    }
+
     /// One service account, by its UUID (not its `sa_…` client id).
     pub fn get(&self, id: &str) -> Pending<'a, ServiceAccountResponse> {
         pending(|| {

@@ -30,6 +30,7 @@ export function createResources(call, list) {
       call('applications.detachIntegration', [id, integrationId], options),
     revokeAllAgentSessions: (id, options) => call('applications.revokeAllAgentSessions', [id], options),
     accessGraph: (params, options) => call('applications.accessGraph', [params], options),
+    findByName: (name, options) => call('applications.findByName', [name], options),
   };
 
   const integrations = {
@@ -55,6 +56,7 @@ export function createResources(call, list) {
     create: (data, options) => call('serviceAccounts.create', [data], options),
     rotateSecret: (id, options) => call('serviceAccounts.rotateSecret', [id], options),
     revoke: (id, options) => call('serviceAccounts.revoke', [id], options),
+    findByName: (name, options) => call('serviceAccounts.findByName', [name], options),
   };
 
   const agentSessions = {
@@ -97,6 +99,48 @@ export function createResources(call, list) {
     get: (id, options) => call('decisions.get', [id], options),
   };
 
+  const scimTokens = {
+    list: (params, options) => call('scimTokens.list', [params], options),
+    listAll: (params, options) => list('scimTokens.listAll', [params], options),
+    create: (data, options) => call('scimTokens.create', [data], options),
+    revoke: (sha256, options) => call('scimTokens.revoke', [sha256], options),
+    reconcile: (before, label, options) => call('scimTokens.reconcile', [before, label], options),
+  };
+
+  const directory = {
+    getStatus: (options) => call('directory.getStatus', [], options),
+  };
+
+  const directoryGroups = {
+    list: (params, options) => call('directoryGroups.list', [params], options),
+    listAll: (params, options) => list('directoryGroups.listAll', [params], options),
+  };
+
+  const directoryReconciliation = {
+    list: (params, options) => call('directoryReconciliation.list', [params], options),
+    listAll: (params, options) => list('directoryReconciliation.listAll', [params], options),
+  };
+
+  const installTokens = {
+    list: (params, options) => call('installTokens.list', [params], options),
+    listAll: (params, options) => list('installTokens.listAll', [params], options),
+    create: (data, options) => call('installTokens.create', [data], options),
+    revoke: (sha256, options) => call('installTokens.revoke', [sha256], options),
+    reconcile: (before, label, options) => call('installTokens.reconcile', [before, label], options),
+  };
+
+  const releases = {
+    list: (params, options) => call('releases.list', [params], options),
+    listAll: (params, options) => list('releases.listAll', [params], options),
+    latest: (options) => call('releases.latest', [], options),
+    getDownloadUrl: (version, kind, options) => call('releases.getDownloadUrl', [version, kind], options),
+    download: (version, kind, options) => call('releases.download', [version, kind], options),
+  };
+
+  const organization = {
+    getAgentAccess: (options) => call('organization.getAgentAccess', [], options),
+  };
+
   return Object.freeze({
     applications: Object.freeze(applications),
     integrations: Object.freeze(integrations),
@@ -106,6 +150,13 @@ export function createResources(call, list) {
     events: Object.freeze(events),
     policy: Object.freeze(policy),
     decisions: Object.freeze(decisions),
+    scimTokens: Object.freeze(scimTokens),
+    directory: Object.freeze(directory),
+    directoryGroups: Object.freeze(directoryGroups),
+    directoryReconciliation: Object.freeze(directoryReconciliation),
+    installTokens: Object.freeze(installTokens),
+    releases: Object.freeze(releases),
+    organization: Object.freeze(organization),
   });
 }
 

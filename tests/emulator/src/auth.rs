@@ -73,6 +73,17 @@ pub fn required_scope(method: &Method, api_path: &str) -> Option<String> {
         "policy" if second == Some("settings") => "settings",
         "policy" => "policy",
         "traces" | "mcp-events" | "decisions" => "logs",
+        // Issue 23's admin surface (spec-2 §4–§7).
+        "organizations" if second == Some("current") => match segments.next() {
+            Some("directory") => "directory",
+            Some("install-tokens") => "deployments",
+            // Only the dashboard may change it: the handler answers every write with a 403
+            // that names no scope (spec-2 §2.1, the "other" 403).
+            Some("agent-access") if *method == Method::GET => "settings",
+            _ => return None,
+        },
+        // All three release routes, the download-url POST included, are reads.
+        "deployments" => return Some("management:deployments:read".into()),
         _ => return None,
     };
     // Replay is a POST that needs only policy read access; validating a policy text needs
@@ -130,6 +141,24 @@ mod tests {
         assert!(has_scope(&["management:logs:write".into()], "management:logs:read"));
         assert!(!has_scope(&["management:logs:read".into()], "management:logs:write"));
         assert!(is_known_scope("management:directory:write"));
+        let admin = |m: &Method, p: &str| required_scope(m, p);
+        assert_eq!(
+            admin(&Method::POST, "/organizations/current/directory/scim-tokens").as_deref(),
+            Some("management:directory:write")
+        );
+        assert_eq!(
+            admin(&Method::GET, "/organizations/current/install-tokens").as_deref(),
+            Some("management:deployments:read")
+        );
+        assert_eq!(
+            admin(&Method::POST, "/deployments/releases/1.4.0/artifacts/package/download-url").as_deref(),
+            Some("management:deployments:read")
+        );
+        assert_eq!(
+            admin(&Method::GET, "/organizations/current/agent-access").as_deref(),
+            Some("management:settings:read")
+        );
+        assert_eq!(admin(&Method::PATCH, "/organizations/current/agent-access"), None);
         assert!(!is_known_scope("management:nope:read"));
         assert_eq!(known_scopes().len(), 20);
     }

@@ -93,7 +93,12 @@ pub(crate) fn seed_from(st: &Shared, body: &Map<String, Value>) -> ApiResult<See
     let call = st.seed_calls.fetch_add(1, Ordering::Relaxed);
     let mut rng = Rng::new(mix(0x5EED_0000_0000 + call));
     let now = st.now();
-    st.write(|d| seed::seed(d, &mut rng, now, counts, app))
+    let directory = crate::api::directory::SeedCounts::parse(&f, MAX_PER_KIND)?;
+    st.write(|d| {
+        let seeded = seed::seed(d, &mut rng, now, counts, app)?;
+        crate::api::directory::seed(d, &mut rng, now, directory);
+        Ok(seeded)
+    })
 }
 
 async fn add_fault(State(st): State<AppState>, JsonBody(body): JsonBody) -> ApiResult<Response> {

@@ -37,6 +37,9 @@ pub struct Rule {
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Option<Value>,
     pub delay_ms: u64,
+    /// The request is handled first (its change is made), then the rule applies to the answer:
+    /// what a client sees when a write committed but its answer was lost (DECISIONS V8, V9).
+    pub after: bool,
 }
 
 #[derive(Default)]
@@ -58,6 +61,7 @@ impl Faults {
         }
         let skip = f.opt_u64("skip", 1_000_000)?.unwrap_or(0);
         let delay_ms = f.opt_u64("delayMs", 600_000)?.unwrap_or(0);
+        let after = f.opt_bool("after")?.unwrap_or(false);
         let status = match f.value("status") {
             None => None,
             Some(v) => match v.as_u64() {
@@ -101,6 +105,7 @@ impl Faults {
             headers,
             body: f.value("body").cloned(),
             delay_ms,
+            after,
         };
         lock(&self.rules).push(rule);
         self.armed.store(true, Ordering::Release);

@@ -94,6 +94,9 @@ async fn public(st: &AppState, req: Request, next: Next) -> Response {
     let slot = st.log.arrive(req.method(), req.uri(), req.headers(), st.now());
     let rule = st.faults.take(req.method().as_str(), req.uri().path());
     let mut fault_id = None;
+    if let Some(rule) = rule.as_ref().filter(|r| r.after) {
+        return after_handling(st, rule, slot, req, next).await;
+    }
     if let Some(rule) = rule {
         fault_id = Some(rule.id.clone());
         if rule.delay_ms > 0 {
@@ -120,6 +123,49 @@ async fn public(st: &AppState, req: Request, next: Next) -> Response {
     };
     st.log.finish(slot, Some(resp.status().as_u16()), fault_id);
     resp
+}
+
+/// A rule with `after`: the request is handled first (its change committed), then its answer is
+/// delayed, replaced or dropped. The handler runs to completion even if the client gives up.
+async fn after_handling(st: &AppState, rule: &faults::Rule, slot: u64, req: Request, next: Next) -> Response {
+    let kill = req.extensions().get::<ConnKill>().cloned();
+    let path = req.uri().path();
+    let handled = if path == "/api/v1" || path.starts_with("/api/v1/") {
+        api_guard(st, req, next).await
+    } else {
+        next.run(req).await
+    };
+    if rule.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(rule.delay_ms)).await;
+    }
+    let fault_id = Some(rule.id.clone());
+    match rule.action {
+        Action::Delay => {
+            st.log.finish(slot, Some(handled.status().as_u16()), fault_id);
+            handled
+        }
+        Action::Drop => {
+            st.log.finish(slot, None, fault_id);
+            match kill {
+                Some(kill) => {
+                    kill.kill();
+                    std::future::pending::<Response>().await
+                }
+                None => drop_connection_now(),
+            }
+        }
+        _ => {
+            let resp = faults::response(rule);
+            st.log.finish(slot, Some(resp.status().as_u16()), fault_id);
+            resp
+        }
+    }
+}
+
+fn drop_connection_now() -> Response {
+    Response::new(Body::from_stream(futures_util::stream::once(async {
+        Err::<bytes::Bytes, _>(std::io::Error::other("connection dropped by fault rule"))
+    })))
 }
 
 /// Breaks the TCP connection mid-status-line: the connection task owns the socket and breaks it

@@ -18,6 +18,8 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/openid-configuration", get(oauth::discovery))
         .route("/.well-known/jwks.json", get(oauth::jwks))
         .route("/oauth2/token", axum::routing::post(oauth::token))
+        // Pre-signed release artifacts (issue 23): outside `/api/v1`, no `Authorization`.
+        .route("/downloads/releases/{version}/{kind}", get(api::releases::artifact))
         .route("/oauth2/auth", get(authorize::page).post(authorize::submit))
         .route("/oauth2/authorize", get(authorize::page).post(authorize::submit))
         .fallback(not_found)

@@ -22,7 +22,17 @@ import {
   oauth,
   refresh,
 } from 'kontext-management';
-import type { Application, ErrorKind, ListAll, Page, RequestOptions, TraceStats } from 'kontext-management';
+import type {
+  Application,
+  ErrorKind,
+  ListAll,
+  MintedToken,
+  Page,
+  RequestOptions,
+  ScimToken,
+  TraceStats,
+  VerifiedArtifact,
+} from 'kontext-management';
 
 export async function everyMethod(): Promise<void> {
   await init();
@@ -111,6 +121,30 @@ export async function everyMethod(): Promise<void> {
   await mgmt.serviceAccounts.get(sa.serviceAccount.id);
   await mgmt.serviceAccounts.rotateSecret(sa.serviceAccount.id);
   await mgmt.serviceAccounts.revoke(sa.serviceAccount.id);
+  (await mgmt.serviceAccounts.findByName('ci')).items.map((s) => s.id);
+  (await mgmt.applications.findByName('x')).items.map((a) => a.name);
+
+  // The admin surface (issue 23).
+  const before: ScimToken[] = [];
+  for await (const t of mgmt.scimTokens.listAll({ limit: 50 })) before.push(t);
+  const minted: MintedToken = await mgmt.scimTokens.create({ label: 'entra-prod' });
+  minted.token.trim();
+  (await mgmt.scimTokens.reconcile(before, 'entra-prod')).items.map((t) => t.sha256);
+  await mgmt.scimTokens.revoke(minted.sha256);
+  const status = await mgmt.directory.getStatus();
+  status.userCount?.toFixed();
+  (await mgmt.directoryGroups.list({ limit: 5 })).items.map((g) => g.displayName);
+  for await (const row of mgmt.directoryReconciliation.listAll()) row.state.trim();
+  const install = await mgmt.installTokens.create({ label: 'ci' });
+  (await mgmt.installTokens.reconcile([], 'ci')).items.length.toFixed();
+  await mgmt.installTokens.revoke(install.sha256);
+  const latest = await mgmt.releases.latest();
+  latest.artifacts.map((a) => a.sha256);
+  (await mgmt.releases.getDownloadUrl(latest.version, 'package')).url.trim();
+  const artifact: VerifiedArtifact = await mgmt.releases.download(latest.version, 'install_script');
+  artifact.content.trim();
+  artifact.size.toFixed();
+  (await mgmt.organization.getAgentAccess()).areas?.['policies']?.trim();
 
   // Agent sessions, traces, events
   const sessions = await mgmt.agentSessions.list(id, { status: 'all', limit: 10, includeInactive: true });

@@ -110,6 +110,33 @@ def blocking(client: ManagementClient) -> None:
     print(client_id, accounts.get(account.service_account.id).service_account.created_at)
     print(accounts.rotate_secret(account.service_account.id).credentials.client_secret)
     accounts.revoke(account.service_account.id)
+    print([a.id for a in accounts.find_by_name("ci")], client.applications.find_by_name("x").items)
+
+    # The admin surface (issue 23).
+    scim = client.scim_tokens
+    before = list(scim.list_all(limit=50))
+    minted = scim.create(label="entra-prod")
+    secret_token: str = minted.token
+    print(secret_token, [t.sha256 for t in scim.list(limit=5, cursor=None)])
+    print([t.revoked_at for t in scim.reconcile(before, "entra-prod")])
+    scim.revoke(minted.sha256)
+    directory_status = client.directory.get_status()
+    users: Optional[int] = directory_status.user_count
+    print(users, [g.display_name for g in client.directory_groups.list_all()])
+    print([r.state for r in client.directory_reconciliation.list(limit=10)])
+    installs = client.install_tokens
+    install_before = list(installs.list_all())
+    install = installs.create(label="ci")
+    print([t.label for t in installs.reconcile(install_before, "ci")])
+    installs.revoke(install.sha256)
+    latest = client.releases.latest()
+    print([(a.kind, a.sha256) for a in latest.artifacts], [r.version for r in client.releases.list_all()])
+    artifact_url: str = client.releases.get_download_url(latest.version, "package").url
+    artifact = client.releases.download(latest.version, "install_script")
+    size: int = artifact.size
+    print(artifact_url, size, len(artifact.content))
+    access = client.organization.get_agent_access()
+    print(access.areas, access.updated_at)
 
     sessions = client.agent_sessions.list(app_id, status="all", limit=10, include_inactive=True)
     for session in sessions:
@@ -246,6 +273,14 @@ async def non_blocking(client: AsyncManagementClient) -> None:
     await client.service_accounts.get(account.service_account.id)
     await client.service_accounts.rotate_secret(account.service_account.id)
     await client.service_accounts.revoke(account.service_account.id)
+    await client.service_accounts.find_by_name("ci")
+    async_before = [t async for t in client.scim_tokens.list_all()]
+    await client.scim_tokens.create(label="l")
+    await client.scim_tokens.reconcile(async_before, "l")
+    await client.install_tokens.reconcile([], "ci")
+    await client.directory.get_status()
+    await client.releases.download("1.4.0", "package")
+    await client.organization.get_agent_access()
 
     await client.agent_sessions.list(app_id)
     await client.agent_sessions.get(app_id, app_id)

@@ -63,6 +63,11 @@ impl Api {
         self.methods.iter().filter(|m| matches!(m.transport, Transport::Http(..)))
     }
 
+    /// The SDK-side compositions (`scimTokens.reconcile`, `releases.download`, ...).
+    pub fn composite_methods(&self) -> impl Iterator<Item = &Method> {
+        self.methods.iter().filter(|m| m.transport == Transport::Composite)
+    }
+
     pub fn model(&self, name: &str) -> &ModelDesc {
         self.groups.iter().flat_map(|g| &g.models).find(|m| m.name == name).expect("every reached model is loaded")
     }
@@ -157,6 +162,9 @@ pub fn check(methods: &[Method], resources: &[Resource]) -> Result<(), String> {
             if m.scope.is_none() || m.retry.is_none() {
                 return Err(format!("{}: an API method needs a scope and a retry class", m.full_name()));
             }
+        }
+        if m.args.iter().any(|a| a.kind == ArgKind::Value) && m.transport != Transport::Composite {
+            return Err(format!("{}: only a composite method takes positional values", m.full_name()));
         }
         if m.list_all_drops().is_some() && !m.args.iter().any(|a| a.kind == ArgKind::Query) {
             return Err(format!("{}: a paged list needs query parameters", m.full_name()));

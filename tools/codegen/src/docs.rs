@@ -39,6 +39,12 @@ fn arguments(api: &Api, m: &Method, list_all: bool) -> String {
         .iter()
         .map(|arg| match arg.kind {
             ArgKind::Path | ArgKind::Header => arg.name.to_owned(),
+            ArgKind::Value => match model_name(&arg.ty) {
+                Some(item) if matches!(arg.ty, kontext_management::describe::Ty::List(_)) => {
+                    format!("{}: {item}[]", arg.name)
+                }
+                _ => arg.name.to_owned(),
+            },
             ArgKind::Query => {
                 let model = arg_model(api, m, ArgKind::Query).expect("a model");
                 format!("params?{}", input_fields(&model.fields, drop, false))
@@ -114,6 +120,7 @@ pub fn readme_methods(api: &Api) -> String {
             Transport::Http(verb, path) => format!("`{verb} {path}`"),
             Transport::Client => "token endpoint".into(),
             Transport::OAuth => "— (no client)".into(),
+            Transport::Composite => "— (SDK: several requests)".into(),
         };
         if m.transport == Transport::Client {
             py = format!("`client.{}`", py_name(m.name));

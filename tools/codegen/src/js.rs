@@ -20,7 +20,7 @@ const DOC_WIDTH: usize = 100;
 
 fn js_arg_name(kind: ArgKind, name: &str) -> String {
     match kind {
-        ArgKind::Path | ArgKind::Header => name.to_owned(),
+        ArgKind::Path | ArgKind::Header | ArgKind::Value => name.to_owned(),
         ArgKind::Body => "data".into(),
         ArgKind::Query => "params".into(),
         ArgKind::Request => "request".into(),
@@ -196,6 +196,7 @@ fn params(m: &Method, drop: Option<&str>) -> Vec<String> {
                 None => format!("params?: {ty}"),
             },
             ArgKind::Request => format!("request: {ty}"),
+            ArgKind::Value => format!("{}: {ty}", arg.name),
         });
     }
     out

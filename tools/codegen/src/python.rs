@@ -249,15 +249,22 @@ fn output_model(method: &Method) -> Option<&'static str> {
 
 /// One method (and its `list_all` twin for paged lists).
 fn method(api: &Api, surface: &Surface, m: &Method, typing: &mut BTreeSet<&'static str>) -> String {
-    // Path and header arguments are the positional strings; the body or query spreads into keywords.
-    let path_args: Vec<String> =
-        m.args.iter().filter(|a| matches!(a.kind, ArgKind::Path | ArgKind::Header)).map(|a| py_name(a.name)).collect();
+    // Positional parameters, in order: path ids, header values (`etag`) and a composite's values
+    // (`before`); the body or query spreads into keywords.
+    let positional = |a: &&kontext_management::api::Arg| matches!(a.kind, ArgKind::Path | ArgKind::Header | ArgKind::Value);
+    let path_args: Vec<String> = m.args.iter().filter(positional).map(|a| py_name(a.name)).collect();
     let object = m.args.iter().find(|a| matches!(a.kind, ArgKind::Body | ArgKind::Query));
     let object_model = object.and_then(|a| arg_model(api, m, a.kind));
     let all_optional = object.is_some_and(|a| a.optional());
 
     let mut params: Vec<String> = vec!["self".into()];
-    params.extend(path_args.iter().map(|name| format!("{name}: str")));
+    for arg in m.args.iter().filter(positional) {
+        let ty = match arg.kind {
+            ArgKind::Value => input_type(&arg.ty, typing),
+            _ => "str".into(),
+        };
+        params.push(format!("{}: {ty}", py_name(arg.name)));
+    }
     let keywords = |drop: Option<&str>, typing: &mut BTreeSet<&'static str>| -> Vec<String> {
         object_model
             .map(|model| {
@@ -270,6 +277,7 @@ fn method(api: &Api, surface: &Surface, m: &Method, typing: &mut BTreeSet<&'stat
         for arg in &m.args {
             parts.push(match arg.kind {
                 ArgKind::Path | ArgKind::Header => py_name(arg.name),
+                ArgKind::Value => format!("to_wire({})", py_name(arg.name)),
                 _ => {
                     let mut kw = "kw(locals()".to_string();
                     for name in &path_args {
@@ -344,7 +352,7 @@ pub fn resources(api: &Api, is_async: bool) -> String {
         .unwrap();
         classes.push_str(&docstring(&py_doc(resource.doc), 4));
         for m in api.methods_of(resource.name) {
-            if !matches!(m.transport, Transport::Http(..)) {
+            if !matches!(m.transport, Transport::Http(..) | Transport::Composite) {
                 continue;
             }
             if let Some(model) = output_model(m) {
@@ -377,7 +385,9 @@ pub fn resources(api: &Api, is_async: bool) -> String {
     out.push_str("from __future__ import annotations\n\n");
     typing.insert("TYPE_CHECKING");
     writeln!(out, "from typing import {}\n", typing_names(typing)).unwrap();
-    out.push_str("from ._model import Page\nfrom ._models import (\n");
+    // A composite's values (`before`) go over as their wire form.
+    let model_imports = if classes.contains("to_wire(") { "Page, to_wire" } else { "Page" };
+    writeln!(out, "from ._model import {model_imports}\nfrom ._models import (").unwrap();
     for model in &models {
         writeln!(out, "    {model},").unwrap();
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use kontext_management::api::{ArgKind, Method, Transport};
+use kontext_management::describe::Ty;
 
 use crate::api::{Api, model_name};
 use crate::text::snake;
@@ -20,6 +21,19 @@ fn arg_expr(arg: &kontext_management::api::Arg) -> String {
             format!("a.required::<{}>({:?})?", model_name(&arg.ty).expect("a model"), arg.name)
         }
         ArgKind::Query => format!("a.optional::<{}>({:?})?", model_name(&arg.ty).expect("a model"), arg.name),
+        ArgKind::Value => format!("a.required::<{}>({:?})?", rust_type(&arg.ty), arg.name),
+    }
+}
+
+/// The Rust type of a composite's positional value.
+fn rust_type(ty: &Ty) -> String {
+    match ty {
+        Ty::List(inner) => format!("Vec<{}>", rust_type(inner)),
+        Ty::Option(inner) => format!("Option<{}>", rust_type(inner)),
+        Ty::Model(name, _) => (*name).to_owned(),
+        Ty::String => "String".into(),
+        Ty::Bool => "bool".into(),
+        other => panic!("a composite value of type {other:?} has no Rust spelling here yet"),
     }
 }
 
@@ -30,7 +44,7 @@ fn call_expr(method: &Method, client: &str) -> String {
 
 pub fn dispatch_table(api: &Api) -> String {
     let mut models = BTreeSet::new();
-    for method in api.http_methods() {
+    for method in api.http_methods().chain(api.composite_methods()) {
         models.extend(method.args.iter().filter_map(|a| model_name(&a.ty)));
     }
     let mut out = String::new();
@@ -46,6 +60,7 @@ pub fn dispatch_table(api: &Api) -> String {
     writeln!(out, "use crate::models::{{{}}};", models.join(", ")).unwrap();
     writeln!(out, "use crate::pagination::{{Pages, RawItems, RawPage}};").unwrap();
     writeln!(out, "use crate::pending::Pending;").unwrap();
+    writeln!(out, "use crate::resources::Composite;").unwrap();
     writeln!(out, "use crate::retry::RetryClass;\n").unwrap();
 
     writeln!(out, "/// Every method [`call`](super::call) accepts.").unwrap();
@@ -89,6 +104,18 @@ pub fn dispatch_table(api: &Api) -> String {
     out.push_str("other => return Err(super::unknown_method(other)),\n})\n}\n\n");
 
     out.push_str(
+        "/// The future of an SDK-side composition (`Transport::Composite`), its result as JSON text; `None` for\n\
+         /// a name that is not one.\n\
+         pub(super) fn composite<'c>(c: &'c Client, method: &str, a: &mut Args) -> \
+         Result<Option<Composite<'c, String>>> {\n\
+         Ok(Some(match method {\n",
+    );
+    for method in api.composite_methods() {
+        writeln!(out, "{:?} => super::json_of({}),", method.full_name(), call_expr(method, "c")).unwrap();
+    }
+    out.push_str("_ => return Ok(None),\n}))\n}\n\n");
+
+    out.push_str(
         "/// The pages a `*.listAll` method iterates, as the server's JSON.\n\
          pub(super) fn pages(c: &Client, method: &str, a: &mut Args) -> Result<Pages<RawItems>> {\n\
          Ok(match method {\n",
@@ -117,6 +144,8 @@ pub fn runner_table(api: &Api) -> String {
     for method in &api.methods {
         let access = match method.transport {
             Transport::Client | Transport::OAuth => "Local",
+            Transport::Composite if method.reads => "Read",
+            Transport::Composite => "Write",
             Transport::Http(..) if method.reads => "Read",
             Transport::Http(..) => "Write",
         };

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-from ._model import Page
+from ._model import Page, to_wire
 from ._models import (
     AccessGraph,
+    AgentAccess,
     AgentSession,
     Application,
     ApplicationResponse,
@@ -21,18 +22,26 @@ from ._models import (
     Decision,
     DecisionResponse,
     DeploymentResponse,
+    DirectoryGroup,
+    DirectoryStatus,
+    DownloadUrl,
+    InstallToken,
     Integration,
     IntegrationIds,
     IntegrationOAuthConfigResponse,
     IntegrationResponse,
+    MintedToken,
     OAuthResponse,
     PolicyActionResponse,
     PolicyResponse,
     PolicyValidation,
     PolicyVersion,
+    ReconciliationRow,
+    Release,
     ReplayReport,
     RevokedSessions,
     RuleTemplates,
+    ScimToken,
     ServiceAccount,
     ServiceAccountResponse,
     SessionResponse,
@@ -42,6 +51,7 @@ from ._models import (
     TraceEvent,
     TraceStatsResponse,
     ValidationResponse,
+    VerifiedArtifact,
 )
 from ._pagination import AsyncPager
 from ._resource_base import Input, _nothing, kw
@@ -49,8 +59,13 @@ from ._resources import (
     PAGE_OF_AGENT_SESSION,
     PAGE_OF_APPLICATION,
     PAGE_OF_DECISION,
+    PAGE_OF_DIRECTORY_GROUP,
+    PAGE_OF_INSTALL_TOKEN,
     PAGE_OF_INTEGRATION,
     PAGE_OF_POLICY_VERSION,
+    PAGE_OF_RECONCILIATION_ROW,
+    PAGE_OF_RELEASE,
+    PAGE_OF_SCIM_TOKEN,
     PAGE_OF_SERVICE_ACCOUNT,
     PAGE_OF_TRACE,
     PAGE_OF_TRACE_EVENT,
@@ -153,6 +168,12 @@ class AsyncApplications(_AsyncResource):
     async def access_graph(self, *, include_policy: Optional[bool] = None) -> AccessGraph:
         """Applications and integrations as nodes, attachments as edges."""
         return await self._c._call("applications.accessGraph", [kw(locals())], AccessGraph._wrap)
+
+    async def find_by_name(self, name: str) -> Page[Application]:
+        """``{items}``: the live applications named exactly ``name`` (none or one), found by walking
+        the list. After a ``create`` whose outcome is unknown: found means it was created (its
+        secret was never seen: ``rotate_secret``), none means create it again."""
+        return await self._c._call("applications.findByName", [name], PAGE_OF_APPLICATION)
 
 
 class AsyncIntegrations(_AsyncResource):
@@ -274,6 +295,12 @@ class AsyncServiceAccounts(_AsyncResource):
     async def revoke(self, id: str) -> None:
         """Revokes a service account and every token it holds."""
         return await self._c._call("serviceAccounts.revoke", [id], _nothing)
+
+    async def find_by_name(self, name: str) -> Page[ServiceAccount]:
+        """``{items}``: the live service accounts named exactly ``name`` (none or one), found by
+        walking the list. After a ``create`` whose outcome is unknown: found means it was created
+        (its secret was never seen: ``rotate_secret``), none means create it again."""
+        return await self._c._call("serviceAccounts.findByName", [name], PAGE_OF_SERVICE_ACCOUNT)
 
 
 class AsyncAgentSessions(_AsyncResource):
@@ -490,3 +517,128 @@ class AsyncDecisions(_AsyncResource):
     async def get(self, id: str) -> DecisionResponse:
         """``{decision}`` by id."""
         return await self._c._call("decisions.get", [id], DecisionResponse._wrap)
+
+
+class AsyncScimTokens(_AsyncResource):
+    """SCIM tokens: the secrets an identity provider uses to push users and groups (shown once, at mint)."""
+
+    async def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[ScimToken]:
+        """One page of SCIM tokens: fingerprint (``sha256``), ``label``, dates; never the token."""
+        return await self._c._call("scimTokens.list", [kw(locals())], PAGE_OF_SCIM_TOKEN)
+
+    def list_all(self, *, limit: Optional[int] = None) -> AsyncPager[ScimToken]:
+        """Every SCIM token, fetched lazily page by page (what ``reconcile`` takes as ``before``)."""
+        return self._c._list_all("scimTokens.listAll", [kw(locals())], ScimToken)
+
+    async def create(self, *, label: str) -> MintedToken:
+        """Mints a SCIM token: ``token`` is shown only this once. Never re-sent; on an error with
+        ``outcome_unknown``, call ``reconcile``, then mint again."""
+        return await self._c._call("scimTokens.create", [kw(locals())], MintedToken._wrap)
+
+    async def revoke(self, sha256: str) -> None:
+        """Revokes a SCIM token by its fingerprint (also when already revoked)."""
+        return await self._c._call("scimTokens.revoke", [sha256], _nothing)
+
+    async def reconcile(self, before: Sequence[Input], label: str) -> Page[ScimToken]:
+        """After a mint whose outcome is unknown: lists again, revokes every live token labelled
+        ``label`` that is not in ``before`` (the list taken just before minting), and returns them
+        as ``{items}``."""
+        return await self._c._call("scimTokens.reconcile", [to_wire(before), label], PAGE_OF_SCIM_TOKEN)
+
+
+class AsyncDirectory(_AsyncResource):
+    """The directory's sync status."""
+
+    async def get_status(self) -> DirectoryStatus:
+        """Sync status: user and group counts (after the first sync cycle), last sync time."""
+        return await self._c._call("directory.getStatus", [], DirectoryStatus._wrap)
+
+
+class AsyncDirectoryGroups(_AsyncResource):
+    """Groups synced from the identity provider."""
+
+    async def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[DirectoryGroup]:
+        """One page of groups synced from the identity provider."""
+        return await self._c._call("directoryGroups.list", [kw(locals())], PAGE_OF_DIRECTORY_GROUP)
+
+    def list_all(self, *, limit: Optional[int] = None) -> AsyncPager[DirectoryGroup]:
+        """Every synced group, fetched lazily page by page."""
+        return self._c._list_all("directoryGroups.listAll", [kw(locals())], DirectoryGroup)
+
+
+class AsyncDirectoryReconciliation(_AsyncResource):
+    """How managed endpoints resolve against the directory."""
+
+    async def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[ReconciliationRow]:
+        """One page of managed endpoints and their ``state`` (``matched``, ``no_email``,
+        ``unmatched``, ``ambiguous``)."""
+        return await self._c._call("directoryReconciliation.list", [kw(locals())], PAGE_OF_RECONCILIATION_ROW)
+
+    def list_all(self, *, limit: Optional[int] = None) -> AsyncPager[ReconciliationRow]:
+        """Every managed endpoint's row, fetched lazily page by page."""
+        return self._c._list_all("directoryReconciliation.listAll", [kw(locals())], ReconciliationRow)
+
+
+class AsyncInstallTokens(_AsyncResource):
+    """Install tokens: what the install script reads as ``KONTEXT_INSTALL_TOKEN`` (shown once, at mint)."""
+
+    async def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[InstallToken]:
+        """One page of install tokens: fingerprint (``sha256``), ``label``, dates; never the token."""
+        return await self._c._call("installTokens.list", [kw(locals())], PAGE_OF_INSTALL_TOKEN)
+
+    def list_all(self, *, limit: Optional[int] = None) -> AsyncPager[InstallToken]:
+        """Every install token, fetched lazily page by page (what ``reconcile`` takes as ``before``)."""
+        return self._c._list_all("installTokens.listAll", [kw(locals())], InstallToken)
+
+    async def create(self, *, label: str) -> MintedToken:
+        """Mints an install token: ``token`` is shown only this once. Never re-sent; on an error
+        with ``outcome_unknown``, call ``reconcile``, then mint again."""
+        return await self._c._call("installTokens.create", [kw(locals())], MintedToken._wrap)
+
+    async def revoke(self, sha256: str) -> None:
+        """Revokes an install token by its fingerprint (also when already revoked)."""
+        return await self._c._call("installTokens.revoke", [sha256], _nothing)
+
+    async def reconcile(self, before: Sequence[Input], label: str) -> Page[InstallToken]:
+        """After a mint whose outcome is unknown: lists again, revokes every live token labelled
+        ``label`` that is not in ``before`` (the list taken just before minting), and returns them
+        as ``{items}``."""
+        return await self._c._call("installTokens.reconcile", [to_wire(before), label], PAGE_OF_INSTALL_TOKEN)
+
+
+class AsyncReleases(_AsyncResource):
+    """Releases of the endpoint software, and downloads checked against the manifest's SHA-256."""
+
+    async def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[Release]:
+        """One page of releases, newest first, each with its artifacts' ``sha256``."""
+        return await self._c._call("releases.list", [kw(locals())], PAGE_OF_RELEASE)
+
+    def list_all(self, *, limit: Optional[int] = None) -> AsyncPager[Release]:
+        """Every release, fetched lazily page by page."""
+        return self._c._list_all("releases.listAll", [kw(locals())], Release)
+
+    async def latest(self) -> Release:
+        """The newest release."""
+        return await self._c._call("releases.latest", [], Release._wrap)
+
+    async def get_download_url(self, version: str, kind: str) -> DownloadUrl:
+        """A pre-signed URL for one artifact (``kind``: ``package`` or ``install_script``), valid
+        about 15 minutes, and a credential until then: do not log it. Prefer ``download``, which
+        also checks the bytes."""
+        return await self._c._call("releases.getDownloadUrl", [version, kind], DownloadUrl._wrap)
+
+    async def download(self, version: str, kind: str) -> VerifiedArtifact:
+        """Fetches one artifact from its download URL (no ``Authorization``, at most
+        ``max_response_bytes``) and checks its SHA-256 against the release manifest: only matching
+        bytes are returned (``content``); a mismatch fails as a ``decode`` error ("integrity check
+        failed") and nothing is returned."""
+        return await self._c._call("releases.download", [version, kind], VerifiedArtifact._wrap)
+
+
+class AsyncOrganization(_AsyncResource):
+    """The organization's own settings."""
+
+    async def get_agent_access(self) -> AgentAccess:
+        """What agents connected through browser approval may do, per area (read-only by default).
+        Changing it needs an admin dashboard session: the API has no write for tokens."""
+        return await self._c._call("organization.getAgentAccess", [], AgentAccess._wrap)

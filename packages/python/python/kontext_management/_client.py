@@ -23,6 +23,15 @@ from ._async_resources import (
     AsyncServiceAccounts,
     AsyncTraces,
 )
+from ._async_resources import (
+    AsyncDirectory,
+    AsyncDirectoryGroups,
+    AsyncDirectoryReconciliation,
+    AsyncInstallTokens,
+    AsyncOrganization,
+    AsyncReleases,
+    AsyncScimTokens,
+)
 from ._engine import (
     NATIVE_ERRORS,
     EngineRef,
@@ -46,6 +55,15 @@ from ._resources import (
     Policy,
     ServiceAccounts,
     Traces,
+)
+from ._resources import (
+    Directory,
+    DirectoryGroups,
+    DirectoryReconciliation,
+    InstallTokens,
+    Organization,
+    Releases,
+    ScimTokens,
 )
 
 __all__ = ["ManagementClient", "AsyncManagementClient"]
@@ -209,6 +227,13 @@ class ManagementClient(_BaseClient):
     events: Events
     policy: Policy
     decisions: Decisions
+    scim_tokens: ScimTokens
+    directory: Directory
+    directory_groups: DirectoryGroups
+    directory_reconciliation: DirectoryReconciliation
+    install_tokens: InstallTokens
+    releases: Releases
+    organization: Organization
 
     def _init_resources(self) -> None:
         self.applications = Applications(self)
@@ -219,6 +244,13 @@ class ManagementClient(_BaseClient):
         self.events = Events(self)
         self.policy = Policy(self)
         self.decisions = Decisions(self)
+        self.scim_tokens = ScimTokens(self)
+        self.directory = Directory(self)
+        self.directory_groups = DirectoryGroups(self)
+        self.directory_reconciliation = DirectoryReconciliation(self)
+        self.install_tokens = InstallTokens(self)
+        self.releases = Releases(self)
+        self.organization = Organization(self)
 
     def _call(self, method: str, args: List[Any], parse: Callable[[Any], R]) -> R:
         return parse(decode(call_blocking(self._ref.get(), method.encode(), encode_args(args), self._options)))
@@ -272,6 +304,13 @@ class AsyncManagementClient(_BaseClient):
     events: AsyncEvents
     policy: AsyncPolicy
     decisions: AsyncDecisions
+    scim_tokens: AsyncScimTokens
+    directory: AsyncDirectory
+    directory_groups: AsyncDirectoryGroups
+    directory_reconciliation: AsyncDirectoryReconciliation
+    install_tokens: AsyncInstallTokens
+    releases: AsyncReleases
+    organization: AsyncOrganization
 
     def _init_resources(self) -> None:
         self.applications = AsyncApplications(self)
@@ -282,6 +321,13 @@ class AsyncManagementClient(_BaseClient):
         self.events = AsyncEvents(self)
         self.policy = AsyncPolicy(self)
         self.decisions = AsyncDecisions(self)
+        self.scim_tokens = AsyncScimTokens(self)
+        self.directory = AsyncDirectory(self)
+        self.directory_groups = AsyncDirectoryGroups(self)
+        self.directory_reconciliation = AsyncDirectoryReconciliation(self)
+        self.install_tokens = AsyncInstallTokens(self)
+        self.releases = AsyncReleases(self)
+        self.organization = AsyncOrganization(self)
 
     async def _call(self, method: str, args: List[Any], parse: Callable[[Any], R]) -> R:
         return parse(decode(await call_async(self._ref.get(), method.encode(), encode_args(args), self._options)))

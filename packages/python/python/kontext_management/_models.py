@@ -572,6 +572,123 @@ class DecisionResponse(Model):
     decision: Decision
 
 
+# --- directory ------------------------------------------------------------------------------------
+
+
+class ScimToken(Model):
+    """A SCIM token as lists show it: never the token itself, only its SHA-256 fingerprint."""
+
+    sha256: str
+    label: str
+    created_at: str
+    last_used_at: Optional[str]
+    revoked_at: Optional[str]
+
+
+class MintedToken(Model):
+    """A token just minted (SCIM or install token): the secret is in this answer **only**. Store it
+    at once; it is redacted in every representation of this object."""
+
+    token: str
+    sha256: str
+    label: str
+    created_at: str
+
+
+class DirectoryStatus(Model):
+    """Answer of ``GET /organizations/current/directory/status``. User and group counts appear after
+    the first sync cycle (Entra's first can take about 40 minutes)."""
+
+    user_count: Optional[int]
+    group_count: Optional[int]
+    last_sync_at: Optional[str]
+    scim_token_count: Optional[int]
+
+
+class DirectoryGroup(Model):
+    """A group synced from the identity provider (SCIM Group, RFC 7643 §4.2)."""
+
+    id: str
+    display_name: str
+    member_count: Optional[int]
+
+
+class ReconciliationRow(Model):
+    """How one managed endpoint resolves against the directory."""
+
+    installation_id: str
+    state: str
+    email: Optional[str]
+    user_id: Optional[str]
+
+
+# --- install_tokens -------------------------------------------------------------------------------
+
+
+class InstallToken(Model):
+    """An install token as lists show it: never the token itself, only its SHA-256 fingerprint."""
+
+    sha256: str
+    label: str
+    created_at: str
+    last_used_at: Optional[str]
+    revoked_at: Optional[str]
+
+
+# --- releases -------------------------------------------------------------------------------------
+
+
+class ReleaseArtifact(Model):
+    """One downloadable file of a release."""
+
+    kind: str
+    sha256: str
+    filename: Optional[str]
+    size: Optional[int]
+
+
+class Release(Model):
+    """A release of the endpoint software."""
+
+    version: str
+    changelog: Optional[str]
+    published_at: Optional[str]
+    artifacts: List[ReleaseArtifact]
+
+
+class DownloadUrl(Model):
+    """Answer of ``POST …/artifacts/{kind}/download-url``: a pre-signed URL that expires after about
+    15 minutes. It grants the download by itself: never log it (Rust's ``Debug`` leaves it out)."""
+
+    url: str
+    expires_at: Optional[str]
+
+
+class VerifiedArtifact(Model):
+    """A release artifact whose bytes were fetched and found to have the manifest's SHA-256: what
+    ``releases.download`` returns. A mismatch never gets this far (it fails as an ``integrity``
+    error)."""
+
+    version: str
+    kind: str
+    sha256: str
+    size: int
+    filename: Optional[str]
+    content: str
+
+
+# --- organization ---------------------------------------------------------------------------------
+
+
+class AgentAccess(Model):
+    """Answer of ``GET /organizations/current/agent-access``: the permissions of agents connected
+    through browser approval (read-only by default; a change applies from the next request). The
+    shape is inferred, so this is an open object: whatever the server sends is kept."""
+
+    areas: Optional[Dict[str, str]]
+    updated_at: Optional[str]
+
+
 # --- user tokens (kontext_management.oauth) -------------------------------------------------------
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-from ._model import Page
+from ._model import Page, to_wire
 from ._models import (
     AccessGraph,
+    AgentAccess,
     AgentSession,
     Application,
     ApplicationResponse,
@@ -23,18 +24,26 @@ from ._models import (
     Decision,
     DecisionResponse,
     DeploymentResponse,
+    DirectoryGroup,
+    DirectoryStatus,
+    DownloadUrl,
+    InstallToken,
     Integration,
     IntegrationIds,
     IntegrationOAuthConfigResponse,
     IntegrationResponse,
+    MintedToken,
     OAuthResponse,
     PolicyActionResponse,
     PolicyResponse,
     PolicyValidation,
     PolicyVersion,
+    ReconciliationRow,
+    Release,
     ReplayReport,
     RevokedSessions,
     RuleTemplates,
+    ScimToken,
     ServiceAccount,
     ServiceAccountResponse,
     SessionResponse,
@@ -44,6 +53,7 @@ from ._models import (
     TraceEvent,
     TraceStatsResponse,
     ValidationResponse,
+    VerifiedArtifact,
 )
 from ._pagination import SyncPager
 from ._resource_base import Input, _nothing, kw
@@ -54,8 +64,13 @@ if TYPE_CHECKING:
 PAGE_OF_AGENT_SESSION = Page._parser(AgentSession)
 PAGE_OF_APPLICATION = Page._parser(Application)
 PAGE_OF_DECISION = Page._parser(Decision)
+PAGE_OF_DIRECTORY_GROUP = Page._parser(DirectoryGroup)
+PAGE_OF_INSTALL_TOKEN = Page._parser(InstallToken)
 PAGE_OF_INTEGRATION = Page._parser(Integration)
 PAGE_OF_POLICY_VERSION = Page._parser(PolicyVersion)
+PAGE_OF_RECONCILIATION_ROW = Page._parser(ReconciliationRow)
+PAGE_OF_RELEASE = Page._parser(Release)
+PAGE_OF_SCIM_TOKEN = Page._parser(ScimToken)
 PAGE_OF_SERVICE_ACCOUNT = Page._parser(ServiceAccount)
 PAGE_OF_TRACE = Page._parser(Trace)
 PAGE_OF_TRACE_EVENT = Page._parser(TraceEvent)
@@ -154,6 +169,12 @@ class Applications(_Resource):
     def access_graph(self, *, include_policy: Optional[bool] = None) -> AccessGraph:
         """Applications and integrations as nodes, attachments as edges."""
         return self._c._call("applications.accessGraph", [kw(locals())], AccessGraph._wrap)
+
+    def find_by_name(self, name: str) -> Page[Application]:
+        """``{items}``: the live applications named exactly ``name`` (none or one), found by walking
+        the list. After a ``create`` whose outcome is unknown: found means it was created (its
+        secret was never seen: ``rotate_secret``), none means create it again."""
+        return self._c._call("applications.findByName", [name], PAGE_OF_APPLICATION)
 
 
 class Integrations(_Resource):
@@ -275,6 +296,12 @@ class ServiceAccounts(_Resource):
     def revoke(self, id: str) -> None:
         """Revokes a service account and every token it holds."""
         return self._c._call("serviceAccounts.revoke", [id], _nothing)
+
+    def find_by_name(self, name: str) -> Page[ServiceAccount]:
+        """``{items}``: the live service accounts named exactly ``name`` (none or one), found by
+        walking the list. After a ``create`` whose outcome is unknown: found means it was created
+        (its secret was never seen: ``rotate_secret``), none means create it again."""
+        return self._c._call("serviceAccounts.findByName", [name], PAGE_OF_SERVICE_ACCOUNT)
 
 
 class AgentSessions(_Resource):
@@ -491,3 +518,128 @@ class Decisions(_Resource):
     def get(self, id: str) -> DecisionResponse:
         """``{decision}`` by id."""
         return self._c._call("decisions.get", [id], DecisionResponse._wrap)
+
+
+class ScimTokens(_Resource):
+    """SCIM tokens: the secrets an identity provider uses to push users and groups (shown once, at mint)."""
+
+    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[ScimToken]:
+        """One page of SCIM tokens: fingerprint (``sha256``), ``label``, dates; never the token."""
+        return self._c._call("scimTokens.list", [kw(locals())], PAGE_OF_SCIM_TOKEN)
+
+    def list_all(self, *, limit: Optional[int] = None) -> SyncPager[ScimToken]:
+        """Every SCIM token, fetched lazily page by page (what ``reconcile`` takes as ``before``)."""
+        return self._c._list_all("scimTokens.listAll", [kw(locals())], ScimToken)
+
+    def create(self, *, label: str) -> MintedToken:
+        """Mints a SCIM token: ``token`` is shown only this once. Never re-sent; on an error with
+        ``outcome_unknown``, call ``reconcile``, then mint again."""
+        return self._c._call("scimTokens.create", [kw(locals())], MintedToken._wrap)
+
+    def revoke(self, sha256: str) -> None:
+        """Revokes a SCIM token by its fingerprint (also when already revoked)."""
+        return self._c._call("scimTokens.revoke", [sha256], _nothing)
+
+    def reconcile(self, before: Sequence[Input], label: str) -> Page[ScimToken]:
+        """After a mint whose outcome is unknown: lists again, revokes every live token labelled
+        ``label`` that is not in ``before`` (the list taken just before minting), and returns them
+        as ``{items}``."""
+        return self._c._call("scimTokens.reconcile", [to_wire(before), label], PAGE_OF_SCIM_TOKEN)
+
+
+class Directory(_Resource):
+    """The directory's sync status."""
+
+    def get_status(self) -> DirectoryStatus:
+        """Sync status: user and group counts (after the first sync cycle), last sync time."""
+        return self._c._call("directory.getStatus", [], DirectoryStatus._wrap)
+
+
+class DirectoryGroups(_Resource):
+    """Groups synced from the identity provider."""
+
+    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[DirectoryGroup]:
+        """One page of groups synced from the identity provider."""
+        return self._c._call("directoryGroups.list", [kw(locals())], PAGE_OF_DIRECTORY_GROUP)
+
+    def list_all(self, *, limit: Optional[int] = None) -> SyncPager[DirectoryGroup]:
+        """Every synced group, fetched lazily page by page."""
+        return self._c._list_all("directoryGroups.listAll", [kw(locals())], DirectoryGroup)
+
+
+class DirectoryReconciliation(_Resource):
+    """How managed endpoints resolve against the directory."""
+
+    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[ReconciliationRow]:
+        """One page of managed endpoints and their ``state`` (``matched``, ``no_email``,
+        ``unmatched``, ``ambiguous``)."""
+        return self._c._call("directoryReconciliation.list", [kw(locals())], PAGE_OF_RECONCILIATION_ROW)
+
+    def list_all(self, *, limit: Optional[int] = None) -> SyncPager[ReconciliationRow]:
+        """Every managed endpoint's row, fetched lazily page by page."""
+        return self._c._list_all("directoryReconciliation.listAll", [kw(locals())], ReconciliationRow)
+
+
+class InstallTokens(_Resource):
+    """Install tokens: what the install script reads as ``KONTEXT_INSTALL_TOKEN`` (shown once, at mint)."""
+
+    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[InstallToken]:
+        """One page of install tokens: fingerprint (``sha256``), ``label``, dates; never the token."""
+        return self._c._call("installTokens.list", [kw(locals())], PAGE_OF_INSTALL_TOKEN)
+
+    def list_all(self, *, limit: Optional[int] = None) -> SyncPager[InstallToken]:
+        """Every install token, fetched lazily page by page (what ``reconcile`` takes as ``before``)."""
+        return self._c._list_all("installTokens.listAll", [kw(locals())], InstallToken)
+
+    def create(self, *, label: str) -> MintedToken:
+        """Mints an install token: ``token`` is shown only this once. Never re-sent; on an error
+        with ``outcome_unknown``, call ``reconcile``, then mint again."""
+        return self._c._call("installTokens.create", [kw(locals())], MintedToken._wrap)
+
+    def revoke(self, sha256: str) -> None:
+        """Revokes an install token by its fingerprint (also when already revoked)."""
+        return self._c._call("installTokens.revoke", [sha256], _nothing)
+
+    def reconcile(self, before: Sequence[Input], label: str) -> Page[InstallToken]:
+        """After a mint whose outcome is unknown: lists again, revokes every live token labelled
+        ``label`` that is not in ``before`` (the list taken just before minting), and returns them
+        as ``{items}``."""
+        return self._c._call("installTokens.reconcile", [to_wire(before), label], PAGE_OF_INSTALL_TOKEN)
+
+
+class Releases(_Resource):
+    """Releases of the endpoint software, and downloads checked against the manifest's SHA-256."""
+
+    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> Page[Release]:
+        """One page of releases, newest first, each with its artifacts' ``sha256``."""
+        return self._c._call("releases.list", [kw(locals())], PAGE_OF_RELEASE)
+
+    def list_all(self, *, limit: Optional[int] = None) -> SyncPager[Release]:
+        """Every release, fetched lazily page by page."""
+        return self._c._list_all("releases.listAll", [kw(locals())], Release)
+
+    def latest(self) -> Release:
+        """The newest release."""
+        return self._c._call("releases.latest", [], Release._wrap)
+
+    def get_download_url(self, version: str, kind: str) -> DownloadUrl:
+        """A pre-signed URL for one artifact (``kind``: ``package`` or ``install_script``), valid
+        about 15 minutes, and a credential until then: do not log it. Prefer ``download``, which
+        also checks the bytes."""
+        return self._c._call("releases.getDownloadUrl", [version, kind], DownloadUrl._wrap)
+
+    def download(self, version: str, kind: str) -> VerifiedArtifact:
+        """Fetches one artifact from its download URL (no ``Authorization``, at most
+        ``max_response_bytes``) and checks its SHA-256 against the release manifest: only matching
+        bytes are returned (``content``); a mismatch fails as a ``decode`` error ("integrity check
+        failed") and nothing is returned."""
+        return self._c._call("releases.download", [version, kind], VerifiedArtifact._wrap)
+
+
+class Organization(_Resource):
+    """The organization's own settings."""
+
+    def get_agent_access(self) -> AgentAccess:
+        """What agents connected through browser approval may do, per area (read-only by default).
+        Changing it needs an admin dashboard session: the API has no write for tokens."""
+        return self._c._call("organization.getAgentAccess", [], AgentAccess._wrap)

@@ -10,6 +10,14 @@ pub mod policy_history;
 pub mod service_accounts;
 pub mod sessions;
 pub mod traces;
+// Issue 23, admin surface.
+#[cfg(test)]
+mod admin_tests;
+pub mod directory;
+pub mod install_tokens;
+pub mod organization;
+pub mod releases;
+pub mod tokens;
 
 use axum::Json;
 use axum::Router;
@@ -65,6 +73,27 @@ pub fn router() -> Router<AppState> {
         .route("/policy/blocked", get(policy_history::blocked))
         .route("/decisions", get(decisions::list))
         .route("/decisions/{id}", get(decisions::get))
+        .merge(admin_router())
+}
+
+/// Issue 23's admin surface: directory/SCIM, install tokens, releases, agent access.
+fn admin_router() -> Router<AppState> {
+    const DIRECTORY: &str = "/organizations/current/directory";
+    Router::new()
+        .route(&format!("{DIRECTORY}/scim-tokens"), get(directory::list_tokens).post(directory::create_token))
+        .route(&format!("{DIRECTORY}/scim-tokens/{{sha256}}/revoke"), post(directory::revoke_token))
+        .route(&format!("{DIRECTORY}/status"), get(directory::status))
+        .route(&format!("{DIRECTORY}/groups"), get(directory::groups))
+        .route(&format!("{DIRECTORY}/reconciliation"), get(directory::reconciliation))
+        .route("/organizations/current/install-tokens", get(install_tokens::list).post(install_tokens::create))
+        .route("/organizations/current/install-tokens/{sha256}/revoke", post(install_tokens::revoke))
+        .route(
+            "/organizations/current/agent-access",
+            get(organization::get_agent_access).patch(organization::patch_agent_access),
+        )
+        .route("/deployments/releases", get(releases::list))
+        .route("/deployments/releases/latest", get(releases::latest))
+        .route("/deployments/releases/{version}/artifacts/{kind}/download-url", post(releases::download_url))
 }
 
 /// The authenticated caller, put in the request by the gateway.

@@ -83,6 +83,8 @@ pub struct Data {
     pub connections: HashMap<(Uuid, String), Connection>,
     pub tokens: HashMap<[u8; 32], Token>,
     pub codes: HashMap<[u8; 32], AuthCode>,
+    /// Issue 23's admin surface: SCIM and install tokens, directory groups and endpoints.
+    pub admin: super::admin::Admin,
     pub changes: ChangeLog,
 }
 
@@ -110,6 +112,7 @@ impl Data {
             connections: HashMap::new(),
             tokens: HashMap::new(),
             codes: HashMap::new(),
+            admin: Default::default(),
             changes: ChangeLog { enabled: persist, items: Vec::new() },
         }
     }
@@ -381,6 +384,10 @@ impl Data {
                         d.tokens.insert(hash, t);
                     }
                 }
+                other if super::admin::Admin::owns(other) => match d.admin.load_row(other, &json) {
+                    Ok(seq) => max_seq = max_seq.max(seq),
+                    Err(e) => eprintln!("kontext-management-emulator: skipping stored {kind} {key}: {e}"),
+                },
                 other => eprintln!("kontext-management-emulator: ignoring stored rows of unknown kind {other}"),
             }
         }

@@ -2,6 +2,7 @@
 //! `.await`; the organization lives in one `Data` so that a write and its persistence are one
 //! critical section.
 
+pub mod admin;
 pub mod data;
 pub mod model;
 pub mod table;
