@@ -37,10 +37,12 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
+use std::time::Instant;
 
 use futures_util::FutureExt;
 use tokio::runtime::Runtime;
@@ -139,6 +141,10 @@ fn build(kind: Kind) -> kontext_management::Result<Runtime> {
 /// Every runtime this process made (see the module docs on interpreter exit).
 static RUNTIMES: Mutex<Vec<Weak<Shared>>> = Mutex::new(Vec::new());
 
+/// Helper threads still running (see [`on_own_thread`]): like a worker, one may wake an asyncio
+/// future, so [`shutdown_all`] waits for them too.
+static HELPERS: AtomicUsize = AtomicUsize::new(0);
+
 /// Stops every runtime of this process, waiting a moment for their workers; later calls fail as
 /// on a closed client. Called by the Python layer at interpreter exit (`atexit`).
 #[uniffi::export]
@@ -154,6 +160,10 @@ pub fn shutdown_all() {
             // Otherwise a blocking call is driving it right now, and drops it when it returns.
         }
     }
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while HELPERS.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
 
 enum Parked {
@@ -164,12 +174,24 @@ enum Parked {
 }
 
 impl Runner {
+    /// A runner whose first call picks its runtime (a client's engine: blocking or async).
     pub(crate) fn new() -> kontext_management::Result<Self> {
-        let shared = Arc::new(Shared { state: Mutex::new(State::Unstarted), pid: std::process::id() });
+        Ok(Self::with_state(State::Unstarted))
+    }
+
+    /// A runner for calls of both kinds (the `oauth` functions' engine, shared by `oauth` and
+    /// `async_oauth`): on a worker, where both kinds run without a helper thread.
+    pub(crate) fn for_both_kinds() -> kontext_management::Result<Self> {
+        let runtime = build(Kind::Async)?;
+        Ok(Self::with_state(State::Running { runtime: Arc::new(runtime), driven_by_callers: false }))
+    }
+
+    fn with_state(state: State) -> Self {
+        let shared = Arc::new(Shared { state: Mutex::new(state), pid: std::process::id() });
         let mut all = RUNTIMES.lock().unwrap_or_else(PoisonError::into_inner);
         all.retain(|weak| weak.strong_count() > 0);
         all.push(Arc::downgrade(&shared));
-        Ok(Self { shared, parked: Mutex::default() })
+        Self { shared, parked: Mutex::default() }
     }
 
     fn check_process(&self) -> Result<(), KontextFfiError> {
@@ -309,7 +331,16 @@ fn on_worker(
 /// blocking engine); dropping the returned future stops it.
 fn on_own_thread(runtime: Arc<Runtime>, call: impl Future<Output = Outcome> + Send + 'static) -> Call {
     let (sender, outcome) = tokio::sync::oneshot::channel();
+    HELPERS.fetch_add(1, Ordering::AcqRel);
     let thread = std::thread::Builder::new().name("kontext-management-python".to_owned()).spawn(move || {
+        /// Counts the thread out however it ends.
+        struct Helper;
+        impl Drop for Helper {
+            fn drop(&mut self) {
+                HELPERS.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        let _helper = Helper;
         let mut sender = sender;
         let call = std::pin::pin!(call);
         let outcome = runtime.block_on(async {
@@ -323,6 +354,9 @@ fn on_own_thread(runtime: Arc<Runtime>, call: impl Future<Output = Outcome> + Se
             let _ = sender.send(outcome);
         }
     });
+    if thread.is_err() {
+        HELPERS.fetch_sub(1, Ordering::AcqRel);
+    }
     Box::pin(async move {
         thread.map_err(|e| KontextFfiError::internal(&format!("could not start a thread: {e}")))?;
         outcome.await.unwrap_or_else(|_| Err(dropped()))
