@@ -397,9 +397,9 @@ impl Transport {
             };
             attempts += 1;
             // The HTTP stack bounds the whole attempt (send, and read the body) by `timeout`
-            // itself: natively reqwest has it set on every request; on wasm32 the `fetch` exchange
-            // arms its own timer, which aborts the `fetch` and fails with `Error::Timeout`
-            // (`wire/fetch.rs`).
+            // itself: natively one tokio timeout over the exchange (`wire/native.rs`); on wasm32 the
+            // `fetch` exchange arms its own timer, which aborts the `fetch` and fails with
+            // `Error::Timeout` (`wire/fetch.rs`).
             let outcome = self.attempt(spec, options, token.as_ref().map(|t| t.value.expose()), timeout).await;
             let error = match outcome {
                 Ok((mut raw, _)) if (200..300).contains(&raw.status) => {

@@ -49,7 +49,7 @@ impl Engine {
     /// An engine without a client, for the `oauth.*` calls.
     #[uniffi::constructor]
     pub fn for_oauth() -> Result<Arc<Self>> {
-        Ok(Arc::new(Self { client: None, runner: Runner::new()? }))
+        Ok(Arc::new(Self { client: None, runner: Runner::for_both_kinds()? }))
     }
 
     /// For a forked child (Python calls it from `os.register_at_fork`): this engine again, on a
@@ -57,7 +57,8 @@ impl Engine {
     /// shared; nothing of the parent's runtime or connections is touched.
     pub fn forked(&self) -> Result<Arc<Self>> {
         let client = self.client.as_ref().map(kontext_management::Client::with_own_connections).transpose()?;
-        Ok(Arc::new(Self { client, runner: Runner::new()? }))
+        let runner = if client.is_some() { Runner::new()? } else { Runner::for_both_kinds()? };
+        Ok(Arc::new(Self { client, runner }))
     }
 
     /// `method` with the JSON array `args_json`, blocking: the result's JSON text, or `""` while

@@ -33,8 +33,8 @@ pub(crate) struct WireRequest<'a> {
     /// The access token, sent as `Authorization: Bearer …` and marked sensitive.
     pub bearer: Option<&'a str>,
     pub body: Option<&'a [u8]>,
-    /// Enforced per request by the stack (reqwest's request timeout natively; on wasm32 a timer
-    /// that aborts the `fetch`), over connecting, sending and reading the whole body.
+    /// Enforced per request by the stack (natively one tokio timeout over the exchange; on wasm32
+    /// a timer that aborts the `fetch`), over connecting, sending and reading the whole body.
     pub timeout: Duration,
 }
 

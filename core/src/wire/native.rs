@@ -58,9 +58,15 @@ impl HttpClient {
 
     /// Sends the request and reads the whole body, both within `request.timeout`.
     pub(crate) async fn send(&self, request: WireRequest<'_>) -> Result<WireResponse> {
+        let timeout = request.timeout;
+        // One timer over the whole exchange, sending and reading the body: reqwest's own request
+        // timeout does the same with a boxed timer that it also wraps around the body.
         // Boxed: the exchange's state is over a kilobyte, and unboxed it would be part of every
         // future above this one, copied whole each time a layer moves its future.
-        Box::pin(self.exchange(request)).await
+        match tokio::time::timeout(timeout, Box::pin(self.exchange(request))).await {
+            Ok(result) => result,
+            Err(_elapsed) => Err(Error::Timeout { timeout }),
+        }
     }
 
     async fn exchange(&self, request: WireRequest<'_>) -> Result<WireResponse> {
@@ -68,7 +74,6 @@ impl HttpClient {
         let mut http_request = self
             .client
             .request(request.method.clone(), request.url)
-            .timeout(timeout)
             .build()
             .map_err(|e| transport_error(e, timeout))?;
         // Straight into the request's own header map (no map of ours merged into it).

@@ -121,7 +121,10 @@ class HttpxSync:
         import httpx
 
         self.env = env
-        self.c = httpx.Client()
+        # httpx's default pool (100 connections) with its 5 s default timeout, except for the
+        # wait for a pooled connection: with 32 threads (workload 2) on a loaded machine that wait
+        # alone passed 5 s and failed the run (httpx.PoolTimeout), which measures nothing.
+        self.c = httpx.Client(timeout=httpx.Timeout(5.0, pool=None))
         self.headers = None
 
     def _auth(self):
@@ -205,7 +208,8 @@ class HttpxAsync:
         import httpx
 
         self.env = env
-        self.c = httpx.AsyncClient()
+        # As for HttpxSync: no limit on the wait for a pooled connection (1,000 calls in flight).
+        self.c = httpx.AsyncClient(timeout=httpx.Timeout(5.0, pool=None))
         self.headers = None
         self.lock = asyncio.Lock()
 

@@ -90,6 +90,23 @@ async fn listener() -> (TcpListener, u16) {
     (listener, port)
 }
 
+#[tokio::test]
+async fn the_timeout_covers_a_body_that_stalls_after_the_head() {
+    // The head and half the body arrive at once; the rest never does. The request's timeout is
+    // one timer over the whole exchange (`HttpClient::send`), not only until the head.
+    let (listener, port) = listener().await;
+    serve(listener, |_, mut tcp| async move {
+        let _ = tcp.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 20\r\n\r\n{\"a\": ").await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    });
+    let url = format!("http://127.0.0.1:{port}/x");
+    let request = WireRequest { timeout: Duration::from_millis(300), ..get(&url) };
+    let started = Instant::now();
+    let error = client(|b| b).send(request).await.unwrap_err();
+    assert!(matches!(error, Error::Timeout { timeout } if timeout == Duration::from_millis(300)), "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+}
+
 /// An HTTPS server for `localhost` (certificate signed by the test CA) that answers every
 /// request on a connection with `{}`: status 200 if its head is what the test sends (origin-form
 /// target, `Host`, user agent, bearer token), 400 if not.
