@@ -65,7 +65,7 @@ impl HttpClient {
         // future above this one, copied whole each time a layer moves its future.
         match tokio::time::timeout(timeout, Box::pin(self.exchange(request))).await {
             Ok(result) => result,
-            Err(_elapsed) => Err(Error::Timeout { timeout }),
+            Err(_elapsed) => Err(Error::timeout(timeout)),
         }
     }
 

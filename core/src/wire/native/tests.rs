@@ -103,7 +103,7 @@ async fn the_timeout_covers_a_body_that_stalls_after_the_head() {
     let request = WireRequest { timeout: Duration::from_millis(300), ..get(&url) };
     let started = Instant::now();
     let error = client(|b| b).send(request).await.unwrap_err();
-    assert!(matches!(error, Error::Timeout { timeout } if timeout == Duration::from_millis(300)), "{error:?}");
+    assert!(matches!(error, Error::Timeout { timeout, .. } if timeout == Duration::from_millis(300)), "{error:?}");
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
 }
 
