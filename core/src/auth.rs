@@ -228,7 +228,7 @@ fn decode_grant(raw: RawResponse) -> Result<TokenGrant> {
     Ok(grant)
 }
 
-fn oauth_error(api: &crate::error::ApiError) -> Error {
+pub(crate) fn oauth_error(api: &crate::error::ApiError) -> Error {
     #[derive(Deserialize)]
     struct Body {
         error: Option<String>,

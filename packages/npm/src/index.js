@@ -50,5 +50,7 @@ export function createApi(engine) {
     buildAuthorizeUrl: oauth.buildAuthorizeUrl,
     exchangeCode: oauth.exchangeCode,
     refresh: oauth.refresh,
+    startDeviceAuthorization: oauth.startDeviceAuthorization,
+    pollDeviceToken: oauth.pollDeviceToken,
   };
 }

@@ -20,6 +20,7 @@ Options:
   --token-ttl SECONDS    Access token lifetime (default 3600)
   --rate-limit N         Requests per minute per credential; 0 = off (default 120)
   --console-dir DIR      Serve the admin console's files from DIR at /console/
+  --no-device-grant      Turn the device authorization grant off (as on hosted deployments)
   --json                 Print one JSON line {baseUrl, clientId, clientSecret} when ready
   -h, --help             Show this help
   -V, --version          Show the version
@@ -64,6 +65,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                 }
             }
             "--rate-limit" => options.rate_limit_per_minute = num("--rate-limit", value("--rate-limit")?)?,
+            "--no-device-grant" => options.device_grant = false,
             "--console-dir" => options.console_dir = Some(PathBuf::from(value("--console-dir")?)),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -95,6 +97,8 @@ mod tests {
         assert_eq!((o.port, o.client_id.as_str(), o.token_ttl_seconds, json), (4010, "sa_local_dev", 3600, false));
         let (o, _) = run(&["--console-dir", "packages/console"]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(o.console_dir, Some(PathBuf::from("packages/console")));
+        assert!(o.device_grant);
+        assert!(!run(&["--no-device-grant"]).unwrap_or_else(|e| panic!("{e}")).0.device_grant);
         assert!(run(&["--port"]).is_err());
         assert!(run(&["--bogus"]).is_err());
         assert!(run(&["--port", "x"]).is_err());

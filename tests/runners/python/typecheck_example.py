@@ -82,7 +82,7 @@ def blocking(client: ManagementClient) -> None:
         server_token=None,
         confirm_unarchive=None,
     )
-    status: str = integrations.validate(integration.id).validation.status
+    status: str = integrations.validate(integration.id).status
     configured: bool = integrations.get_oauth_config(integration.id).oauth.client_secret_configured
     integrations.set_oauth_config(
         integration.id,

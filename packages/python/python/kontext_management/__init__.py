@@ -64,6 +64,7 @@ from ._models import (
     DecisionResponse,
     Deployment,
     DeploymentResponse,
+    DeviceAuthorization,
     ErrorTypeCount,
     ExternalAuth,
     Integration,
@@ -93,7 +94,6 @@ from ._models import (
     TraceStats,
     TraceStatsResponse,
     UserTokens,
-    Validation,
     ValidationResponse,
 )
 from ._pagination import AsyncPager, SyncPager
@@ -148,6 +148,7 @@ __all__ = [
     "DecisionResponse",
     "Deployment",
     "DeploymentResponse",
+    "DeviceAuthorization",
     "ErrorTypeCount",
     "ExternalAuth",
     "Integration",
@@ -177,6 +178,5 @@ __all__ = [
     "TraceStats",
     "TraceStatsResponse",
     "UserTokens",
-    "Validation",
     "ValidationResponse",
 ]

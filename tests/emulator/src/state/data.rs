@@ -83,6 +83,10 @@ pub struct Data {
     pub connections: HashMap<(Uuid, String), Connection>,
     pub tokens: HashMap<[u8; 32], Token>,
     pub codes: HashMap<[u8; 32], AuthCode>,
+    /// Outstanding device authorizations (memory only, like `codes`).
+    pub devices: crate::device::Devices,
+    /// Per-client scope grants (V18; memory only): a client without one may have every scope.
+    pub scope_grants: HashMap<String, Vec<String>>,
     pub changes: ChangeLog,
 }
 
@@ -110,6 +114,8 @@ impl Data {
             connections: HashMap::new(),
             tokens: HashMap::new(),
             codes: HashMap::new(),
+            devices: Default::default(),
+            scope_grants: HashMap::new(),
             changes: ChangeLog { enabled: persist, items: Vec::new() },
         }
     }
@@ -129,7 +135,7 @@ impl Data {
                 updated_at: now,
                 revision: 0,
             },
-            settings: Settings { policy_enabled: false, payload_capture_mode: "off".into(), updated_at: now },
+            settings: Settings { policy_enabled: false, payload_capture_mode: "summary".into(), updated_at: now },
             revision: 0,
         };
         let mut d = Data::empty(org, persist);
@@ -404,7 +410,7 @@ fn placeholder_org() -> Org {
         created_at: 0,
         policy: None,
         deployment: Deployment { policy_version_id: None, rollout_mode: "disabled".into(), updated_at: 0, revision: 0 },
-        settings: Settings { policy_enabled: false, payload_capture_mode: "off".into(), updated_at: 0 },
+        settings: Settings { policy_enabled: false, payload_capture_mode: "summary".into(), updated_at: 0 },
         revision: 0,
     }
 }
