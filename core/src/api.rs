@@ -42,19 +42,7 @@ pub enum Paging {
     Offset,
 }
 
-/// Whether the SDK may send a method's request again after a failure (DECISIONS V8, V10, V11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryClass {
-    /// Idempotent (GET, PUT, DELETE) or stores nothing: retried on transient failures.
-    Safe,
-    /// A POST or PATCH without a precondition: retried only with a caller-set `Idempotency-Key`.
-    Keyed,
-    /// Mints a credential shown once (V8): never re-sent once it may have reached the server.
-    CredentialMinting,
-    /// Carries `If-Match` or `expectedUpdatedAt` (V11): never re-sent once it may have reached the
-    /// server; on an unknown outcome the caller re-reads.
-    Precondition,
-}
+pub use crate::retry::RetryClass;
 
 /// Where an argument goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

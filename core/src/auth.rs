@@ -264,9 +264,8 @@ mod tests {
             status: 401,
             message: "x".into(),
             request_id: Some("req_9".into()),
-            retry_after: None,
-            missing_scopes: vec![],
             body: r#"{"error":"invalid_client","error_description":"Client authentication failed"}"#.into(),
+            ..Default::default()
         };
         let e = oauth_error(&api);
         let d = e.details();

@@ -149,9 +149,15 @@ impl Client {
     }
 
     /// A request to `{base}/api/{version}{path}`.
+    /// It may be sent again as the retry class of its route says (`api.rs`; V8, V10, V11).
     pub(crate) fn request(&self, method: Method, path: impl Into<String>) -> Call<'_> {
         let path = path.into();
-        Call { client: self, spec: RequestSpec::new(method, format!("{}{path}", self.inner.config.api_base), path) }
+        let class = crate::dispatch::retry_class(&method, &path);
+        let mut spec = RequestSpec::new(method, format!("{}{path}", self.inner.config.api_base), path);
+        if let Some(class) = class {
+            spec.resend = class.into();
+        }
+        Call { client: self, spec }
     }
 
     pub(crate) fn clone_for_stream(&self) -> Client {

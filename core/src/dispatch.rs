@@ -24,6 +24,46 @@ mod table;
 
 pub use table::{LIST_ALL_METHODS, METHODS};
 
+use crate::retry::RetryClass;
+
+/// The retry class of the route a request goes to (`path` below `/api/{version}`, ids filled in),
+/// as `api.rs` describes it; `None` for a path no method describes. Where two routes match, the
+/// one with more literal segments wins (`/traces/stats` over `/traces/{id}`).
+pub(crate) fn retry_class(verb: &http::Method, path: &str) -> Option<RetryClass> {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let mut best: Option<(usize, RetryClass)> = None;
+    for &(route_verb, template, class) in table::ROUTES {
+        if route_verb != verb.as_str() {
+            continue;
+        }
+        let Some(literals) = route_match(template, path) else { continue };
+        if best.is_none_or(|(most, _)| literals > most) {
+            best = Some((literals, class));
+        }
+    }
+    best.map(|(_, class)| class)
+}
+
+/// How many literal segments of `template` match `path`, if all of its segments do (`{name}`
+/// matches one non-empty segment).
+fn route_match(template: &str, path: &str) -> Option<usize> {
+    let mut literals = 0;
+    let mut path_segments = path.split('/');
+    for expected in template.split('/') {
+        let actual = path_segments.next()?;
+        if expected.starts_with('{') && expected.ends_with('}') {
+            if actual.is_empty() {
+                return None;
+            }
+        } else if expected == actual {
+            literals += 1;
+        } else {
+            return None;
+        }
+    }
+    path_segments.next().is_none().then_some(literals)
+}
+
 /// Calls `method` with positional JSON `args`; the result as a JSON value.
 pub async fn call(client: &Client, method: &str, args: Vec<Value>, options: Option<RequestOptions>) -> Result<Value> {
     dispatch::<ToValue>(client, method, args, options).await
@@ -215,6 +255,48 @@ async fn oauth_dispatch<E: Encode>(mut a: Args) -> Result<E::Out> {
             out_with!(a, E, async move { oauth::poll_device_token(&request).await })
         }
         other => Err(unknown_method(other)),
+    }
+}
+
+#[cfg(test)]
+mod route_tests {
+    use super::*;
+    use http::Method;
+
+    #[test]
+    fn requests_take_the_retry_class_of_their_route() {
+        let id = "0b6f1c1e-3a51-4a9e-9d0f-2f1f6f0a9c11";
+        let cases = [
+            (Method::POST, "/applications".to_owned(), Some(RetryClass::CredentialMinting)),
+            (Method::POST, format!("/applications/{id}/rotate-secret"), Some(RetryClass::CredentialMinting)),
+            (Method::POST, format!("/service-accounts/{id}/rotate-secret"), Some(RetryClass::CredentialMinting)),
+            (Method::GET, format!("/applications/{id}"), Some(RetryClass::Safe)),
+            (Method::PUT, "/policy".to_owned(), Some(RetryClass::Precondition)),
+            (Method::POST, "/policy/validations".to_owned(), Some(RetryClass::Safe)),
+            (Method::PATCH, "/policy/settings".to_owned(), Some(RetryClass::Precondition)),
+            (Method::GET, "/traces/stats".to_owned(), Some(RetryClass::Safe)),
+            (Method::POST, "/nowhere".to_owned(), None),
+            (Method::GET, "/applications/".to_owned(), None),
+            (Method::GET, format!("/applications/{id}/extra/segments"), None),
+        ];
+        for (verb, path, class) in cases {
+            assert_eq!(retry_class(&verb, &path), class, "{verb} {path}");
+        }
+    }
+
+    #[test]
+    fn every_route_resolves_to_its_own_class() {
+        for &(verb, template, class) in table::ROUTES {
+            let path = template.split('/').map(|s| if s.starts_with('{') { "x" } else { s }).collect::<Vec<_>>();
+            let verb = Method::from_bytes(verb.as_bytes()).unwrap();
+            // A filled-in template can also match a more literal route of the same verb: then the
+            // literal route's class applies, which is what a request to that path gets.
+            let got = retry_class(&verb, &path.join("/"));
+            assert!(got.is_some(), "{verb} {template}");
+            if !template.contains('{') {
+                assert_eq!(got, Some(class), "{verb} {template}");
+            }
+        }
     }
 }
 

@@ -34,12 +34,16 @@ pub enum Error {
         message: String,
         /// Whether the request provably never reached the server (connect failure).
         not_sent: bool,
+        /// Whether a write may have taken effect although no answer arrived ([`Error::outcome_unknown`]).
+        outcome_unknown: bool,
     },
     /// No complete response within the timeout.
     #[error("request timed out after {} ms", timeout.as_millis())]
     Timeout {
         /// The timeout that elapsed.
         timeout: Duration,
+        /// Whether a write may have taken effect although no answer arrived ([`Error::outcome_unknown`]).
+        outcome_unknown: bool,
     },
     /// A success response whose body is not what the API documents.
     #[error("could not decode the response (HTTP {status}): {message}; body starts with {snippet:?}")]
@@ -67,7 +71,7 @@ pub enum Error {
 }
 
 /// An error status from the API, with everything the response told us.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApiError {
     /// HTTP status code.
     pub status: u16,
@@ -79,6 +83,12 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// Scopes the token lacked (403 `insufficient_scope`).
     pub missing_scopes: Vec<String>,
+    /// The server's advice on a 403 `insufficient_scope` (e.g. how to grant the scope).
+    pub hint: Option<String>,
+    /// The server's `diagnostics` (a 422 for bad Cedar, a validation answer), as received.
+    pub diagnostics: Option<serde_json::Value>,
+    /// Whether a write may have taken effect although it failed ([`Error::outcome_unknown`]).
+    pub outcome_unknown: bool,
     /// The error body as received (truncated).
     pub body: String,
 }
@@ -111,8 +121,10 @@ pub enum ErrorKind {
     NotFound,
     /// 409.
     Conflict,
-    /// 412.
+    /// 412: the ETag or `expectedUpdatedAt` is stale.
     PreconditionFailed,
+    /// 428: the write needs `If-Match` and was sent without it.
+    PreconditionRequired,
     /// 429.
     RateLimited,
     /// 5xx.
@@ -143,6 +155,7 @@ impl ErrorKind {
             Self::NotFound => "not_found",
             Self::Conflict => "conflict",
             Self::PreconditionFailed => "precondition_failed",
+            Self::PreconditionRequired => "precondition_required",
             Self::RateLimited => "rate_limited",
             Self::ServerError => "server_error",
             Self::ApiError => "api_error",
@@ -163,6 +176,7 @@ impl ErrorKind {
             404 => Self::NotFound,
             409 => Self::Conflict,
             412 => Self::PreconditionFailed,
+            428 => Self::PreconditionRequired,
             429 => Self::RateLimited,
             500..=599 => Self::ServerError,
             _ => Self::ApiError,
@@ -192,6 +206,15 @@ pub struct ErrorDetails {
     /// Scopes the token lacked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing_scopes: Option<Vec<String>>,
+    /// The server's advice on a missing scope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// The server's `diagnostics`, as received.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<serde_json::Value>,
+    /// A write that may have taken effect although it failed: re-read (or reconcile) before
+    /// sending it again. Always present, so every language can test it without a default.
+    pub outcome_unknown: bool,
     /// The rejected argument, for invalid input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub argument: Option<String>,
@@ -232,6 +255,7 @@ impl Error {
                 404 => "kontext_not_found".into(),
                 409 => "kontext_conflict".into(),
                 412 => "kontext_precondition_failed".into(),
+                428 => "kontext_precondition_required".into(),
                 429 => "kontext_rate_limited".into(),
                 500..=599 => "kontext_server_error".into(),
                 other => format!("kontext_http_{other}"),
@@ -265,6 +289,30 @@ impl Error {
         }
     }
 
+    /// Whether the request may have changed something on the server although it failed: a write
+    /// the SDK does not send again by itself (a credential mint, a precondition write, a POST
+    /// without an idempotency key) that timed out, lost its connection after it was sent, or got
+    /// a 502/503/504 from a gateway. Re-read the state (or reconcile) before sending it again.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::Api(e) => e.outcome_unknown,
+            Self::Connection { outcome_unknown, .. } | Self::Timeout { outcome_unknown, .. } => *outcome_unknown,
+            _ => false,
+        }
+    }
+
+    /// Marks an error of a write that is not sent again: it may have reached the server, unless
+    /// it provably did not (a failed connect) or the answer says it was refused.
+    pub(crate) fn with_outcome_of_unrepeated_write(mut self) -> Self {
+        match &mut self {
+            Self::Api(e) => e.outcome_unknown = matches!(e.status, 502..=504),
+            Self::Connection { not_sent, outcome_unknown, .. } => *outcome_unknown = !*not_sent,
+            Self::Timeout { outcome_unknown, .. } => *outcome_unknown = true,
+            _ => {}
+        }
+        self
+    }
+
     /// How long the server asked us to wait (429/503 `Retry-After`).
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
@@ -276,12 +324,14 @@ impl Error {
     /// A serializable summary, for bindings and logs.
     pub fn details(&self) -> ErrorDetails {
         let code = self.code();
-        let (missing_scopes, body) = match self {
+        let (missing_scopes, hint, diagnostics, body) = match self {
             Self::Api(e) => (
                 (!e.missing_scopes.is_empty()).then(|| e.missing_scopes.clone()),
+                e.hint.clone(),
+                e.diagnostics.clone(),
                 (!e.body.is_empty()).then(|| e.body.clone()),
             ),
-            _ => (None, None),
+            _ => (None, None, None, None),
         };
         let (oauth_error, oauth_error_description) = match self {
             Self::OAuth(e) => (Some(e.error.clone()), e.description.clone()),
@@ -296,6 +346,9 @@ impl Error {
             request_id: self.request_id().map(str::to_owned),
             retry_after: self.retry_after().map(|d| d.as_secs_f64()),
             missing_scopes,
+            hint,
+            diagnostics,
+            outcome_unknown: self.outcome_unknown(),
             argument: match self {
                 Self::InvalidInput { argument, .. } => Some(argument.clone()),
                 _ => None,
@@ -309,6 +362,17 @@ impl Error {
     /// Whether this error came from a request that provably never reached the server.
     pub(crate) fn never_sent(&self) -> bool {
         matches!(self, Self::Connection { not_sent: true, .. })
+    }
+
+    /// A timeout; whether the outcome is unknown is decided by the pipeline, which knows the request.
+    pub fn timeout(timeout: Duration) -> Self {
+        Self::Timeout { timeout, outcome_unknown: false }
+    }
+
+    /// A transport failure; `not_sent` when the request provably never left (a failed connect).
+    /// Bindings use it for failures of their own (a closed client, a forked process).
+    pub fn connection(message: impl Into<String>, not_sent: bool) -> Self {
+        Self::Connection { message: message.into(), not_sent, outcome_unknown: false }
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Self {
@@ -334,6 +398,8 @@ impl Error {
             error: Option<String>,
             #[serde(default)]
             missing_scopes: Vec<String>,
+            hint: Option<serde_json::Value>,
+            diagnostics: Option<serde_json::Value>,
         }
         let parsed: Option<Body> = std::str::from_utf8(body).ok().and_then(|text| serde_json::from_str(text).ok());
         let message = parsed
@@ -351,12 +417,25 @@ impl Error {
                 _ => b.error.clone(),
             })
             .map_or_else(|| default_status_message(status).to_owned(), |m| server_text(&m));
+        // DECISIONS V7: only a 403 that says `insufficient_scope` names missing scopes and a hint.
+        let (missing_scopes, hint, diagnostics) = match parsed {
+            Some(b) => {
+                let scope_error = status == 403 && b.error.as_deref() == Some("insufficient_scope");
+                let hint = b.hint.as_ref().and_then(serde_json::Value::as_str).map(server_text);
+                let diagnostics = b.diagnostics.filter(|d| !d.is_null());
+                if scope_error { (b.missing_scopes, hint, diagnostics) } else { (Vec::new(), None, diagnostics) }
+            }
+            None => (Vec::new(), None, None),
+        };
         Self::Api(Box::new(ApiError {
             status,
             message,
             request_id,
             retry_after,
-            missing_scopes: parsed.map(|b| b.missing_scopes).unwrap_or_default(),
+            missing_scopes,
+            hint,
+            diagnostics,
+            outcome_unknown: false,
             body: snippet(body),
         }))
     }
@@ -534,6 +613,7 @@ mod tests {
             (404, ErrorKind::NotFound, "kontext_not_found"),
             (409, ErrorKind::Conflict, "kontext_conflict"),
             (412, ErrorKind::PreconditionFailed, "kontext_precondition_failed"),
+            (428, ErrorKind::PreconditionRequired, "kontext_precondition_required"),
             (422, ErrorKind::BadRequest, "kontext_validation_error"),
             (429, ErrorKind::RateLimited, "kontext_rate_limited"),
             (503, ErrorKind::ServerError, "kontext_server_error"),
@@ -555,8 +635,45 @@ mod tests {
             "HTTP 403: Insufficient scope (missing scopes: management:applications:write) [request id req_1]"
         );
         assert_eq!(d.missing_scopes.unwrap(), vec!["management:applications:write"]);
+        assert_eq!(d.hint.as_deref(), Some("h"));
         assert_eq!(d.request_id.as_deref(), Some("req_1"));
         assert_eq!(d.docs_url, "https://docs.kontext.security/errors/kontext_permission_denied");
+        assert!(!d.outcome_unknown);
+    }
+
+    #[test]
+    fn only_an_insufficient_scope_403_names_scopes_and_a_hint() {
+        // DECISIONS V7: "the other 403" (e.g. a PATCH that needs a dashboard session).
+        let body = br#"{"message":"Forbidden","statusCode":403,"missingScopes":["x"],"hint":"h"}"#;
+        let d = Error::from_api_response(403, body, None, None).details();
+        assert_eq!((d.missing_scopes, d.hint), (None, None));
+    }
+
+    #[test]
+    fn diagnostics_are_kept_as_received() {
+        let body =
+            br#"{"message":"Invalid Cedar","statusCode":422,"diagnostics":[{"line":3,"message":"unexpected token"}]}"#;
+        let d = Error::from_api_response(422, body, None, None).details();
+        assert_eq!(d.kind, "bad_request");
+        assert_eq!(d.diagnostics.unwrap()[0]["line"], 3);
+    }
+
+    #[test]
+    fn an_unrepeated_write_has_an_unknown_outcome_only_if_it_may_have_arrived() {
+        let unknown = |e: Error| e.with_outcome_of_unrepeated_write().outcome_unknown();
+        let timeout = || Error::timeout(Duration::from_secs(1));
+        let connection = |not_sent| Error::connection("reset", not_sent);
+        assert!(unknown(timeout()));
+        assert!(unknown(connection(false)));
+        assert!(!unknown(connection(true)));
+        for status in [502, 503, 504] {
+            assert!(unknown(Error::from_api_response(status, b"", None, None)), "{status}");
+        }
+        for status in [400, 409, 412, 428, 429, 500] {
+            assert!(!unknown(Error::from_api_response(status, b"", None, None)), "{status}");
+        }
+        assert!(!timeout().outcome_unknown());
+        assert!(timeout().with_outcome_of_unrepeated_write().details().outcome_unknown);
     }
 
     #[test]

@@ -262,6 +262,17 @@ pub(crate) enum Resend {
     OnlyUnsent,
 }
 
+impl From<crate::retry::RetryClass> for Resend {
+    fn from(class: crate::retry::RetryClass) -> Self {
+        use crate::retry::RetryClass;
+        match class {
+            RetryClass::Safe => Resend::Always,
+            RetryClass::Keyed => Resend::ByMethod,
+            RetryClass::CredentialMinting | RetryClass::Precondition => Resend::OnlyUnsent,
+        }
+    }
+}
+
 impl RequestSpec {
     pub(crate) fn new(method: Method, url: String, label: impl Into<String>) -> Self {
         Self {
@@ -433,7 +444,9 @@ impl Transport {
             if attempts > 1 {
                 tracing::warn!(target: "kontext_management", method = %spec.method, path = %spec.label, attempts, "giving up: {error}");
             }
-            return Err(error);
+            // A request the SDK would send again is one whose repetition is harmless; any other
+            // may have taken effect, and the caller must know before trying again (V8, V11).
+            return Err(if retry_safe { error } else { error.with_outcome_of_unrepeated_write() });
         }
     }
 
@@ -506,7 +519,7 @@ async fn within<T>(timeout: Duration, future: impl std::future::Future<Output = 
     let timer = std::pin::pin!(runtime::sleep(timeout));
     match select(future, timer).await {
         Either::Left((result, _)) => result,
-        Either::Right(((), _)) => Err(Error::Timeout { timeout }),
+        Either::Right(((), _)) => Err(Error::timeout(timeout)),
     }
 }
 

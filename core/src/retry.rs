@@ -6,6 +6,23 @@ use std::time::Duration;
 
 use web_time::SystemTime;
 
+/// Whether the SDK may send a method's request again after a failure (DECISIONS V8, V10, V11).
+///
+/// Each method's class is written once, in `api.rs`; `just codegen` copies it into the dispatch
+/// table's route list, and every request the client sends takes the class of its route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryClass {
+    /// Idempotent (GET, PUT, DELETE) or stores nothing: retried on transient failures.
+    Safe,
+    /// A POST or PATCH without a precondition: retried only with a caller-set `Idempotency-Key`.
+    Keyed,
+    /// Mints a credential shown once (V8): never re-sent once it may have reached the server.
+    CredentialMinting,
+    /// Carries `If-Match` or `expectedUpdatedAt` (V11): never re-sent once it may have reached the
+    /// server; on an unknown outcome the caller re-reads.
+    Precondition,
+}
+
 /// First backoff delay; doubles per retry.
 const INITIAL_DELAY: Duration = Duration::from_millis(500);
 /// Longest computed backoff.

@@ -37,6 +37,29 @@ pub(crate) fn segment<'a>(argument: &str, value: &'a str) -> Result<&'a str> {
     Ok(value)
 }
 
+/// An opaque path id (DECISIONS V12: policy version ids, `{sha256}`, a release `{version}`, a
+/// `{kind}`): any non-empty text, percent-encoded into one path segment. Everything but RFC 3986's
+/// unreserved characters is escaped, and so are the dots of a `.` or `..` segment, which URL
+/// parsers would otherwise resolve away (`/versions/..` would reach `/policy`).
+#[allow(dead_code)] // Until the routes with opaque ids (policy versions, releases, tokens) land.
+pub(crate) fn opaque_id(argument: &str, value: &str) -> Result<String> {
+    if value.is_empty() {
+        return Err(Error::invalid(argument, "must not be empty"));
+    }
+    if value == "." || value == ".." {
+        return Ok("%2E".repeat(value.len()));
+    }
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    Ok(out)
+}
+
 /// A page size within 1–200.
 pub(crate) fn limit(value: Option<u32>) -> Result<()> {
     match value {
@@ -71,6 +94,18 @@ pub(crate) fn absolute_uri(argument: &str, value: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opaque_ids_are_non_empty_and_stay_one_segment() {
+        assert_eq!(opaque_id("version", "1.4.2").unwrap(), "1.4.2");
+        assert_eq!(opaque_id("policyVersionId", "pv_01H~x").unwrap(), "pv_01H~x");
+        assert_eq!(opaque_id("version", "a/b?c#d e%").unwrap(), "a%2Fb%3Fc%23d%20e%25");
+        assert_eq!(opaque_id("version", "é").unwrap(), "%C3%A9");
+        assert_eq!(opaque_id("version", ".").unwrap(), "%2E");
+        assert_eq!(opaque_id("version", "..").unwrap(), "%2E%2E");
+        let e = opaque_id("sha256", "").unwrap_err();
+        assert_eq!(e.details().argument.as_deref(), Some("sha256"));
+    }
 
     #[test]
     fn ids_must_be_uuids() {

@@ -1416,6 +1416,7 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict'
   | 'precondition_failed'
+  | 'precondition_required'
   | 'rate_limited'
   | 'server_error'
   | 'api_error'
@@ -1436,6 +1437,9 @@ export interface ErrorFields {
   requestId?: string;
   retryAfter?: number;
   missingScopes?: string[];
+  hint?: string;
+  diagnostics?: unknown;
+  outcomeUnknown?: boolean;
   argument?: string;
   oauthError?: string;
   oauthErrorDescription?: string;
@@ -1455,8 +1459,16 @@ export declare class KontextError extends Error {
   requestId?: string;
   /** Seconds the server asked to wait (429/503). */
   retryAfter?: number;
-  /** Scopes the token lacked (403). */
+  /** Scopes the token lacked (a 403 `insufficient_scope` only). */
   missingScopes?: string[];
+  /** The server's advice on granting the missing scopes. */
+  hint?: string;
+  /**
+   * A write the SDK does not send again (a credential mint, a precondition write, a POST without
+   * an idempotency key) may have taken effect although it failed (a timeout, a connection lost
+   * after sending, a 502/503/504): re-read the state, or reconcile, before sending it again.
+   */
+  outcomeUnknown: boolean;
   /** `https://docs.kontext.security/errors/<code>`. */
   docsUrl: string;
   toJSON(): { [key: string]: unknown };
@@ -1465,6 +1477,8 @@ export declare class KontextError extends Error {
 export declare class HttpError extends KontextError {
   /** The error body as received (truncated). */
   body?: string;
+  /** The server's `diagnostics` as received (e.g. the Cedar errors of a 422). */
+  diagnostics?: unknown;
 }
 export declare class BadRequestError extends HttpError {}
 export declare class AuthenticationError extends HttpError {}
@@ -1472,6 +1486,8 @@ export declare class PermissionDeniedError extends HttpError {}
 export declare class NotFoundError extends HttpError {}
 export declare class ConflictError extends HttpError {}
 export declare class PreconditionFailedError extends HttpError {}
+/** 428: the write needs the current ETag (`If-Match`). */
+export declare class PreconditionRequiredError extends HttpError {}
 export declare class RateLimitError extends HttpError {}
 export declare class InternalServerError extends HttpError {}
 export declare class NetworkError extends KontextError {}

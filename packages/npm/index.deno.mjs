@@ -31,6 +31,7 @@ export const {
   NotFoundError,
   ConflictError,
   PreconditionFailedError,
+  PreconditionRequiredError,
   RateLimitError,
   InternalServerError,
   NetworkError,

@@ -8,9 +8,13 @@ operations, plus 5 cells of a create that carries an idempotency key.
 The expectations follow the core's retry policy (core/src/http.rs, retry.rs, auth.rs):
 
 - 408/429/500/502/503/504 and transport failures (connection dropped, body cut short, timeout)
-  are retried for GET/PUT/DELETE, and for a POST only with an idempotency key (or when the
-  connection provably never reached the server, which no fault here produces);
-  PATCH is not idempotent and is never retried.
+  are retried as the method's retry class (core/src/api.rs) allows: GET/PUT/DELETE always; a
+  keyed POST (`integrations.create`) only with an idempotency key; a credential mint
+  (`applications.create`, DECISIONS V8) never, with or without a key (V10), once it may have
+  reached the server; PATCH without an idempotency key never.
+- A write that is not sent again and fails after it may have reached the server (a timeout, a
+  connection lost after sending, a 502/503/504) has `outcomeUnknown: true`; every other error
+  says `false`.
 - A 401 drops the token, mints a new one and resends once, whatever the method: the server
   refused the request before acting on it.
 - A 2xx whose body is not JSON is a `decode` error and never retried; an operation whose answer
@@ -122,11 +126,20 @@ OPERATIONS: list[dict] = [
      "call": "applications.archive", "retrySafe": True, "okStatus": 204, "noContent": True},
 ]
 
-# Create with options.idempotencyKey under these faults: retried, and exactly one application.
+# A keyed POST (an integration: no credential is minted) with options.idempotencyKey under these
+# faults: retried, and exactly one integration.
 IDEMPOTENT_FAULTS = ["503", "429", "dropped", "truncated", "timeout"]
 IDEMPOTENT_OP = {"id": "create-idempotent", "label": "create + Idempotency-Key", "method": "POST",
-                 "path": "/api/v1/applications", "call": "applications.create", "retrySafe": True,
+                 "path": "/api/v1/integrations", "call": "integrations.create", "retrySafe": True,
                  "okStatus": 201, "noContent": False}
+INTEGRATION_URL = "https://mcp.linear.app/sse"
+
+
+def outcome_unknown(fault: dict, op: dict) -> bool:
+    """Whether a failed, unrepeated write may have taken effect (core/src/error.rs)."""
+    if op["retrySafe"] or op["method"] == "GET":
+        return False
+    return fault["family"] == "transport" or fault["status"] in (502, 503, 504)
 
 
 def expected(fault: dict, op: dict) -> dict:
@@ -140,8 +153,10 @@ def expected(fault: dict, op: dict) -> dict:
         return {"ok": False, "sends": 1, "tokens": 1, "note": "a 2xx that is not JSON is never retried"}
     if op["retrySafe"]:
         return {"ok": True, "sends": 2, "tokens": 1, "note": "retried once, then success"}
-    return {"ok": False, "sends": 1, "tokens": 1,
-            "note": "not idempotent: not retried" if op["method"] != "POST" else "POST without a key: not retried"}
+    note = {"PATCH": "not idempotent: not retried", "POST": "a credential mint: never re-sent"}[op["method"]]
+    if outcome_unknown(fault, op):
+        note += "; the outcome is unknown"
+    return {"ok": False, "sends": 1, "tokens": 1, "note": note}
 
 
 def app_name(fault: dict, op: dict) -> str:
@@ -155,6 +170,9 @@ def call_step(fault: dict, op: dict, outcome: dict) -> dict:
         step = {"call": op["call"], "args": [{"name": name, "description": "created by the fault matrix",
                                               "oauth": {"redirectUris": [REDIRECT]}}]}
         ok = {"application": {"name": name}, "oauth": {"clientSecret": {"$type": "string"}}}
+    elif op["call"] == "integrations.create":
+        step = {"call": op["call"], "args": [{"name": name, "url": INTEGRATION_URL, "authMode": "oauth"}]}
+        ok = {"integration": {"name": name}}
     elif op["call"] == "applications.update":
         step = {"call": op["call"], "args": [SEED_ID, {"description": description}]}
         ok = {"application": {"id": SEED_ID, "description": description}}
@@ -177,15 +195,15 @@ def call_step(fault: dict, op: dict, outcome: dict) -> dict:
     if outcome["ok"]:
         step["expect"] = ok
     else:
-        step["expectError"] = dict(fault["error"])
+        step["expectError"] = {**fault["error"], "outcomeUnknown": outcome_unknown(fault, op)}
     if op["id"] == "create-idempotent":
-        step["save"] = {"appId": "application.id"}
+        step["save"] = {"integrationId": "integration.id"}
     return step
 
 
 def scenario(fault: dict, op: dict) -> dict:
     outcome = expected(fault, op)
-    seeded = op["call"] != "applications.create"
+    seeded = op["call"] not in ("applications.create", "integrations.create")
     rule_path = ITEM_GLOB if op["path"] == ITEM_PATH else op["path"]
     rule = {"method": op["method"], "path": rule_path, **fault["rule"], "times": 1}
     setup: dict = {}
@@ -216,7 +234,7 @@ def scenario(fault: dict, op: dict) -> dict:
     name = app_name(fault, op)
     description = f"updated under fault {fault['id']}"
     if op["id"] == "create-idempotent":
-        steps.append({"call": "applications.listAll", "expect": [{"id": "${appId}", "name": name}]})
+        steps.append({"call": "integrations.listAll", "expect": [{"id": "${integrationId}", "name": name}]})
     elif op["call"] == "applications.create":
         if outcome["ok"]:
             steps.append({"call": "applications.listAll", "expect": [{"name": name}]})
@@ -248,9 +266,9 @@ def scenario(fault: dict, op: dict) -> dict:
                f"(times 1) {result} after being sent {sends} ({outcome['note']}); "
                f"state is consistent and the client stays usable with its cached token.")
     if op["id"] == "create-idempotent":
-        purpose = (f"Fault matrix cell: a create carrying options.idempotencyKey, answered by "
-                   f"'{fault['label']}' (times 1), is retried with the same Idempotency-Key and the "
-                   f"application exists exactly once; the client stays usable.")
+        purpose = (f"Fault matrix cell: an integration create (a keyed POST) carrying "
+                   f"options.idempotencyKey, answered by '{fault['label']}' (times 1), is retried with the "
+                   f"same Idempotency-Key and the integration exists exactly once; the client stays usable.")
     return {"name": f"{PREFIX}{fault['id']}-{op['id']}", "purpose": purpose, "readOnly": False,
             "setup": setup, "steps": steps}
 

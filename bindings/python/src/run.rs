@@ -114,12 +114,11 @@ impl Runner {
         future: impl Future<Output = T> + Send + 'static,
     ) -> Result<Aborting<T>, KontextFfiError> {
         if self.forked() {
-            return Err(KontextFfiError::from(kontext_management::Error::Connection {
-                message: "this object was made before the process forked and cannot be used in the child; \
-                          make it again (clients are renewed automatically)"
-                    .to_owned(),
-                not_sent: true,
-            }));
+            return Err(KontextFfiError::from(kontext_management::Error::connection(
+                "this object was made before the process forked and cannot be used in the child; \
+                 make it again (clients are renewed automatically)",
+                true,
+            )));
         }
         match self.shared.runtime.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
             Some(runtime) => Ok(Aborting(runtime.spawn(future))),
@@ -239,5 +238,5 @@ async fn guarded(future: impl Future<Output = kontext_management::Result<String>
 /// A call whose task was dropped before it finished: its client's runtime shut down under it.
 fn dropped() -> KontextFfiError {
     let message = "the client was closed during the call".to_owned();
-    KontextFfiError::from(kontext_management::Error::Connection { message, not_sent: false })
+    KontextFfiError::from(kontext_management::Error::connection(message, false))
 }

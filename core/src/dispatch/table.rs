@@ -14,6 +14,7 @@ use crate::models::{
 };
 use crate::pagination::{Pages, RawItems, RawPage};
 use crate::pending::Pending;
+use crate::retry::RetryClass;
 
 /// Every method [`call`](super::call) accepts.
 pub const METHODS: &[&str] = &[
@@ -77,6 +78,57 @@ pub const METHODS: &[&str] = &[
 /// Every method [`list_all`](super::list_all) accepts.
 pub const LIST_ALL_METHODS: &[&str] =
     &["applications.listAll", "integrations.listAll", "serviceAccounts.listAll", "traces.listAll", "decisions.listAll"];
+
+/// Every API route with the retry class of its method: how a request to it may be sent again (see [`retry_class`](super::retry_class)).
+pub(crate) const ROUTES: &[(&str, &str, RetryClass)] = &[
+    ("GET", "/applications", RetryClass::Safe),
+    ("GET", "/applications/{id}", RetryClass::Safe),
+    ("POST", "/applications", RetryClass::CredentialMinting),
+    ("PATCH", "/applications/{id}", RetryClass::Keyed),
+    ("DELETE", "/applications/{id}", RetryClass::Safe),
+    ("POST", "/applications/{id}/rotate-secret", RetryClass::CredentialMinting),
+    ("GET", "/applications/{id}/oauth", RetryClass::Safe),
+    ("PATCH", "/applications/{id}/oauth", RetryClass::Keyed),
+    ("GET", "/applications/{id}/integrations", RetryClass::Safe),
+    ("PUT", "/applications/{id}/integrations", RetryClass::Safe),
+    ("POST", "/applications/{id}/integrations/{integrationId}", RetryClass::Keyed),
+    ("DELETE", "/applications/{id}/integrations/{integrationId}", RetryClass::Safe),
+    ("DELETE", "/applications/{id}/sessions", RetryClass::Safe),
+    ("GET", "/applications/access-graph", RetryClass::Safe),
+    ("GET", "/integrations", RetryClass::Safe),
+    ("GET", "/integrations/{id}", RetryClass::Safe),
+    ("POST", "/integrations", RetryClass::Keyed),
+    ("PATCH", "/integrations/{id}", RetryClass::Keyed),
+    ("DELETE", "/integrations/{id}", RetryClass::Safe),
+    ("POST", "/integrations/{id}/validate", RetryClass::Keyed),
+    ("GET", "/integrations/{id}/oauth", RetryClass::Safe),
+    ("PUT", "/integrations/{id}/oauth", RetryClass::Safe),
+    ("DELETE", "/integrations/{id}/oauth", RetryClass::Safe),
+    ("POST", "/integrations/{id}/connection", RetryClass::Keyed),
+    ("GET", "/integrations/{id}/connection", RetryClass::Safe),
+    ("DELETE", "/integrations/{id}/connection", RetryClass::Safe),
+    ("GET", "/service-accounts", RetryClass::Safe),
+    ("GET", "/service-accounts/{id}", RetryClass::Safe),
+    ("POST", "/service-accounts", RetryClass::CredentialMinting),
+    ("POST", "/service-accounts/{id}/rotate-secret", RetryClass::CredentialMinting),
+    ("DELETE", "/service-accounts/{id}", RetryClass::Safe),
+    ("GET", "/applications/{applicationId}/sessions", RetryClass::Safe),
+    ("GET", "/applications/{applicationId}/sessions/{sessionId}", RetryClass::Safe),
+    ("DELETE", "/applications/{applicationId}/sessions", RetryClass::Safe),
+    ("GET", "/traces", RetryClass::Safe),
+    ("GET", "/traces/{traceId}", RetryClass::Safe),
+    ("GET", "/traces/stats", RetryClass::Safe),
+    ("GET", "/mcp-events", RetryClass::Safe),
+    ("GET", "/policy", RetryClass::Safe),
+    ("PUT", "/policy", RetryClass::Precondition),
+    ("POST", "/policy/validations", RetryClass::Safe),
+    ("GET", "/policy/deployment", RetryClass::Safe),
+    ("PUT", "/policy/deployment", RetryClass::Precondition),
+    ("GET", "/policy/settings", RetryClass::Safe),
+    ("PATCH", "/policy/settings", RetryClass::Precondition),
+    ("GET", "/decisions", RetryClass::Safe),
+    ("GET", "/decisions/{id}", RetryClass::Safe),
+];
 
 /// The request an API method stands for: arguments decoded and checked, nothing sent yet.
 pub(super) fn request<'c>(c: &'c Client, method: &str, a: &mut Args) -> Result<Pending<'c, ()>> {

@@ -237,7 +237,7 @@ impl HttpClient {
         };
         let body = outcome.map_err(connection_error)?;
         if body.is_undefined() {
-            return Err(Error::Timeout { timeout: request.timeout });
+            return Err(Error::timeout(request.timeout));
         }
         let (mut response, location) = read_head(&exchange.head());
         let body = body.unchecked_into::<Uint8Array>().to_vec();
@@ -345,7 +345,7 @@ fn connection_error(error: JsValue) -> Error {
     {
         text = format!("{text}: {cause}");
     }
-    Error::Connection { message: text, not_sent: false }
+    Error::connection(text, false)
 }
 
 /// Whether this runs in a browser (a page or a web worker): their `navigator.userAgent` starts

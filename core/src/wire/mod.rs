@@ -74,9 +74,7 @@ pub(crate) fn redirect_error(status: u16, location: Option<&str>, request_id: Op
              credentials, which must never be re-sent elsewhere; check the base URL or token URL"
         ),
         request_id,
-        retry_after: None,
-        missing_scopes: Vec::new(),
-        body: String::new(),
+        ..Default::default()
     }))
 }
 

@@ -173,12 +173,12 @@ fn install_crypto_provider() {
 /// own timeout is [`Error::Timeout`].
 fn transport_error(error: reqwest::Error, timeout: Duration) -> Error {
     if error.is_connect() {
-        return Error::Connection { message: super::error_chain(&error), not_sent: true };
+        return Error::connection(super::error_chain(&error), true);
     }
     if error.is_timeout() {
-        return Error::Timeout { timeout };
+        return Error::timeout(timeout);
     }
-    Error::Connection { message: super::error_chain(&error), not_sent: false }
+    Error::connection(super::error_chain(&error), false)
 }
 
 #[cfg(test)]

@@ -15,6 +15,10 @@ export class KontextError extends Error {
     this.requestId = fields.requestId;
     this.retryAfter = fields.retryAfter;
     this.missingScopes = fields.missingScopes;
+    this.hint = fields.hint;
+    // A write the SDK does not send again that may have taken effect although it failed: re-read
+    // (or reconcile) before sending it again. Always a boolean.
+    this.outcomeUnknown = fields.outcomeUnknown === true;
     this.docsUrl = fields.docsUrl ?? `https://docs.kontext.security/errors/${this.code}`;
   }
 
@@ -31,6 +35,7 @@ export class HttpError extends KontextError {
   constructor(message, fields = {}, options) {
     super(message, fields, options);
     this.body = fields.body;
+    this.diagnostics = fields.diagnostics;
   }
 }
 export class BadRequestError extends HttpError {}
@@ -39,6 +44,8 @@ export class PermissionDeniedError extends HttpError {}
 export class NotFoundError extends HttpError {}
 export class ConflictError extends HttpError {}
 export class PreconditionFailedError extends HttpError {}
+/** 428: the write needs the current ETag (`If-Match`). */
+export class PreconditionRequiredError extends HttpError {}
 export class RateLimitError extends HttpError {}
 export class InternalServerError extends HttpError {}
 
@@ -83,6 +90,7 @@ const CLASS_BY_KIND = {
   not_found: NotFoundError,
   conflict: ConflictError,
   precondition_failed: PreconditionFailedError,
+  precondition_required: PreconditionRequiredError,
   rate_limited: RateLimitError,
   server_error: InternalServerError,
   api_error: HttpError,

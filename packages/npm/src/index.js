@@ -25,6 +25,7 @@ export {
   NotFoundError,
   ConflictError,
   PreconditionFailedError,
+  PreconditionRequiredError,
   RateLimitError,
   InternalServerError,
   NetworkError,

@@ -133,6 +133,34 @@ describe('errors', () => {
     assert.equal(made.name, 'RateLimitError');
     assert.equal(made.retryAfter, 3);
     assert.ok(made instanceof api.HttpError);
+    assert.equal(made.outcomeUnknown, false);
+  });
+
+  test('a 428 is a PreconditionRequiredError; a write that timed out says its outcome is unknown', async () => {
+    await control.expectOk('POST', '/_emulator/faults', {
+      method: 'POST',
+      path: '/api/v1/applications',
+      status: 428,
+      body: { message: 'If-Match required', statusCode: 428 },
+      times: 1,
+    });
+    const mgmt = client({ maxRetries: 0 });
+    const required = await mgmt.applications.create({ name: 'needs-a-tag' }).catch((e) => e);
+    assert.ok(required instanceof api.PreconditionRequiredError, String(required));
+    assert.equal(required.code, 'kontext_precondition_required');
+    assert.equal(required.outcomeUnknown, false);
+
+    await control.expectOk('POST', '/_emulator/faults', {
+      method: 'POST',
+      path: '/api/v1/applications',
+      action: 'delay',
+      delayMs: 1000,
+      times: 1,
+    });
+    const slow = await mgmt.applications.create({ name: 'slow-mint' }, { timeoutMs: 200 }).catch((e) => e);
+    assert.ok(slow instanceof api.TimeoutError, String(slow));
+    assert.equal(slow.outcomeUnknown, true);
+    assert.equal(JSON.parse(JSON.stringify(slow)).outcomeUnknown, true);
   });
 });
 

@@ -55,6 +55,7 @@ def async_client(target: Dict[str, str], **options: Any) -> kontext_management.A
         ("not_found", kontext_management.NotFoundError, (kontext_management.APIError,)),
         ("conflict", kontext_management.ConflictError, (kontext_management.APIError,)),
         ("precondition_failed", kontext_management.PreconditionFailedError, (kontext_management.APIError,)),
+        ("precondition_required", kontext_management.PreconditionRequiredError, (kontext_management.APIError,)),
         ("rate_limited", kontext_management.RateLimitError, (kontext_management.APIError,)),
         ("server_error", kontext_management.InternalServerError, (kontext_management.APIError,)),
         ("api_error", kontext_management.APIError, ()),
@@ -75,6 +76,17 @@ def test_every_kind_maps_to_its_class(kind: str, cls: type, bases: tuple) -> Non
         assert isinstance(error, base)
     assert error.kind == kind and error.code == "kontext_x" and str(error) == "m"
     assert pickle.loads(pickle.dumps(error)).code == "kontext_x"
+
+
+def test_outcome_unknown_hint_and_diagnostics_are_attributes() -> None:
+    timeout = error_from_details({"kind": "timeout", "message": "m", "outcomeUnknown": True})
+    assert timeout.outcome_unknown is True and "outcome_unknown=True" in repr(timeout)
+    refused = error_from_details({"kind": "bad_request", "message": "m", "status": 422, "diagnostics": [{"line": 3}]})
+    assert refused.outcome_unknown is False and "outcome_unknown" not in repr(refused)
+    assert refused.diagnostics == [{"line": 3}]
+    denied = error_from_details({"kind": "permission_denied", "message": "m", "missingScopes": ["a"], "hint": "h"})
+    assert (denied.missing_scopes, denied.hint) == (["a"], "h")
+    assert pickle.loads(pickle.dumps(timeout)).outcome_unknown is True
 
 
 def test_unknown_kind_is_still_a_kontext_error() -> None:

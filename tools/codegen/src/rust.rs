@@ -45,7 +45,8 @@ pub fn dispatch_table(api: &Api) -> String {
     let models: Vec<_> = models.into_iter().collect();
     writeln!(out, "use crate::models::{{{}}};", models.join(", ")).unwrap();
     writeln!(out, "use crate::pagination::{{Pages, RawItems, RawPage}};").unwrap();
-    writeln!(out, "use crate::pending::Pending;\n").unwrap();
+    writeln!(out, "use crate::pending::Pending;").unwrap();
+    writeln!(out, "use crate::retry::RetryClass;\n").unwrap();
 
     writeln!(out, "/// Every method [`call`](super::call) accepts.").unwrap();
     writeln!(out, "pub const METHODS: &[&str] = &[").unwrap();
@@ -58,6 +59,20 @@ pub fn dispatch_table(api: &Api) -> String {
     writeln!(out, "pub const LIST_ALL_METHODS: &[&str] = &[").unwrap();
     for method in api.methods.iter().filter(|m| m.list_all_drops().is_some()) {
         writeln!(out, "    \"{}.listAll\",", method.resource).unwrap();
+    }
+    writeln!(out, "];\n").unwrap();
+
+    writeln!(
+        out,
+        "/// Every API route with the retry class of its method: how a request to it may be sent again \
+         (see [`retry_class`](super::retry_class))."
+    )
+    .unwrap();
+    writeln!(out, "pub(crate) const ROUTES: &[(&str, &str, RetryClass)] = &[").unwrap();
+    for method in api.http_methods() {
+        let Transport::Http(verb, path) = method.transport else { continue };
+        let class = method.retry.expect("an API method has a retry class (checked on load)");
+        writeln!(out, "    ({verb:?}, {path:?}, RetryClass::{class:?}),").unwrap();
     }
     writeln!(out, "];\n").unwrap();
 

@@ -149,7 +149,7 @@ async fn a_certificate_the_platform_does_not_trust_fails_before_sending() {
     let (port, _) = https_server().await;
     let url = format!("https://localhost:{port}/api/v1/applications");
     match client(|builder| builder).send(get(&url)).await {
-        Err(Error::Connection { message, not_sent: true }) => assert!(message.contains("certificate"), "{message}"),
+        Err(Error::Connection { message, not_sent: true, .. }) => assert!(message.contains("certificate"), "{message}"),
         other => panic!("expected a connection error, got {other:?}"),
     }
 }

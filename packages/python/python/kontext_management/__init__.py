@@ -41,6 +41,7 @@ from ._exceptions import (
     OAuthError,
     PermissionDeniedError,
     PreconditionFailedError,
+    PreconditionRequiredError,
     RateLimitError,
 )
 from ._model import Model, Page
@@ -114,6 +115,7 @@ __all__ = [
     "NotFoundError",
     "ConflictError",
     "PreconditionFailedError",
+    "PreconditionRequiredError",
     "RateLimitError",
     "InternalServerError",
     "DecodeError",

@@ -18,6 +18,7 @@ __all__ = [
     "NotFoundError",
     "ConflictError",
     "PreconditionFailedError",
+    "PreconditionRequiredError",
     "RateLimitError",
     "InternalServerError",
     "DecodeError",
@@ -40,6 +41,10 @@ class KontextError(Exception):
         docs_url: Where the code is documented.
         status_code: HTTP status of the response behind the error, if one arrived.
         request_id: ``x-request-id`` of that response; quote it in bug reports.
+        outcome_unknown: True when a write the SDK does not send again (a credential mint, a
+            precondition write, a POST without an idempotency key) may have taken effect although
+            it failed (a timeout, a connection lost after sending, a 502/503/504). Re-read the state,
+            or reconcile, before sending it again.
     """
 
     kind: str = "error"
@@ -50,6 +55,7 @@ class KontextError(Exception):
     docs_url: str
     status_code: Optional[int]
     request_id: Optional[str]
+    outcome_unknown: bool
 
     def __init__(self, message: str = "", *, details: Optional[Mapping[str, Any]] = None) -> None:
         d: Mapping[str, Any] = details or {}
@@ -59,6 +65,7 @@ class KontextError(Exception):
         self.docs_url = str(d.get("docsUrl") or f"https://docs.kontext.security/errors/{self.code}")
         self.status_code = d.get("status")
         self.request_id = d.get("requestId")
+        self.outcome_unknown = d.get("outcomeUnknown") is True
         self._details: Dict[str, Any] = dict(d)
 
     def __str__(self) -> str:
@@ -68,12 +75,12 @@ class KontextError(Exception):
         fields = [repr(self.message)]
         for name in self._repr_fields():
             value = getattr(self, name, None)
-            if value is not None and value != []:
+            if value is not None and value != [] and value is not False:
                 fields.append(f"{name}={value!r}")
         return f"{type(self).__name__}({', '.join(fields)})"
 
     def _repr_fields(self) -> Tuple[str, ...]:
-        return ("code", "status_code", "request_id")
+        return ("code", "status_code", "request_id", "outcome_unknown")
 
     def __reduce__(self) -> Tuple[Any, ...]:
         # The keyword-only constructor would otherwise break pickling (multiprocessing, caches).
@@ -90,17 +97,20 @@ class APIError(KontextError):
     Attributes:
         status_code: The HTTP status.
         body: The error response body as received (truncated), when there was one.
+        diagnostics: The server's ``diagnostics`` as received (e.g. the Cedar errors of a 422).
     """
 
     kind = "api_error"
     status_code: int
     body: Optional[str]
+    diagnostics: Any
 
     def __init__(self, message: str = "", *, details: Optional[Mapping[str, Any]] = None) -> None:
         super().__init__(message, details=details)
         d: Mapping[str, Any] = details or {}
         self.status_code = int(d.get("status") or 0)
         self.body = d.get("body")
+        self.diagnostics = d.get("diagnostics")
 
 
 class BadRequestError(APIError):
@@ -118,19 +128,22 @@ class AuthenticationError(APIError):
 
 
 class PermissionDeniedError(APIError):
-    """403: the token lacks a scope.
+    """403: the token lacks a scope, or the action needs more than a token (a dashboard session).
 
     Attributes:
-        missing_scopes: The scopes the token would need.
+        missing_scopes: The scopes the token would need (only on an ``insufficient_scope`` 403).
+        hint: The server's advice on granting them, if it gave any.
     """
 
     kind = "permission_denied"
     default_code = "kontext_permission_denied"
     missing_scopes: List[str]
+    hint: Optional[str]
 
     def __init__(self, message: str = "", *, details: Optional[Mapping[str, Any]] = None) -> None:
         super().__init__(message, details=details)
         self.missing_scopes = list((details or {}).get("missingScopes") or [])
+        self.hint = (details or {}).get("hint")
 
     def _repr_fields(self) -> Tuple[str, ...]:
         return super()._repr_fields() + ("missing_scopes",)
@@ -155,6 +168,13 @@ class PreconditionFailedError(APIError):
 
     kind = "precondition_failed"
     default_code = "kontext_precondition_failed"
+
+
+class PreconditionRequiredError(APIError):
+    """428: the write needs the current ETag (``If-Match``); read it and pass it."""
+
+    kind = "precondition_required"
+    default_code = "kontext_precondition_required"
 
 
 class RateLimitError(APIError):
@@ -270,6 +290,7 @@ _BY_KIND: Dict[str, Type[KontextError]] = {
         NotFoundError,
         ConflictError,
         PreconditionFailedError,
+        PreconditionRequiredError,
         RateLimitError,
         InternalServerError,
         DecodeError,

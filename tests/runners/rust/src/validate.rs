@@ -18,6 +18,7 @@ pub const ERROR_KINDS: &[&str] = &[
     "not_found",
     "conflict",
     "precondition_failed",
+    "precondition_required",
     "rate_limited",
     "server_error",
     "api_error",
@@ -30,8 +31,20 @@ pub const ERROR_KINDS: &[&str] = &[
 ];
 
 /// Fields an `expectError` may name.
-pub const ERROR_FIELDS: &[&str] =
-    &["kind", "code", "message", "status", "requestId", "retryAfter", "missingScopes", "argument", "oauthError"];
+pub const ERROR_FIELDS: &[&str] = &[
+    "kind",
+    "code",
+    "message",
+    "status",
+    "requestId",
+    "retryAfter",
+    "missingScopes",
+    "hint",
+    "diagnostics",
+    "outcomeUnknown",
+    "argument",
+    "oauthError",
+];
 
 /// Keys of `setup.client` and of a `client` step.
 pub const CLIENT_KEYS: &[&str] = &[
