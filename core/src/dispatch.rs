@@ -405,9 +405,13 @@ mod tests {
                 let uuid = is_uuid_arg(m.resource, arg.name);
                 // `None`: no opinion (whether blank counts as empty for an opaque id is its own rule).
                 let blank = if uuid { Some(true) } else { None };
-                for (bad, refused) in
-                    [("", Some(true)), ("  ", blank), ("not-a-uuid", Some(uuid)), ("app_x/../y", Some(uuid))]
-                {
+                for (bad, refused) in [
+                    ("", Some(true)),
+                    ("  ", blank),
+                    ("not-a-uuid", Some(uuid)),
+                    ("app_x/../y", Some(uuid)),
+                    ("..", Some(true)),
+                ] {
                     let Some(refused) = refused else { continue };
                     let args: Vec<Value> = m
                         .args

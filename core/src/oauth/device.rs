@@ -290,7 +290,7 @@ mod tests {
             assert_eq!(polls, 2, "{error}");
         }
         // Not an OAuth answer at all (a broken connection): no more polls either.
-        let timeout = Error::Timeout { timeout: Duration::from_secs(1) };
+        let timeout = Error::timeout(Duration::from_secs(1));
         let (result, _, polls) = run(RFC, vec![Err(timeout)]).await;
         assert_eq!(result.unwrap_err().kind(), crate::ErrorKind::Timeout);
         assert_eq!(polls, 1);

@@ -250,6 +250,10 @@ async fn device_form(env: &Env, fields: &[(&str, &str)]) -> Resp {
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
+async fn poll_device(env: &Env, device_code: &str, client_id: &str) -> Resp {
+    form(env, &[("grant_type", DEVICE_GRANT), ("device_code", device_code), ("client_id", client_id)], None).await
+}
+
 #[tokio::test]
 async fn device_grant_polling_on_the_emulator_clock() {
     let env = start().await;
@@ -262,8 +266,7 @@ async fn device_grant_polling_on_the_emulator_clock() {
     assert_eq!((started.body["interval"].clone(), started.body["expires_in"].clone()), (json!(5), json!(600)));
     let (device_code, user_code) =
         (s(&started.body["device_code"]).to_owned(), s(&started.body["user_code"]).to_owned());
-    let poll =
-        || form(&env, &[("grant_type", DEVICE_GRANT), ("device_code", &device_code), ("client_id", &client_id)], None);
+    let poll = || poll_device(&env, &device_code, &client_id);
     let advance = |secs: u64| env.control(Method::POST, "/_emulator/clock", Some(json!({"advanceSeconds": secs})));
 
     // Before the interval is up: slow down, and from now on 10 s between polls.

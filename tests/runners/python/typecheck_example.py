@@ -12,6 +12,7 @@ from kontext_management import (
     Application,
     AsyncManagementClient,
     CreatedApplication,
+    DeviceAuthorization,
     ManagementClient,
     Page,
     UserTokens,
@@ -177,6 +178,17 @@ def blocking(client: ManagementClient) -> None:
         redirect_uri="http://127.0.0.1:8976/callback",
         code_verifier=pkce.code_verifier,
         client_secret=None,
+    )
+    device: DeviceAuthorization = kontext_management.oauth.start_device_authorization(
+        base_url=client.base_url, client_id="app_1", scopes=["management:policy:read"]
+    )
+    shown: str = device.verification_uri_complete or f"{device.verification_uri} {device.user_code}"
+    tokens = kontext_management.oauth.poll_device_token(
+        base_url=shown,
+        client_id=device.client_id,
+        device_code=device.device_code,
+        interval=device.interval,
+        expires_in=device.expires_in,
     )
     if tokens.refresh_token is not None:
         tokens = kontext_management.oauth.refresh(
