@@ -1351,6 +1351,15 @@ export interface DeviceTokenPoll {
   interval?: number;
   /** Seconds after which polling gives up (default 600). */
   expiresIn?: number;
+  /**
+   * Ignored: accepted so that the answer of `oauth.startDeviceAuthorization` can be passed
+   * as it is (as keyword arguments in Python).
+   */
+  userCode?: string;
+  /** Ignored, like `userCode`. */
+  verificationUri?: string;
+  /** Ignored, like `userCode`. */
+  verificationUriComplete?: string;
 }
 
 /** A fresh PKCE verifier (keep it until the code exchange) and its S256 challenge. */

@@ -193,6 +193,16 @@ pub struct DeviceTokenPoll {
     /// Seconds after which polling gives up (default 600).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<f64>,
+    /// Ignored: accepted so that the answer of `oauth.startDeviceAuthorization` can be passed
+    /// as it is (as keyword arguments in Python).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_code: Option<String>,
+    /// Ignored, like `userCode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_uri: Option<String>,
+    /// Ignored, like `userCode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_uri_complete: Option<String>,
 }
 
 impl From<&DeviceAuthorization> for DeviceTokenPoll {
@@ -203,6 +213,9 @@ impl From<&DeviceAuthorization> for DeviceTokenPoll {
             device_code: auth.device_code.clone(),
             interval: Some(auth.interval),
             expires_in: Some(auth.expires_in),
+            user_code: None,
+            verification_uri: None,
+            verification_uri_complete: None,
         }
     }
 }

@@ -320,6 +320,7 @@ mod tests {
             device_code: Secret::new("d"),
             interval,
             expires_in,
+            ..Default::default()
         };
         assert_eq!(Timing::of(&poll(None, None)).unwrap(), RFC);
         let t = Timing::of(&poll(Some(0.05), Some(86_400.0 * 30.0))).unwrap();

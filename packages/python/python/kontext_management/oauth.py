@@ -75,6 +75,9 @@ def poll_device_token(
     device_code: str,
     interval: Optional[float] = None,
     expires_in: Optional[float] = None,
+    user_code: Optional[str] = None,
+    verification_uri: Optional[str] = None,
+    verification_uri_complete: Optional[str] = None,
 ) -> UserTokens:
     """Waits for the user's approval of a ``start_device_authorization`` answer: polls the token
     endpoint every ``interval`` seconds (5 by default, 5 more after each ``slow_down``) and returns
