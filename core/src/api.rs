@@ -816,5 +816,24 @@ pub fn methods() -> Vec<Method> {
             .request::<RefreshUserToken>()
             .returns::<UserTokens>()
             .doc("A new access token for a refresh token; keep the returned refresh token (it may rotate)."),
+        // --- user tokens: the device authorization grant (RFC 8628, DECISIONS V16) ---
+        method("oauth.startDeviceAuthorization", Transport::OAuth)
+            .request::<DeviceAuthorizationRequest>()
+            .returns::<DeviceAuthorization>()
+            .doc(
+                "Starts a sign-in for a device without a browser: asks the discovered \
+                 `device_authorization_endpoint` (else `{baseUrl}/oauth2/device/auth`) for a device code. Show the \
+                 user `verificationUriComplete` (or `verificationUri` and `userCode`), then pass the answer to \
+                 `pollDeviceToken`. Only deployments whose OAuth server has the grant switched on support it.",
+            ),
+        method("oauth.pollDeviceToken", Transport::OAuth)
+            .arg("auth", ArgKind::Request, DeviceTokenPoll::ty())
+            .returns::<UserTokens>()
+            .doc(
+                "Waits for the user's approval of a `startDeviceAuthorization` answer: polls the token endpoint every \
+                 `interval` seconds (5 by default, 5 more after each `slow_down`) and returns the tokens, or fails \
+                 with an OAuth error: `access_denied` (the user refused), `expired_token` (the code expired, or \
+                 `expiresIn` seconds, 600 by default, passed). Start again after either.",
+            ),
     ]
 }

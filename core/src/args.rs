@@ -258,6 +258,19 @@ impl FromArg for u64 {
     }
 }
 
+impl FromArg for f64 {
+    fn from_arg(value: Value, at: At<'_>) -> Result<Self> {
+        match &value {
+            Value::Number(n) => n.as_f64().filter(|f| f.is_finite()).ok_or_else(|| at.error("must be a finite number")),
+            _ => Err(at.wrong_type("a number", &value)),
+        }
+    }
+
+    fn blank() -> Self {
+        0.0
+    }
+}
+
 impl FromArg for u32 {
     fn from_arg(value: Value, at: At<'_>) -> Result<Self> {
         u64::from_arg(value, at)?.try_into().map_err(|_| at.error("is too large"))

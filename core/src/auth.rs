@@ -228,7 +228,7 @@ fn decode_grant(raw: RawResponse) -> Result<TokenGrant> {
     Ok(grant)
 }
 
-fn oauth_error(api: &crate::error::ApiError) -> Error {
+pub(crate) fn oauth_error(api: &crate::error::ApiError) -> Error {
     // A `Value` rather than a derived struct: one visitor less in the WASM engine.
     let body: Option<serde_json::Value> = serde_json::from_str(&api.body).ok();
     let text = |name: &str| body.as_ref().and_then(|b| b.get(name)).and_then(serde_json::Value::as_str);

@@ -16,7 +16,7 @@ use crate::args::Args;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::RequestOptions;
-use crate::models::{AuthorizeUrlRequest, ExchangeCode, RefreshUserToken};
+use crate::models::{AuthorizeUrlRequest, DeviceAuthorizationRequest, DeviceTokenPoll, ExchangeCode, RefreshUserToken};
 use crate::oauth;
 use crate::pagination::{ItemStream, Pages, RawItems};
 
@@ -260,6 +260,14 @@ async fn oauth_dispatch<E: Encode>(mut a: Args) -> Result<E::Out> {
             let request = a.required::<RefreshUserToken>("request")?;
             out_with!(a, E, async move { oauth::refresh(&request).await })
         }
+        "oauth.startDeviceAuthorization" => {
+            let request = a.required::<DeviceAuthorizationRequest>("request")?;
+            out_with!(a, E, async move { oauth::start_device_authorization(&request).await })
+        }
+        "oauth.pollDeviceToken" => {
+            let request = a.required::<DeviceTokenPoll>("auth")?;
+            out_with!(a, E, async move { oauth::poll_device_token(&request).await })
+        }
         other => Err(unknown_method(other)),
     }
 }
@@ -361,6 +369,98 @@ mod tests {
         }
         let e = table::request(&c, "applications.nothing", &mut Args::new("x", Vec::new())).err().unwrap();
         assert_eq!(e.details().argument.as_deref(), Some("method"));
+    }
+
+    /// A JSON value of `ty` that its decoder accepts: what a method needs besides the argument
+    /// under test (required fields only, each a plausible value).
+    #[cfg(feature = "describe")]
+    fn sample(ty: &crate::describe::Ty) -> Value {
+        use crate::describe::Ty;
+        match ty {
+            Ty::String | Ty::Secret => "x".into(),
+            Ty::Bool => false.into(),
+            Ty::Int => 1.into(),
+            Ty::Float => 1.0.into(),
+            Ty::Json | Ty::Map(_) => serde_json::json!({}),
+            Ty::List(_) => serde_json::json!([]),
+            Ty::Option(_) => Value::Null,
+            Ty::Enum(e) => e.values.first().copied().unwrap_or("x").into(),
+            Ty::Model(_, describe) => Value::Object(
+                describe()
+                    .fields
+                    .iter()
+                    .filter(|f| !f.optional() && !f.default)
+                    .map(|f| (f.wire.to_owned(), sample(&f.ty)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// DECISIONS V12: which path ids are UUIDs (application, integration, service-account and
+    /// session ids); every other path id is opaque (non-empty, percent-encoded).
+    #[cfg(feature = "describe")]
+    fn is_uuid_arg(resource: &str, argument: &str) -> bool {
+        match argument {
+            "applicationId" | "integrationId" | "sessionId" => true,
+            "id" => matches!(resource, "applications" | "integrations" | "serviceAccounts"),
+            _ => false,
+        }
+    }
+
+    /// Issue 23 item 5, over every method of `api.rs`: an empty path id is refused before any
+    /// request with an `invalid_input` error naming the argument; a malformed one too when the id
+    /// is a UUID, and an opaque id is never refused for its shape (V12).
+    #[cfg(feature = "describe")]
+    #[tokio::test]
+    async fn every_path_id_is_checked_before_any_request() {
+        use crate::api::{ArgKind, Transport};
+        let c = Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .client_credentials("sa_x", "s")
+            .max_retries(0)
+            .build()
+            .unwrap();
+        const UUID: &str = "6f0f1c1e-3a51-4a9e-9d0f-2f1f6f0a9c11";
+        let mut checked = 0;
+        for m in crate::api::methods().into_iter().filter(|m| matches!(m.transport, Transport::Http(..))) {
+            let name = m.full_name();
+            for (i, arg) in m.args.iter().enumerate().filter(|(_, a)| a.kind == ArgKind::Path) {
+                let uuid = is_uuid_arg(m.resource, arg.name);
+                // `None`: no opinion (whether blank counts as empty for an opaque id is its own rule).
+                let blank = if uuid { Some(true) } else { None };
+                for (bad, refused) in [
+                    ("", Some(true)),
+                    ("  ", blank),
+                    ("not-a-uuid", Some(uuid)),
+                    ("app_x/../y", Some(uuid)),
+                    ("..", Some(true)),
+                ] {
+                    let Some(refused) = refused else { continue };
+                    let args: Vec<Value> = m
+                        .args
+                        .iter()
+                        .enumerate()
+                        .map(|(j, a)| match a.kind {
+                            ArgKind::Path if j == i => bad.into(),
+                            ArgKind::Path => UUID.into(),
+                            _ => sample(&a.ty),
+                        })
+                        .collect();
+                    let result = call(&c, &name, args, None).await;
+                    let argument = result.as_ref().err().and_then(|e| e.details().argument.clone());
+                    if refused {
+                        let e = result.expect_err(&name);
+                        assert_eq!(e.kind(), crate::ErrorKind::InvalidInput, "{name}({bad:?}): {e}");
+                        assert_eq!(argument.as_deref(), Some(arg.name), "{name}({bad:?}): {e}");
+                    } else {
+                        // Sent (to a closed port): the shape of an opaque id is the server's business.
+                        assert_ne!(argument.as_deref(), Some(arg.name), "{name}({bad:?}) refused an opaque id");
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 4 * 25, "only {checked} cases");
     }
 
     #[test]

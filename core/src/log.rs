@@ -564,8 +564,8 @@ fn tidy_debug(text: &str) -> Option<&str> {
 const REDACTED: &str = "[redacted]";
 
 /// What a name holding a credential contains once lowercased and stripped of separators
-/// (`client_secret`, `clientSecret`, `x-api-key`, `codeVerifier`, `Set-Cookie`, …).
-const SENSITIVE: [&str; 10] = [
+/// (`client_secret`, `clientSecret`, `x-api-key`, `codeVerifier`, `device_code`, `Set-Cookie`, …).
+const SENSITIVE: [&str; 11] = [
     "authorization",
     "token",
     "secret",
@@ -576,6 +576,7 @@ const SENSITIVE: [&str; 10] = [
     "privatekey",
     "credential",
     "verifier",
+    "devicecode",
 ];
 
 fn is_sensitive_name(name: &str) -> bool {

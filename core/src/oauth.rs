@@ -1,9 +1,15 @@
 //! User tokens through Authorization Code + PKCE (RFC 7636), for browsers and CLIs where a
-//! client secret does not belong.
+//! client secret does not belong, and through the device authorization grant (RFC 8628) for
+//! devices without a browser.
 //!
 //! The flow: [`create_pkce_challenge`] → send the user to [`build_authorize_url`] → receive
 //! `code` on the redirect URI → [`exchange_code`] → use the access token with
-//! [`crate::ClientBuilder::access_token`] → [`refresh`] before it expires.
+//! [`crate::ClientBuilder::access_token`] → [`refresh`] before it expires. Without a browser:
+//! [`start_device_authorization`] → show the user code → [`poll_device_token`].
+
+mod device;
+
+pub use device::{poll_device_token, start_device_authorization};
 
 use base64::Engine as _;
 use http::Method;
@@ -90,8 +96,9 @@ fn check_metadata(origin: &str, mut metadata: AuthServerMetadata) -> Result<Auth
     endpoint("authorization_endpoint", &metadata.authorization_endpoint)?;
     metadata.token_endpoint = endpoint("token_endpoint", &metadata.token_endpoint)?;
     // RFC 8628's device endpoint, should the server announce one: the same rule.
-    if let Some(device) = metadata.extra.get("device_authorization_endpoint") {
-        endpoint("device_authorization_endpoint", device.as_str().unwrap_or_default())?;
+    if let Some(device) = metadata.extra.get_mut("device_authorization_endpoint") {
+        let checked = endpoint("device_authorization_endpoint", device.as_str().unwrap_or_default())?;
+        *device = checked.into();
     }
     Ok(metadata)
 }

@@ -30,6 +30,9 @@ pub(crate) enum Shape {
     Single { key: &'static str, tolerant: bool, etag: bool },
     /// The body wrapped in an object under this key (the official client's wrapper shapes).
     Wrap(&'static str),
+    /// The body rewritten into the SDK's one shape of an answer the server sends in several
+    /// (the validate answer, DECISIONS V2); the error names what did not fit.
+    Normalize(fn(&str) -> std::result::Result<String, String>),
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -105,7 +108,7 @@ impl<'a, T: DeserializeOwned + 'a> IntoFuture for Pending<'a, T> {
             match shape {
                 Shape::Json => response.decode(),
                 Shape::Empty => RawResponse { body: Vec::new(), ..response }.decode(),
-                Shape::Single { .. } | Shape::Wrap(_) => {
+                Shape::Single { .. } | Shape::Wrap(_) | Shape::Normalize(_) => {
                     let status = response.status;
                     let text = shaped_text(response, shape)?;
                     let (text, meta) = text.into_parts();
@@ -131,6 +134,7 @@ fn shaped_text(response: RawResponse, shape: Shape) -> Result<Response<String>> 
     let text = match shape {
         Shape::Json | Shape::Empty => text.to_owned(),
         Shape::Wrap(key) => format!("{{{}:{text}}}", serde_json::Value::from(key)),
+        Shape::Normalize(normalize) => normalize(text).map_err(|message| response.decode_error(message))?,
         Shape::Single { key, tolerant, etag } => {
             let object: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(text).map_err(|e| response.decode_error(crate::error::serde_message(&e)))?;

@@ -23,31 +23,17 @@ pub(crate) fn id<'a>(argument: &str, value: &'a str) -> Result<&'a str> {
     Ok(value)
 }
 
-/// A non-UUID path segment (trace ids): non-empty, and only characters that need no escaping.
-pub(crate) fn segment<'a>(argument: &str, value: &'a str) -> Result<&'a str> {
-    if value.is_empty() {
-        return Err(Error::invalid(argument, "must not be empty"));
-    }
-    if value.len() > 128
-        || !value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
-        || value.starts_with('.')
-    {
-        return Err(Error::invalid(argument, "is not a valid id (1-128 letters, digits, `-`, `_` or `.`)"));
-    }
-    Ok(value)
-}
-
-/// An opaque path id (DECISIONS V12: policy version ids, `{sha256}`, a release `{version}`, a
-/// `{kind}`): any non-empty text, percent-encoded into one path segment. Everything but RFC 3986's
-/// unreserved characters is escaped, and so are the dots of a `.` or `..` segment, which URL
-/// parsers would otherwise resolve away (`/versions/..` would reach `/policy`).
-#[allow(dead_code)] // Until the routes with opaque ids (policy versions, releases, tokens) land.
+/// An opaque path id (DECISIONS V12: decision and trace ids, policy version ids, `{sha256}`, a
+/// release `{version}`, a `{kind}`): any non-empty text but `.` and `..`, percent-encoded into one
+/// path segment (everything but RFC 3986's unreserved characters is escaped). A `.` or `..`
+/// segment is refused: URL parsers resolve it away even percent-encoded (WHATWG URL treats `%2E`
+/// as a dot), so `/policy/versions/..` would reach `/policy`.
 pub(crate) fn opaque_id(argument: &str, value: &str) -> Result<String> {
     if value.is_empty() {
         return Err(Error::invalid(argument, "must not be empty"));
     }
     if value == "." || value == ".." {
-        return Ok("%2E".repeat(value.len()));
+        return Err(Error::invalid(argument, "must not be `.` or `..` (a path segment of its own)"));
     }
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
@@ -101,8 +87,10 @@ mod tests {
         assert_eq!(opaque_id("policyVersionId", "pv_01H~x").unwrap(), "pv_01H~x");
         assert_eq!(opaque_id("version", "a/b?c#d e%").unwrap(), "a%2Fb%3Fc%23d%20e%25");
         assert_eq!(opaque_id("version", "é").unwrap(), "%C3%A9");
-        assert_eq!(opaque_id("version", ".").unwrap(), "%2E");
-        assert_eq!(opaque_id("version", "..").unwrap(), "%2E%2E");
+        for dots in [".", ".."] {
+            assert_eq!(opaque_id("version", dots).unwrap_err().details().argument.as_deref(), Some("version"));
+        }
+        assert_eq!(opaque_id("version", "...").unwrap(), "...");
         let e = opaque_id("sha256", "").unwrap_err();
         assert_eq!(e.details().argument.as_deref(), Some("sha256"));
     }
@@ -141,7 +129,7 @@ mod tests {
             url("url", &format!("ftp://svc:{password}@example.com")).unwrap_err(),
             absolute_uri("redirectUris", &format!("/svc:{password}@relative")).unwrap_err(),
             id("id", &format!("sk_{password}")).unwrap_err(),
-            segment("traceId", &format!("{password}/..")).unwrap_err(),
+            opaque_id("traceId", "").unwrap_err(),
         ] {
             assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
             assert!(!e.to_string().contains(password), "{e}");

@@ -269,6 +269,34 @@ async fn secrets_and_tokens_never_reach_logs_or_renderings() {
     let e = expect_err(kontext_management::oauth::refresh(&refresh).await, ErrorKind::OAuth, "stale refresh token");
     dumps.error("OAuth error (stale refresh token)", &e);
 
+    // The device grant (V16): the device code is a secret like the tokens it turns into.
+    control.post("/_emulator/config", json!({"deviceIntervalMs": 20})).await;
+    let start = kontext_management::models::DeviceAuthorizationRequest {
+        base_url: base.clone(),
+        client_id: public.oauth.client_id.clone(),
+        scopes: None,
+    };
+    let device = kontext_management::oauth::start_device_authorization(&start).await.expect("device start");
+    needles.push(("device code", device.device_code.expose().to_owned()));
+    dumps.debug("DeviceAuthorization", &device);
+    let poll = kontext_management::models::DeviceTokenPoll::from(&device);
+    dumps.debug("DeviceTokenPoll", &poll);
+    let e = expect_err(
+        kontext_management::oauth::poll_device_token(&kontext_management::models::DeviceTokenPoll {
+            expires_in: Some(0.05),
+            ..poll.clone()
+        })
+        .await,
+        ErrorKind::OAuth,
+        "device code not approved in time",
+    );
+    dumps.error("OAuth error (device code not approved)", &e);
+    control.post("/_emulator/device", json!({"userCode": device.user_code})).await;
+    let device_tokens = kontext_management::oauth::poll_device_token(&poll).await.expect("device poll");
+    needles.push(("device access token", device_tokens.access_token.expose().to_owned()));
+    let e = expect_err(kontext_management::oauth::poll_device_token(&poll).await, ErrorKind::OAuth, "spent code");
+    dumps.error("OAuth error (spent device code)", &e);
+
     // Failures.
     let wrong = Client::builder().base_url(&base).client_credentials(CLIENT_ID, WRONG_SECRET).build().unwrap();
     let e = expect_err(wrong.applications().list(Default::default()).await, ErrorKind::OAuth, "bad credentials");

@@ -544,20 +544,25 @@ export interface IntegrationResponse {
   integration: Integration;
 }
 
-/** Result of a connectivity check of an integration's MCP endpoint. */
-export interface Validation {
-  /** Outcome; also stored as the integration's `validationStatus`. */
+/**
+ * Answer of `POST /integrations/:id/validate`, a connectivity check of the integration's MCP
+ * endpoint (DECISIONS V2): `{status, message?, checkedAt, integration}` at the top level, which
+ * is what the vendor's programs read. The decoder also takes the older `{validation: {status,
+ * message?, checkedAt}}` and a bare `{integration}` (then `status` is the integration's
+ * `validationStatus`).
+ */
+export interface ValidationResponse {
+  /**
+   * Outcome (`ok`, `failed`, or a value this SDK does not know); also stored as the
+   * integration's `validationStatus`.
+   */
   status: ValidationStatus;
   /** Human-readable detail, mostly on failure. */
   message?: string;
-  /** When the check ran (ISO 8601). */
-  checkedAt: string;
-}
-
-/** Answer of `POST /integrations/:id/validate`: `{validation}`. */
-export interface ValidationResponse {
-  /** The check's result. */
-  validation: Validation;
+  /** When the check ran (ISO 8601), when the server says. */
+  checkedAt?: string;
+  /** The integration after the check, when the server sends it. */
+  integration?: Integration;
 }
 
 /**
@@ -1015,7 +1020,7 @@ export interface EventsResource {
 
 export type DiagnosticSeverity = OpenEnum<'error' | 'warning'>;
 export type RolloutMode = OpenEnum<'observe' | 'enforce' | 'disabled'>;
-export type PayloadCaptureMode = OpenEnum<'off' | 'metadata' | 'redacted' | 'full'>;
+export type PayloadCaptureMode = OpenEnum<'omitted' | 'summary' | 'full'>;
 
 /** The organization's current Cedar policy text. */
 export interface Policy {
@@ -1136,8 +1141,10 @@ export interface UpdateDeployment {
 export interface PolicySettings {
   /** Whether policy evaluation is on for the organization. */
   policyEnabled: boolean;
-  /** How much of MCP payloads is stored. */
+  /** How much of MCP payloads is stored (`omitted`, `summary` or `full`). */
   payloadCaptureMode: PayloadCaptureMode;
+  /** The organization's kill switch for the guardrail LLM, when the server reports it. */
+  guardrailLlmEnabled?: boolean;
   /** When the settings last changed (ISO 8601); send it back as `UpdateSettings.expectedUpdatedAt`. */
   updatedAt: string;
 }
@@ -1860,6 +1867,62 @@ export interface UserTokens {
   scope?: string;
 }
 
+/** Input of `oauth.startDeviceAuthorization` (the device authorization grant, RFC 8628). */
+export interface DeviceAuthorizationRequest {
+  /** API origin; the device and token endpoints are read from its discovery document. */
+  baseUrl: string;
+  /** The OAuth client id of the application signing in (a public client, e.g. a CLI). */
+  clientId: string;
+  /** Scopes to request; the SDK's default applies when absent. */
+  scopes?: string[];
+}
+
+/**
+ * Result of `oauth.startDeviceAuthorization`: show the user `verificationUriComplete` (or
+ * `verificationUri` and `userCode`), then pass this whole object to `oauth.pollDeviceToken`.
+ */
+export interface DeviceAuthorization {
+  /** The API origin it was started against. */
+  baseUrl: string;
+  /** The client id it was started for. */
+  clientId: string;
+  /** The device code the SDK polls with (a secret: never show or log it). */
+  deviceCode: string;
+  /** The code the user types at `verificationUri`. */
+  userCode: string;
+  /** Where the user approves the request. */
+  verificationUri: string;
+  /** `verificationUri` with the user code filled in, when the server gives one. */
+  verificationUriComplete?: string;
+  /** Seconds to wait between polls (the server's `interval`; 5 when it gives none). */
+  interval: number;
+  /** Seconds the device code lives (the server's `expires_in`; 600 when it gives none). */
+  expiresIn: number;
+}
+
+/** Input of `oauth.pollDeviceToken`: the answer of `oauth.startDeviceAuthorization` (its other fields are ignored). */
+export interface DeviceTokenPoll {
+  /** API origin; the token endpoint is read from its discovery document. */
+  baseUrl: string;
+  /** The client id the authorization was started for. */
+  clientId: string;
+  /** The device code from `oauth.startDeviceAuthorization`. */
+  deviceCode: string;
+  /** Seconds between polls (default 5). */
+  interval?: number;
+  /** Seconds after which polling gives up (default 600). */
+  expiresIn?: number;
+  /**
+   * Ignored: accepted so that the answer of `oauth.startDeviceAuthorization` can be passed
+   * as it is (as keyword arguments in Python).
+   */
+  userCode?: string;
+  /** Ignored, like `userCode`. */
+  verificationUri?: string;
+  /** Ignored, like `userCode`. */
+  verificationUriComplete?: string;
+}
+
 /** A fresh PKCE verifier (keep it until the code exchange) and its S256 challenge. */
 export declare function createPkceChallenge(options?: OAuthCallOptions): Promise<PkceChallenge>;
 /**
@@ -1875,12 +1938,31 @@ export declare function buildAuthorizeUrl(
 export declare function exchangeCode(request: ExchangeCode, options?: OAuthCallOptions): Promise<UserTokens>;
 /** A new access token for a refresh token; keep the returned refresh token (it may rotate). */
 export declare function refresh(request: RefreshUserToken, options?: OAuthCallOptions): Promise<UserTokens>;
+/**
+ * Starts a sign-in for a device without a browser: asks the discovered
+ * `device_authorization_endpoint` (else `{baseUrl}/oauth2/device/auth`) for a device code. Show the
+ * user `verificationUriComplete` (or `verificationUri` and `userCode`), then pass the answer to
+ * `pollDeviceToken`. Only deployments whose OAuth server has the grant switched on support it.
+ */
+export declare function startDeviceAuthorization(
+  request: DeviceAuthorizationRequest,
+  options?: OAuthCallOptions,
+): Promise<DeviceAuthorization>;
+/**
+ * Waits for the user's approval of a `startDeviceAuthorization` answer: polls the token endpoint
+ * every `interval` seconds (5 by default, 5 more after each `slow_down`) and returns the tokens, or
+ * fails with an OAuth error: `access_denied` (the user refused), `expired_token` (the code expired,
+ * or `expiresIn` seconds, 600 by default, passed). Start again after either.
+ */
+export declare function pollDeviceToken(request: DeviceTokenPoll, options?: OAuthCallOptions): Promise<UserTokens>;
 
 export declare const oauth: {
   readonly createPkceChallenge: typeof createPkceChallenge;
   readonly buildAuthorizeUrl: typeof buildAuthorizeUrl;
   readonly exchangeCode: typeof exchangeCode;
   readonly refresh: typeof refresh;
+  readonly startDeviceAuthorization: typeof startDeviceAuthorization;
+  readonly pollDeviceToken: typeof pollDeviceToken;
 };
 
 // ---------------------------------------------------------------------------------------------

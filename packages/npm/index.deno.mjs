@@ -20,6 +20,8 @@ export const {
   buildAuthorizeUrl,
   exchangeCode,
   refresh,
+  startDeviceAuthorization,
+  pollDeviceToken,
   init,
   KontextError,
   HttpError,

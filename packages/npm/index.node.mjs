@@ -13,6 +13,8 @@ export const {
   buildAuthorizeUrl,
   exchangeCode,
   refresh,
+  startDeviceAuthorization,
+  pollDeviceToken,
   init,
   KontextError,
   HttpError,

@@ -35,5 +35,13 @@ export {
 
 export { init };
 
-export const { KontextManagementClient, oauth, createPkceChallenge, buildAuthorizeUrl, exchangeCode, refresh } =
-  createApi(engine);
+export const {
+  KontextManagementClient,
+  oauth,
+  createPkceChallenge,
+  buildAuthorizeUrl,
+  exchangeCode,
+  refresh,
+  startDeviceAuthorization,
+  pollDeviceToken,
+} = createApi(engine);

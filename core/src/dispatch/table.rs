@@ -97,6 +97,8 @@ pub const METHODS: &[&str] = &[
     "oauth.buildAuthorizeUrl",
     "oauth.exchangeCode",
     "oauth.refresh",
+    "oauth.startDeviceAuthorization",
+    "oauth.pollDeviceToken",
 ];
 
 /// Every method [`list_all`](super::list_all) accepts.

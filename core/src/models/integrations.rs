@@ -236,30 +236,116 @@ pub struct IntegrationResponse {
     pub integration: Integration,
 }
 
-/// Result of a connectivity check of an integration's MCP endpoint.
+/// Answer of `POST /integrations/:id/validate`, a connectivity check of the integration's MCP
+/// endpoint (DECISIONS V2): `{status, message?, checkedAt, integration}` at the top level, which
+/// is what the vendor's programs read. The decoder also takes the older `{validation: {status,
+/// message?, checkedAt}}` and a bare `{integration}` (then `status` is the integration's
+/// `validationStatus`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
-#[serde(rename_all = "camelCase")]
-pub struct Validation {
-    /// Outcome; also stored as the integration's `validationStatus`.
+#[serde(rename_all = "camelCase", try_from = "ValidationWire")]
+pub struct ValidationResponse {
+    /// Outcome (`ok`, `failed`, or a value this SDK does not know); also stored as the
+    /// integration's `validationStatus`.
     pub status: ValidationStatus,
     /// Human-readable detail, mostly on failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// When the check ran (ISO 8601).
-    pub checked_at: String,
+    /// When the check ran (ISO 8601), when the server says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_at: Option<String>,
+    /// The integration after the check, when the server sends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration: Option<Integration>,
     /// Fields this version of the SDK does not know; kept so they survive a round-trip.
     #[serde(flatten, default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
 }
 
-/// Answer of `POST /integrations/:id/validate`: `{validation}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
+/// The validate answer in any of its three shapes, before [`ValidationResponse`] picks the
+/// status from the right place.
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ValidationResponse {
-    /// The check's result.
-    pub validation: Validation,
+struct ValidationWire {
+    #[serde(default)]
+    status: Option<ValidationStatus>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    checked_at: Option<String>,
+    #[serde(default)]
+    integration: Option<Integration>,
+    /// The older wrapper: `{validation: {status, message?, checkedAt}}`.
+    #[serde(default)]
+    validation: Option<ValidationWrapped>,
+    #[serde(flatten, default)]
+    extra: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ValidationWrapped {
+    #[serde(default)]
+    status: Option<ValidationStatus>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    checked_at: Option<String>,
+    #[serde(flatten, default)]
+    extra: Map<String, Value>,
+}
+
+const NO_STATUS: &str = "the validate answer has no status (neither at the top level, in `validation`, nor as the integration's \
+     `validationStatus`)";
+
+impl ValidationResponse {
+    /// The JSON text of any of the three shapes, rewritten as this model's one shape (what the
+    /// bindings hand over, so every language reads `status` at the top level). Works on the JSON
+    /// tree, the same rules as the typed decoder below, so that the WebAssembly engine carries no
+    /// decoder of the integration model.
+    pub(crate) fn normalize_json(text: &str) -> Result<String, String> {
+        let mut answer: Map<String, Value> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if let Some(wrapped) = answer.remove("validation") {
+            for (key, value) in wrapped.as_object().into_iter().flatten() {
+                answer.entry(key.clone()).or_insert_with(|| value.clone());
+            }
+        }
+        if !answer.get("status").is_some_and(Value::is_string) {
+            let stored = answer.get("integration").and_then(|i| i.get("validationStatus")).filter(|s| s.is_string());
+            let stored = stored.cloned().ok_or(NO_STATUS)?;
+            answer.insert("status".into(), stored);
+        }
+        Ok(Value::Object(answer).to_string())
+    }
+}
+
+impl TryFrom<ValidationWire> for ValidationResponse {
+    type Error = String;
+
+    fn try_from(wire: ValidationWire) -> Result<Self, String> {
+        let ValidationWire { status, message, checked_at, integration, validation, mut extra } = wire;
+        // Top level first (V2), then the wrapper, then the integration's stored status.
+        let (wrapped_status, wrapped_message, wrapped_checked_at) = match validation {
+            Some(w) => {
+                for (key, value) in w.extra {
+                    extra.entry(key).or_insert(value);
+                }
+                (w.status, w.message, w.checked_at)
+            }
+            None => (None, None, None),
+        };
+        let status = status
+            .or(wrapped_status)
+            .or_else(|| integration.as_ref().and_then(|i| i.validation_status.clone()))
+            .ok_or(NO_STATUS)?;
+        Ok(ValidationResponse {
+            status,
+            message: message.or(wrapped_message),
+            checked_at: checked_at.or(wrapped_checked_at),
+            integration,
+            extra,
+        })
+    }
 }
 
 /// An integration's own OAuth app (overrides the platform-managed one). The client secret is
@@ -486,13 +572,84 @@ mod tests {
     }
 
     #[test]
-    fn validation_response() {
-        let value = json!({"validation": {"status": "failed", "message": "connection refused",
-                                          "checkedAt": "2026-11-28T10:00:00Z", "latencyMs": 12}});
+    fn validation_answer_at_the_top_level() {
+        // V2: what the emulator sends and the vendor's programs read.
+        let value = json!({"status": "failed", "message": "connection refused", "checkedAt": "2026-11-28T10:00:00Z",
+            "integration": integration_json("failed"), "latencyMs": 12});
         let v: ValidationResponse = serde_json::from_value(value.clone()).unwrap();
-        assert_eq!(v.validation.status, ValidationStatus::Failed);
-        assert_eq!(v.validation.message.as_deref(), Some("connection refused"));
+        assert_eq!(v.status, ValidationStatus::Failed);
+        assert_eq!(v.message.as_deref(), Some("connection refused"));
+        assert_eq!(v.checked_at.as_deref(), Some("2026-11-28T10:00:00Z"));
+        assert_eq!(v.integration.as_ref().unwrap().validation_status, Some(ValidationStatus::Failed));
+        assert_eq!(v.extra["latencyMs"], 12);
         assert_eq!(serde_json::to_value(&v).unwrap(), value);
+        // An open enum: a status this SDK does not know survives.
+        let v: ValidationResponse = serde_json::from_value(json!({"status": "degraded"})).unwrap();
+        assert_eq!(v.status, ValidationStatus::Unknown("degraded".into()));
+    }
+
+    #[test]
+    fn validation_answer_in_the_old_wrapper() {
+        let value = json!({"validation": {"status": "ok", "checkedAt": "2026-11-28T10:00:00Z", "latencyMs": 3}});
+        let v: ValidationResponse = serde_json::from_value(value).unwrap();
+        assert_eq!(v.status, ValidationStatus::Ok);
+        assert_eq!(v.message, None);
+        assert_eq!(v.checked_at.as_deref(), Some("2026-11-28T10:00:00Z"));
+        assert_eq!(v.integration, None);
+        assert_eq!(v.extra["latencyMs"], 3);
+        assert_eq!(
+            serde_json::to_value(&v).unwrap(),
+            json!({"status": "ok", "checkedAt": "2026-11-28T10:00:00Z", "latencyMs": 3})
+        );
+    }
+
+    #[test]
+    fn validation_answer_as_a_bare_integration() {
+        // The vendor's Rust port decodes `{integration}` (spec-2 §8.1).
+        let v: ValidationResponse = serde_json::from_value(json!({"integration": integration_json("failed")})).unwrap();
+        assert_eq!(v.status, ValidationStatus::Failed);
+        assert_eq!((v.message, v.checked_at), (None, None));
+        assert_eq!(v.integration.unwrap().name, "github");
+        // Nothing to read a status from: a decode error, not a made-up status.
+        let e =
+            serde_json::from_value::<ValidationResponse>(json!({"integration": integration_json_null()})).unwrap_err();
+        assert!(e.to_string().contains("no status"), "{e}");
+        assert!(serde_json::from_value::<ValidationResponse>(json!({})).is_err());
+    }
+
+    /// The JSON-text path (bindings) and the typed path agree on every shape.
+    #[test]
+    fn every_shape_is_handed_over_as_the_top_level_one() {
+        let shapes = [
+            json!({"status": "ok", "checkedAt": "t", "integration": integration_json("ok")}),
+            json!({"validation": {"status": "failed", "message": "m", "checkedAt": "t", "latencyMs": 3}}),
+            json!({"integration": integration_json("failed")}),
+            json!({"status": "degraded", "validation": {"status": "ok", "message": "older"}}),
+        ];
+        for shape in shapes {
+            let text = ValidationResponse::normalize_json(&shape.to_string()).unwrap();
+            let normalized: Value = serde_json::from_str(&text).unwrap();
+            assert!(normalized.get("validation").is_none() && normalized["status"].is_string(), "{normalized}");
+            let typed: ValidationResponse = serde_json::from_value(shape.clone()).unwrap();
+            assert_eq!(serde_json::to_value(&typed).unwrap(), normalized, "{shape}");
+        }
+        for bad in [json!({}), json!({"status": null}), json!({"integration": integration_json_null()})] {
+            let e = ValidationResponse::normalize_json(&bad.to_string()).unwrap_err();
+            assert!(e.contains("no status"), "{bad}: {e}");
+            assert!(serde_json::from_value::<ValidationResponse>(bad).is_err());
+        }
+    }
+
+    fn integration_json(status: &str) -> Value {
+        let mut v = integration_json_null();
+        v["validationStatus"] = json!(status);
+        v
+    }
+
+    fn integration_json_null() -> Value {
+        json!({"id": "6f0f1c1e-3a51-4a9e-9d0f-2f1f6f0a9c11", "name": "github", "url": "https://mcp.example/mcp",
+               "authMode": "oauth", "category": "remote", "serverTokenConfigured": false,
+               "createdAt": "c", "updatedAt": "u"})
     }
 
     #[test]

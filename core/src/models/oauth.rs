@@ -136,6 +136,90 @@ pub struct AuthServerMetadata {
     pub extra: Map<String, Value>,
 }
 
+/// Input of `oauth.startDeviceAuthorization` (the device authorization grant, RFC 8628).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceAuthorizationRequest {
+    /// API origin; the device and token endpoints are read from its discovery document.
+    pub base_url: String,
+    /// The OAuth client id of the application signing in (a public client, e.g. a CLI).
+    pub client_id: String,
+    /// Scopes to request; the SDK's default applies when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+}
+
+/// Result of `oauth.startDeviceAuthorization`: show the user `verificationUriComplete` (or
+/// `verificationUri` and `userCode`), then pass this whole object to `oauth.pollDeviceToken`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceAuthorization {
+    /// The API origin it was started against.
+    pub base_url: String,
+    /// The client id it was started for.
+    pub client_id: String,
+    /// The device code the SDK polls with (a secret: never show or log it).
+    pub device_code: Secret,
+    /// The code the user types at `verificationUri`.
+    pub user_code: String,
+    /// Where the user approves the request.
+    pub verification_uri: String,
+    /// `verificationUri` with the user code filled in, when the server gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_uri_complete: Option<String>,
+    /// Seconds to wait between polls (the server's `interval`; 5 when it gives none).
+    pub interval: f64,
+    /// Seconds the device code lives (the server's `expires_in`; 600 when it gives none).
+    pub expires_in: f64,
+}
+
+/// Input of `oauth.pollDeviceToken`: the answer of `oauth.startDeviceAuthorization` (its other
+/// fields are ignored).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
+#[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceTokenPoll {
+    /// API origin; the token endpoint is read from its discovery document.
+    pub base_url: String,
+    /// The client id the authorization was started for.
+    pub client_id: String,
+    /// The device code from `oauth.startDeviceAuthorization`.
+    pub device_code: Secret,
+    /// Seconds between polls (default 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<f64>,
+    /// Seconds after which polling gives up (default 600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<f64>,
+    /// Ignored: accepted so that the answer of `oauth.startDeviceAuthorization` can be passed
+    /// as it is (as keyword arguments in Python).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_code: Option<String>,
+    /// Ignored, like `userCode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_uri: Option<String>,
+    /// Ignored, like `userCode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_uri_complete: Option<String>,
+}
+
+impl From<&DeviceAuthorization> for DeviceTokenPoll {
+    fn from(auth: &DeviceAuthorization) -> Self {
+        DeviceTokenPoll {
+            base_url: auth.base_url.clone(),
+            client_id: auth.client_id.clone(),
+            device_code: auth.device_code.clone(),
+            interval: Some(auth.interval),
+            expires_in: Some(auth.expires_in),
+            user_code: None,
+            verification_uri: None,
+            verification_uri_complete: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +291,19 @@ mod tests {
             serde_json::to_value(&authorize).unwrap(),
             json!({"url": "https://x/oauth2/auth?state=s", "state": "s"})
         );
+    }
+
+    #[test]
+    fn device_authorizations_redact_the_device_code_and_feed_the_poll() {
+        let auth: DeviceAuthorization = serde_json::from_value(json!({"baseUrl": "b", "clientId": "c",
+            "deviceCode": "DEVICE_SECRET", "userCode": "BCDF-GHJK", "verificationUri": "https://x/device",
+            "interval": 5, "expiresIn": 600}))
+        .unwrap();
+        assert!(!format!("{auth:?}").contains("DEVICE_SECRET"));
+        let poll = DeviceTokenPoll::from(&auth);
+        assert_eq!(poll.device_code.expose(), "DEVICE_SECRET");
+        assert_eq!((poll.interval, poll.expires_in), (Some(5.0), Some(600.0)));
+        assert!(!format!("{poll:?}").contains("DEVICE_SECRET"));
     }
 
     #[test]

@@ -34,15 +34,14 @@ open_enum! {
 }
 
 open_enum! {
-    /// How much of MCP payloads is stored with trace events.
+    /// How much of MCP payloads endpoints capture (DECISIONS V3; endpoints treat a missing or
+    /// unknown value as `summary`).
     pub enum PayloadCaptureMode {
-        /// No payloads are captured.
-        Off => "off",
-        /// Sizes, tool names and similar metadata.
-        Metadata => "metadata",
-        /// Payloads with secrets and personal data masked.
-        Redacted => "redacted",
-        /// Full request and response payloads.
+        /// That a payload existed and its size: no content, no fingerprint.
+        Omitted => "omitted",
+        /// The default: no captured-payload record.
+        Summary => "summary",
+        /// The redacted payload, truncated to a record of at most 64,000 bytes.
         Full => "full",
     }
 }
@@ -271,8 +270,11 @@ impl UpdateDeployment {
 pub struct PolicySettings {
     /// Whether policy evaluation is on for the organization.
     pub policy_enabled: bool,
-    /// How much of MCP payloads is stored.
+    /// How much of MCP payloads is stored (`omitted`, `summary` or `full`).
     pub payload_capture_mode: PayloadCaptureMode,
+    /// The organization's kill switch for the guardrail LLM, when the server reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardrail_llm_enabled: Option<bool>,
     /// When the settings last changed (ISO 8601); send it back as
     /// [`UpdateSettings::expected_updated_at`].
     pub updated_at: String,
@@ -439,6 +441,20 @@ mod tests {
         assert!(s.settings.policy_enabled);
         assert_eq!(s.settings.payload_capture_mode, PayloadCaptureMode::Unknown("sampled".into()));
         assert_eq!(serde_json::to_value(&s).unwrap(), value);
+        // V3: the three documented modes; the old SDK's names are unknown values now.
+        for (wire, mode) in [
+            ("omitted", PayloadCaptureMode::Omitted),
+            ("summary", PayloadCaptureMode::Summary),
+            ("full", PayloadCaptureMode::Full),
+            ("redacted", PayloadCaptureMode::Unknown("redacted".into())),
+        ] {
+            let value = json!({"settings": {"policyEnabled": false, "payloadCaptureMode": wire, "updatedAt": "t",
+                "guardrailLlmEnabled": true}});
+            let s: SettingsResponse = serde_json::from_value(value.clone()).unwrap();
+            assert_eq!(s.settings.payload_capture_mode, mode);
+            assert_eq!(s.settings.guardrail_llm_enabled, Some(true));
+            assert_eq!(serde_json::to_value(&s).unwrap(), value);
+        }
 
         assert_eq!(
             serde_json::to_value(UpdateSettings::new("2026-11-28T10:00:00Z")).unwrap(),

@@ -177,7 +177,12 @@ impl<'a> Applications<'a> {
 
     /// Disconnects every agent session of the application (`DELETE /applications/:id/sessions`).
     pub fn revoke_all_agent_sessions(&self, id: &str) -> Pending<'a, RevokedSessions> {
-        self.client.agent_sessions().revoke_all(id)
+        // Checked here too, so that an error names this method's argument (`id`), not the
+        // delegate's (`applicationId`).
+        match validate::id("id", id) {
+            Ok(id) => self.client.agent_sessions().revoke_all(id),
+            Err(e) => Pending::invalid(e),
+        }
     }
 
     /// The graph of applications and the integrations they may use.

@@ -46,10 +46,10 @@ impl<'a> Decisions<'a> {
         }))
     }
 
-    /// One decision.
+    /// One decision. Its id is opaque (DECISIONS V12): any non-empty text, percent-encoded.
     pub fn get(&self, id: &str) -> Pending<'a, DecisionResponse> {
         pending(|| {
-            let id = validate::id("id", id)?;
+            let id = validate::opaque_id("id", id)?;
             Ok(self.client.request(Method::GET, format!("/decisions/{id}")).send())
         })
     }

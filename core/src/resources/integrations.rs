@@ -5,7 +5,7 @@ use crate::models::{
     AddConnection, ConnectionResponse, CreateIntegration, Integration, IntegrationOAuthConfigResponse,
     IntegrationResponse, ListIntegrationsParams, SetIntegrationOAuthConfig, UpdateIntegration, ValidationResponse,
 };
-use crate::pending::{Pending, pending};
+use crate::pending::{Pending, Shape, pending};
 
 use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages};
 use crate::validate;
@@ -89,11 +89,16 @@ impl<'a> Integrations<'a> {
         })
     }
 
-    /// Checks that the MCP endpoint answers; the result also lands in `validationStatus`.
+    /// Checks that the MCP endpoint answers; the result also lands in `validationStatus`. The
+    /// answer is `{status, message?, checkedAt?, integration?}` whichever of its three shapes
+    /// the server sent (DECISIONS V2), for the typed result and the JSON text alike.
     pub fn validate(&self, id: &str) -> Pending<'a, ValidationResponse> {
         pending(|| {
             let id = validate::id("id", id)?;
-            Ok(self.client.request(Method::POST, format!("/integrations/{id}/validate")).send())
+            Ok(self
+                .client
+                .request(Method::POST, format!("/integrations/{id}/validate"))
+                .send_shaped(Shape::Normalize(ValidationResponse::normalize_json)))
         })
     }
 

@@ -57,8 +57,8 @@ impl<'a> Traces<'a> {
     /// One trace with its events.
     pub fn get(&self, trace_id: &str, params: GetTraceParams) -> Pending<'a, TraceDetail> {
         pending(|| {
-            // Trace ids come from the tracing system, not always UUIDs: only require a safe segment.
-            let trace_id = validate::segment("traceId", trace_id)?;
+            // Trace ids come from the tracing system, not always UUIDs: opaque (DECISIONS V12).
+            let trace_id = validate::opaque_id("traceId", trace_id)?;
             Ok(self.client.request(Method::GET, format!("/traces/{trace_id}")).query(&params)?.send())
         })
     }

@@ -81,7 +81,7 @@ function row(ctx, integration) {
         validate.disabled = true;
         mount(validation, loading('Checking…'));
         try {
-          const { validation: v } = await ctx.call((c) => c.integrations.validate(integration.id));
+          const v = await ctx.call((c) => c.integrations.validate(integration.id));
           mount(validation, validationView(v.status, v.message, v.checkedAt));
           toast(`${integration.name}: validation ${v.status}${v.message ? ` — ${v.message}` : ''}`, v.status === 'ok' ? 'ok' : 'warn');
         } catch (error) {

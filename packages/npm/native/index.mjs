@@ -8,6 +8,8 @@ export const {
   buildAuthorizeUrl,
   exchangeCode,
   refresh,
+  startDeviceAuthorization,
+  pollDeviceToken,
   init,
   KontextError,
   HttpError,

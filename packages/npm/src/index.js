@@ -51,5 +51,7 @@ export function createApi(engine) {
     buildAuthorizeUrl: oauth.buildAuthorizeUrl,
     exchangeCode: oauth.exchangeCode,
     refresh: oauth.refresh,
+    startDeviceAuthorization: oauth.startDeviceAuthorization,
+    pollDeviceToken: oauth.pollDeviceToken,
   };
 }

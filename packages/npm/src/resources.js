@@ -167,5 +167,7 @@ export function createOAuthHelpers(oauthCall) {
     buildAuthorizeUrl: (request, options) => oauthCall('oauth.buildAuthorizeUrl', [request], options),
     exchangeCode: (request, options) => oauthCall('oauth.exchangeCode', [request], options),
     refresh: (request, options) => oauthCall('oauth.refresh', [request], options),
+    startDeviceAuthorization: (request, options) => oauthCall('oauth.startDeviceAuthorization', [request], options),
+    pollDeviceToken: (request, options) => oauthCall('oauth.pollDeviceToken', [request], options),
   });
 }

@@ -20,6 +20,7 @@ export const SECRET_FIELDS = Object.freeze([
   'accessToken',
   'refreshToken',
   'codeVerifier',
+  'deviceCode',
   'partnerApiKey',
 ]);
 

@@ -55,7 +55,7 @@ pub async fn run(env: &Env, args: &Args) -> Res<Vec<Value>> {
     let grant: Value = http
         .post(format!("{}/oauth2/token", env.base))
         .basic_auth(&env.client_id, Some(&env.client_secret))
-        .form(&[("grant_type", "client_credentials")])
+        .form(&[("grant_type", "client_credentials"), ("scope", "management:all")])
         .send()
         .await
         .map_err(|e| e.to_string())?

@@ -47,6 +47,10 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// The caller behind a bearer token, with the token's scopes narrowed to the client's current
+/// grant: the grant is read on every request, so a change applies to the next one (spec-2 §2,
+/// DECISIONS V18). A token without scopes (a client-credentials request that named none) is
+/// refused with 401 like an unknown one: it can call nothing.
 pub fn authenticate(st: &Shared, headers: &HeaderMap) -> ApiResult<Principal> {
     let token = bearer_token(headers).ok_or_else(ApiError::unauthorized)?;
     let hash = util::sha256(token.as_bytes());
@@ -55,10 +59,36 @@ pub fn authenticate(st: &Shared, headers: &HeaderMap) -> ApiResult<Principal> {
         d.tokens.get(&hash).filter(|t| t.kind == TokenKind::Access && t.expires_at > now).map(|t| Principal {
             client_id: t.client_id.clone(),
             subject: t.subject.clone(),
-            scopes: t.scopes.clone(),
+            scopes: narrow_to_grant(&t.scopes, d.scope_grants.get(&t.client_id)),
         })
     })
+    .filter(|p| !p.scopes.is_empty())
     .ok_or_else(ApiError::unauthorized)
+}
+
+/// `requested` ∩ `grant` (DECISIONS V18): with no grant stored for the client, or a grant of
+/// `management:all`, everything requested; otherwise each requested scope the grant covers
+/// (a `:write` grant covers `:read`), and for a requested `management:all` the granted
+/// management scopes themselves. Scopes outside the management API pass unchanged.
+pub fn narrow_to_grant(requested: &[String], grant: Option<&Vec<String>>) -> Vec<String> {
+    let Some(grant) = grant else { return requested.to_vec() };
+    if grant.iter().any(|g| g == "management:all") {
+        return requested.to_vec();
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |s: &str| {
+        if !out.iter().any(|x| x == s) {
+            out.push(s.to_owned());
+        }
+    };
+    for s in requested {
+        if s == "management:all" {
+            grant.iter().filter(|g| g.starts_with("management:")).for_each(|g| add(g));
+        } else if !s.starts_with("management:") || has_scope(grant, s) {
+            add(s);
+        }
+    }
+    out
 }
 
 /// The fine-grained scope a call needs, from its path below `/api/v1` and its method.
@@ -161,5 +191,21 @@ mod tests {
         assert_eq!(admin(&Method::PATCH, "/organizations/current/agent-access"), None);
         assert!(!is_known_scope("management:nope:read"));
         assert_eq!(known_scopes().len(), 20);
+    }
+
+    #[test]
+    fn grants_narrow_what_was_requested() {
+        let v = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let all = v(&["management:all"]);
+        assert_eq!(narrow_to_grant(&all, None), all);
+        let grant = v(&["management:providers:write", "management:logs:read"]);
+        assert_eq!(narrow_to_grant(&all, Some(&grant)), grant);
+        assert_eq!(
+            narrow_to_grant(&v(&["management:providers:read", "management:policy:write", "openid"]), Some(&grant)),
+            v(&["management:providers:read", "openid"])
+        );
+        assert!(narrow_to_grant(&v(&["management:policy:read"]), Some(&grant)).is_empty());
+        assert!(narrow_to_grant(&[], Some(&all)).is_empty());
+        assert_eq!(narrow_to_grant(&grant, Some(&all)), grant);
     }
 }

@@ -20,6 +20,7 @@ Options:
   --token-ttl SECONDS    Access token lifetime (default 3600)
   --rate-limit N         Requests per minute per credential; 0 = off (default 120)
   --console-dir DIR      Serve the admin console's files from DIR at /console/
+  --no-device-grant      Turn the device authorization grant off (as on hosted deployments)
   --json                 Print one JSON line {baseUrl, clientId, clientSecret} when ready
   --exit-on-stdin-close  Stop when stdin reaches its end (so a test helper that started it
                          and then died, even by SIGKILL, leaves no emulator behind)
@@ -68,6 +69,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
                 }
             }
             "--rate-limit" => options.rate_limit_per_minute = num("--rate-limit", value("--rate-limit")?)?,
+            "--no-device-grant" => options.device_grant = false,
             "--console-dir" => options.console_dir = Some(PathBuf::from(value("--console-dir")?)),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -103,6 +105,8 @@ mod tests {
             panic!("--exit-on-stdin-close")
         };
         assert!(exit_on_stdin_close);
+        assert!(o.device_grant);
+        assert!(!run(&["--no-device-grant"]).unwrap_or_else(|e| panic!("{e}")).0.device_grant);
         assert!(run(&["--port"]).is_err());
         assert!(run(&["--bogus"]).is_err());
         assert!(run(&["--port", "x"]).is_err());

@@ -29,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/_emulator/clock", post(advance_clock).get(get_clock))
         .route("/_emulator/tokens/revoke", post(revoke_tokens))
         .route("/_emulator/authorize", post(authorize_headless))
+        .route("/_emulator/device", post(crate::device::decide))
+        .route("/_emulator/grants", post(set_grant))
 }
 
 fn config_view(c: Config) -> Value {
@@ -36,6 +38,9 @@ fn config_view(c: Config) -> Value {
         "rateLimitPerMinute": c.rate_limit_per_minute,
         "tokenTtlSeconds": c.token_ttl_seconds,
         "omitExpiresIn": c.omit_expires_in,
+        "deviceGrant": c.device_grant,
+        "deviceIntervalMs": c.device_interval_ms,
+        "deviceExpiresInSeconds": c.device_expires_in_seconds,
     })
 }
 
@@ -53,7 +58,22 @@ async fn set_config(State(st): State<AppState>, JsonBody(body): JsonBody) -> Api
         return Err(ApiError::bad_request("tokenTtlSeconds must be at least 1"));
     }
     let omit = f.opt_bool("omitExpiresIn")?;
+    let device = f.opt_bool("deviceGrant")?;
+    let interval = f.opt_u64("deviceIntervalMs", 3_600_000)?;
+    let device_ttl = f.opt_u64("deviceExpiresInSeconds", 86_400)?;
+    if device_ttl == Some(0) {
+        return Err(ApiError::bad_request("deviceExpiresInSeconds must be at least 1"));
+    }
     let mut c = lock(&st.config);
+    if let Some(v) = device {
+        c.device_grant = v;
+    }
+    if let Some(v) = interval {
+        c.device_interval_ms = v;
+    }
+    if let Some(v) = device_ttl {
+        c.device_expires_in_seconds = v;
+    }
     if let Some(r) = rate {
         c.rate_limit_per_minute = r as u32;
     }
@@ -183,4 +203,24 @@ async fn authorize_headless(State(st): State<AppState>, JsonBody(body): JsonBody
             Ok(ok(json!({ "redirectUrl": authorize::with_issuer(&st, &url), "error": error, "state": state })))
         }
     }
+}
+
+/// `POST /_emulator/grants` `{clientId, scopes}`: the scopes a client (service account or
+/// application) is granted (V18); token scopes are narrowed to it at issue and on every API
+/// request. `scopes: null` removes the grant (everything allowed again).
+async fn set_grant(State(st): State<AppState>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+    let f = Fields::new(&body);
+    let client_id = f.req_str("clientId", 256)?;
+    let scopes = f.opt_str_list("scopes")?;
+    if let Some(bad) = scopes.iter().flatten().find(|s| !crate::auth::is_known_scope(s)) {
+        return Err(ApiError::bad_request(format!("Unknown scope: {bad}")));
+    }
+    st.write(|d| {
+        match &scopes {
+            Some(s) => d.scope_grants.insert(client_id.clone(), s.clone()),
+            None => d.scope_grants.remove(&client_id),
+        };
+        Ok(())
+    })?;
+    Ok(ok(json!({ "clientId": client_id, "scopes": scopes })))
 }

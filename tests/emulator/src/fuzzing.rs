@@ -65,7 +65,14 @@ pub fn fresh() -> (AppState, Router) {
 }
 
 fn build() -> (AppState, Router, Data) {
-    let defaults = Config { rate_limit_per_minute: 120, token_ttl_seconds: 3600, omit_expires_in: false };
+    let defaults = Config {
+        rate_limit_per_minute: 120,
+        token_ttl_seconds: 3600,
+        omit_expires_in: false,
+        device_grant: true,
+        device_interval_ms: 5_000,
+        device_expires_in_seconds: 600,
+    };
     let st = Shared::new(
         "http://127.0.0.1:4010".into(),
         "sa_local_dev".into(),

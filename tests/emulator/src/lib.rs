@@ -24,6 +24,7 @@ pub mod cli;
 mod clock;
 mod console;
 mod control;
+mod device;
 mod errors;
 mod extract;
 mod faults;
@@ -71,6 +72,8 @@ pub struct Options {
     /// Serve this folder's static files at `/console/` (the admin console, `packages/console`);
     /// `None` (the default) serves nothing there.
     pub console_dir: Option<PathBuf>,
+    /// Serve the device authorization grant (RFC 8628); hosted deployments do not.
+    pub device_grant: bool,
 }
 
 impl Default for Options {
@@ -85,6 +88,7 @@ impl Default for Options {
             token_ttl_seconds: 3600,
             rate_limit_per_minute: 120,
             console_dir: None,
+            device_grant: true,
         }
     }
 }

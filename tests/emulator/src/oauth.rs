@@ -1,5 +1,6 @@
 //! The authorization server: discovery, JWKS and `POST /oauth2/token` (client credentials for
-//! service accounts; authorization code with PKCE and refresh tokens for applications).
+//! service accounts; authorization code with PKCE, refresh tokens and the device grant of
+//! `device.rs` for applications).
 
 use axum::Json;
 use axum::body::Body;
@@ -11,6 +12,7 @@ use serde_json::{Value, json};
 
 use crate::auth;
 use crate::clock;
+use crate::device;
 use crate::errors::OAuthError;
 use crate::extract::{Query, read_body};
 use crate::state::data::Data;
@@ -23,17 +25,27 @@ pub const REFRESH_TTL_MS: i64 = 30 * clock::DAY;
 
 pub async fn discovery(State(st): State<AppState>) -> Json<Value> {
     let base = &st.base_url;
-    Json(json!({
+    let mut grants = vec!["authorization_code", "client_credentials", "refresh_token"];
+    let device = st.config().device_grant;
+    if device {
+        grants.push(device::GRANT_TYPE);
+    }
+    let mut doc = json!({
         "issuer": base,
         "authorization_endpoint": format!("{base}/oauth2/auth"),
         "token_endpoint": format!("{base}/oauth2/token"),
         "jwks_uri": format!("{base}/.well-known/jwks.json"),
         "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "client_credentials", "refresh_token"],
+        "grant_types_supported": grants,
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "scopes_supported": auth::known_scopes(),
-    }))
+    });
+    // RFC 8628 §4: announced only while the grant is on.
+    if device {
+        doc["device_authorization_endpoint"] = json!(format!("{base}/oauth2/device/auth"));
+    }
+    Json(doc)
 }
 
 pub async fn jwks() -> Json<Value> {
@@ -42,8 +54,8 @@ pub async fn jwks() -> Json<Value> {
 }
 
 pub(crate) struct ClientAuth {
-    id: String,
-    secret: Option<String>,
+    pub(crate) id: String,
+    pub(crate) secret: Option<String>,
 }
 
 /// RFC 6749 §2.3.1: HTTP Basic (form-encoded id and secret) or `client_id`/`client_secret`
@@ -76,6 +88,16 @@ pub(crate) fn client_auth(headers: &HeaderMap, form: &Query) -> Result<Option<Cl
 
 /// Requested scopes, all of which must be known; none requested means `management:all`.
 pub fn parse_scopes(raw: Option<&str>) -> Result<Vec<String>, String> {
+    let mut scopes = parse_scope_list(raw)?;
+    if scopes.is_empty() {
+        scopes.push("management:all".into());
+    }
+    Ok(scopes)
+}
+
+/// Requested scopes, all of which must be known; none requested means none (spec-2 §2: a
+/// client-credentials request without `scope` gets a token that can call nothing).
+pub fn parse_scope_list(raw: Option<&str>) -> Result<Vec<String>, String> {
     let mut scopes: Vec<String> = Vec::new();
     for s in raw.unwrap_or("").split_whitespace() {
         if !auth::is_known_scope(s) {
@@ -84,9 +106,6 @@ pub fn parse_scopes(raw: Option<&str>) -> Result<Vec<String>, String> {
         if !scopes.iter().any(|x| x == s) {
             scopes.push(s.to_owned());
         }
-    }
-    if scopes.is_empty() {
-        scopes.push("management:all".into());
     }
     Ok(scopes)
 }
@@ -140,6 +159,25 @@ pub fn issue(
     body
 }
 
+/// [`issue`] for a grant the client's scope grant applies to (V18): the token keeps what was
+/// requested, and every API request narrows that to the grant of the moment (so a grant widened
+/// later applies to the next request, up to what was requested); the answer's `scope` is the
+/// grant as it is now.
+pub fn issue_narrowed(
+    d: &mut Data,
+    cfg: Config,
+    now: i64,
+    client_id: &str,
+    subject: Subject,
+    requested: &[String],
+    refresh: bool,
+) -> Value {
+    let granted = auth::narrow_to_grant(requested, d.scope_grants.get(client_id));
+    let mut body = issue(d, cfg, now, client_id, subject, requested, refresh);
+    body["scope"] = json!(granted.join(" "));
+    body
+}
+
 fn token_response(body: Value) -> Response {
     let mut resp = (StatusCode::OK, Json(body)).into_response();
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -154,7 +192,8 @@ pub async fn token(State(st): State<AppState>, headers: HeaderMap, body: Body) -
     }
 }
 
-async fn token_inner(st: &AppState, headers: &HeaderMap, body: Body) -> Result<Value, OAuthError> {
+/// The form body of an OAuth endpoint (an empty body is an empty form).
+pub(crate) async fn read_form(headers: &HeaderMap, body: Body) -> Result<Query, OAuthError> {
     let bytes = read_body(headers, body).await.map_err(|e| OAuthError::new(e.status, "invalid_request", e.message))?;
     if !bytes.is_empty() {
         let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -164,13 +203,18 @@ async fn token_inner(st: &AppState, headers: &HeaderMap, body: Body) -> Result<V
     }
     let text =
         std::str::from_utf8(&bytes).map_err(|_| OAuthError::invalid_request("Request body must be valid UTF-8"))?;
-    let form = Query::parse(text);
+    Ok(Query::parse(text))
+}
+
+async fn token_inner(st: &AppState, headers: &HeaderMap, body: Body) -> Result<Value, OAuthError> {
+    let form = read_form(headers, body).await?;
     let client = client_auth(headers, &form)?;
     match form.filter("grant_type") {
         None => Err(OAuthError::invalid_request("grant_type is required")),
         Some("client_credentials") => client_credentials(st, client, &form),
         Some("authorization_code") => authorization_code(st, client, &form),
         Some("refresh_token") => refresh_token(st, client, &form),
+        Some(device::GRANT_TYPE) => device::poll(st, client, &form),
         Some(other) => Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
@@ -186,8 +230,9 @@ fn server_error(e: crate::errors::ApiError) -> OAuthError {
 fn client_credentials(st: &AppState, client: Option<ClientAuth>, form: &Query) -> Result<Value, OAuthError> {
     let client = client.ok_or_else(OAuthError::invalid_client)?;
     let secret = client.secret.ok_or_else(OAuthError::invalid_client)?;
-    let scopes =
-        parse_scopes(form.get("scope")).map_err(|m| OAuthError::new(StatusCode::BAD_REQUEST, "invalid_scope", m))?;
+    // No `scope` at all: a token without scopes, which every API call refuses (spec-2 §2, V18).
+    let requested = parse_scope_list(form.get("scope"))
+        .map_err(|m| OAuthError::new(StatusCode::BAD_REQUEST, "invalid_scope", m))?;
     // `audience` is accepted as sent: clients derive it from their base URL, which may name
     // this emulator differently (localhost vs 127.0.0.1).
     let (cfg, now, hash) = (st.config(), st.now(), util::sha256_hex(&secret));
@@ -198,7 +243,7 @@ fn client_credentials(st: &AppState, client: Option<ClientAuth>, form: &Query) -
             .and_then(|id| d.service_accounts.get(id))
             .filter(|sa| sa.archived_at.is_none() && sa.secret_hash == hash)
             .map(|sa| sa.id);
-        Ok(sa.map(|id| issue(d, cfg, now, &client.id, Subject::ServiceAccount(id), &scopes, false)))
+        Ok(sa.map(|id| issue_narrowed(d, cfg, now, &client.id, Subject::ServiceAccount(id), &requested, false)))
     })
     .map_err(server_error)?
     .ok_or_else(OAuthError::invalid_client)
@@ -206,7 +251,7 @@ fn client_credentials(st: &AppState, client: Option<ClientAuth>, form: &Query) -
 
 /// Looks up the application behind an OAuth client id and checks its secret when it is a
 /// confidential client.
-fn authenticate_app(d: &Data, client: &ClientAuth) -> Result<uuid::Uuid, OAuthError> {
+pub(crate) fn authenticate_app(d: &Data, client: &ClientAuth) -> Result<uuid::Uuid, OAuthError> {
     let app = d
         .app_clients
         .get(&client.id)

@@ -8,7 +8,7 @@ use axum::routing::get;
 
 use crate::errors::ApiError;
 use crate::state::AppState;
-use crate::{api, authorize, control, gateway, oauth};
+use crate::{api, authorize, control, device, gateway, oauth};
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -20,6 +20,7 @@ pub fn router(state: AppState) -> Router {
         .route("/oauth2/token", axum::routing::post(oauth::token))
         // Pre-signed release artifacts (issue 23): outside `/api/v1`, no `Authorization`.
         .route("/downloads/releases/{version}/{kind}", get(api::releases::artifact))
+        .route("/oauth2/device/auth", axum::routing::post(device::authorize))
         .route("/oauth2/auth", get(authorize::page).post(authorize::submit))
         .route("/oauth2/authorize", get(authorize::page).post(authorize::submit))
         .fallback(not_found)

@@ -92,6 +92,9 @@ impl Emulator {
             rate_limit_per_minute: options.rate_limit_per_minute,
             token_ttl_seconds: options.token_ttl_seconds.max(1),
             omit_expires_in: false,
+            device_grant: options.device_grant,
+            device_interval_ms: 5_000,
+            device_expires_in_seconds: 600,
         };
         let mut shared = Shared::new(
             base_url.clone(),

@@ -62,7 +62,7 @@ async fn mint(http: &reqwest::Client, emu: &Running) -> String {
     let r = http
         .post(format!("{}/oauth2/token", emu.base))
         .basic_auth(&emu.client_id, Some(&emu.client_secret))
-        .form(&[("grant_type", "client_credentials")])
+        .form(&[("grant_type", "client_credentials"), ("scope", "management:all")])
         .send()
         .await
         .expect("token request");

@@ -42,8 +42,12 @@ async fn client_credentials_basic_and_form() {
     assert!(s(&basic.body["access_token"]).starts_with("ory_at_"));
     assert_eq!(basic.body["token_type"], "Bearer");
     assert_eq!(basic.body["expires_in"], 3600);
-    assert_eq!(basic.body["scope"], "management:all");
+    // No `scope` asked for: a token without scopes, which every API call refuses (V18).
+    assert_eq!(basic.body["scope"], "");
     assert!(basic.header("x-request-id").is_some_and(|r| r.starts_with("req_")));
+    let useless = s(&basic.body["access_token"]).to_owned();
+    let r = read(env.http.get(env.url("/api/v1/integrations")).bearer_auth(&useless).send().await.expect("send")).await;
+    assert_eq!(r.status, 401, "{}", r.text);
 
     let fields = [
         ("grant_type", "client_credentials"),
@@ -238,4 +242,102 @@ async fn authorize_page_and_errors() {
     let denied = authorize(&env, &url, false).await;
     assert_eq!(denied["error"], "access_denied");
     assert!(denied.get("code").is_none());
+}
+
+async fn device_form(env: &Env, fields: &[(&str, &str)]) -> Resp {
+    read(env.http.post(env.url("/oauth2/device/auth")).form(fields).send().await.expect("send")).await
+}
+
+const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+async fn poll_device(env: &Env, device_code: &str, client_id: &str) -> Resp {
+    form(env, &[("grant_type", DEVICE_GRANT), ("device_code", device_code), ("client_id", client_id)], None).await
+}
+
+#[tokio::test]
+async fn device_grant_polling_on_the_emulator_clock() {
+    let env = start().await;
+    let (client_id, _) = setup_app(&env, "public").await;
+    let r = read(env.http.get(env.url("/.well-known/oauth-authorization-server")).send().await.expect("send")).await;
+    assert_eq!(r.body["device_authorization_endpoint"], json!(env.url("/oauth2/device/auth")));
+
+    let started = device_form(&env, &[("client_id", &client_id), ("scope", "management:logs:read")]).await;
+    assert_eq!(started.status, 200, "{}", started.text);
+    assert_eq!((started.body["interval"].clone(), started.body["expires_in"].clone()), (json!(5), json!(600)));
+    let (device_code, user_code) =
+        (s(&started.body["device_code"]).to_owned(), s(&started.body["user_code"]).to_owned());
+    let poll = || poll_device(&env, &device_code, &client_id);
+    let advance = |secs: u64| env.control(Method::POST, "/_emulator/clock", Some(json!({"advanceSeconds": secs})));
+
+    // Before the interval is up: slow down, and from now on 10 s between polls.
+    assert_eq!(poll().await.body["error"], "slow_down");
+    advance(6).await;
+    // 6 s is enough for the first interval but not for the grown one: slow down again (15 s now).
+    assert_eq!(poll().await.body["error"], "slow_down", "the interval grew to 10 s");
+    advance(15).await;
+    let pending = poll().await;
+    assert_eq!((pending.status, pending.body["error"].as_str()), (400, Some("authorization_pending")));
+    let decided =
+        env.control(Method::POST, "/_emulator/device", Some(json!({"userCode": user_code.to_lowercase()}))).await;
+    assert_eq!(decided["scopes"], json!(["management:logs:read"]));
+    advance(15).await;
+    let tokens = poll().await;
+    assert_eq!(tokens.status, 200, "{}", tokens.text);
+    assert_eq!(tokens.body["scope"], "management:logs:read");
+    assert!(s(&tokens.body["refresh_token"]).starts_with("ory_rt_"));
+    let api = env.send_as(&s(&tokens.body["access_token"]), Method::GET, "/api/v1/traces", None).await;
+    assert_eq!(api.status, 200, "{}", api.text);
+    advance(15).await;
+    assert_eq!(poll().await.body["error"], "invalid_grant", "a device code is single-use");
+
+    // Expiry on the emulator clock, denial, unknown clients.
+    let started = device_form(&env, &[("client_id", &client_id)]).await;
+    let device_code = s(&started.body["device_code"]).to_owned();
+    advance(601).await;
+    let expired =
+        form(&env, &[("grant_type", DEVICE_GRANT), ("device_code", &device_code), ("client_id", &client_id)], None)
+            .await;
+    assert_eq!(expired.body["error"], "expired_token");
+    let started = device_form(&env, &[("client_id", &client_id)]).await;
+    let (device_code, user_code) =
+        (s(&started.body["device_code"]).to_owned(), s(&started.body["user_code"]).to_owned());
+    env.control(Method::POST, "/_emulator/device", Some(json!({"userCode": user_code, "approve": false}))).await;
+    advance(5).await;
+    let denied =
+        form(&env, &[("grant_type", DEVICE_GRANT), ("device_code", &device_code), ("client_id", &client_id)], None)
+            .await;
+    assert_eq!(denied.body["error"], "access_denied");
+    let unknown = device_form(&env, &[("client_id", "app_00000000-0000-4000-8000-000000000000")]).await;
+    assert_eq!((unknown.status, unknown.body["error"].as_str()), (401, Some("invalid_client")));
+
+    // Switched off: no device endpoint, and the grant type is unsupported.
+    env.control(Method::POST, "/_emulator/config", Some(json!({"deviceGrant": false}))).await;
+    assert_eq!(device_form(&env, &[("client_id", &client_id)]).await.status, 404);
+    let off = form(&env, &[("grant_type", DEVICE_GRANT), ("device_code", "x"), ("client_id", &client_id)], None).await;
+    assert_eq!(off.body["error"], "unsupported_grant_type");
+    let r = read(env.http.get(env.url("/.well-known/oauth-authorization-server")).send().await.expect("send")).await;
+    assert!(r.body.get("device_authorization_endpoint").is_none());
+}
+
+#[tokio::test]
+async fn grants_narrow_tokens_at_issue_and_on_every_request() {
+    let env = start().await;
+    let grant = |scopes: Value| {
+        env.control(Method::POST, "/_emulator/grants", Some(json!({"clientId": "sa_local_dev", "scopes": scopes})))
+    };
+    grant(json!(["management:logs:read"])).await;
+    let r = env.token_response("sa_local_dev", "local-dev-secret", Some("management:all")).await;
+    assert_eq!(r.body["scope"], "management:logs:read");
+    let token = s(&r.body["access_token"]).to_owned();
+    assert_eq!(env.send_as(&token, Method::GET, "/api/v1/traces", None).await.status, 200);
+    assert_eq!(env.send_as(&token, Method::GET, "/api/v1/applications", None).await.status, 403);
+    // Narrowed further after the token was issued: the next request sees it.
+    grant(json!([])).await;
+    assert_eq!(env.send_as(&token, Method::GET, "/api/v1/traces", None).await.status, 401);
+    grant(Value::Null).await;
+    assert_eq!(env.send_as(&token, Method::GET, "/api/v1/traces", None).await.status, 200);
+    // The token keeps what was requested: a wider grant applies to it at once.
+    assert_eq!(env.send_as(&token, Method::GET, "/api/v1/applications", None).await.status, 200);
+    let bad = env.http.post(env.url("/_emulator/grants")).json(&json!({"clientId": "x", "scopes": ["nope"]}));
+    assert_eq!(read(bad.send().await.expect("send")).await.status, 400);
 }

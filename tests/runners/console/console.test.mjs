@@ -86,7 +86,7 @@ async function mintServiceToken() {
   const res = await fetch(`${emulator.baseUrl}/oauth2/token`, {
     method: 'POST',
     headers: { authorization: `Basic ${Buffer.from(`${emulator.clientId}:${emulator.clientSecret}`).toString('base64')}` },
-    body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'management:all' }),
   });
   return (await res.json()).access_token;
 }

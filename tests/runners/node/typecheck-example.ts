@@ -20,7 +20,9 @@ import {
   isNetworkError,
   isUnauthorizedError,
   oauth,
+  pollDeviceToken,
   refresh,
+  startDeviceAuthorization,
 } from 'kontext-management';
 import type {
   Application,
@@ -215,6 +217,11 @@ export async function everyMethod(): Promise<void> {
     refreshToken: tokens.refreshToken ?? state,
   });
   await oauth.createPkceChallenge({ signal: controller.signal });
+  // The device grant: the start's answer is the poll's argument as it is.
+  const device = await startDeviceAuthorization({ baseUrl: 'https://api.kontext.security', clientId: 'app_x' });
+  const shown: string = device.verificationUriComplete ?? `${device.verificationUri} ${device.userCode}`;
+  const deviceTokens = await pollDeviceToken(device, { signal: controller.signal });
+  await oauth.pollDeviceToken({ baseUrl: shown, clientId: 'app_x', deviceCode: deviceTokens.accessToken, interval: 0.5 });
 
   // Errors
   try {

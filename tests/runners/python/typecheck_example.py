@@ -12,6 +12,7 @@ from kontext_management import (
     Application,
     AsyncManagementClient,
     CreatedApplication,
+    DeviceAuthorization,
     ManagementClient,
     Page,
     UserTokens,
@@ -82,7 +83,7 @@ def blocking(client: ManagementClient) -> None:
         server_token=None,
         confirm_unarchive=None,
     )
-    status: str = integrations.validate(integration.id).validation.status
+    status: str = integrations.validate(integration.id).status
     configured: bool = integrations.get_oauth_config(integration.id).oauth.client_secret_configured
     integrations.set_oauth_config(
         integration.id,
@@ -217,6 +218,17 @@ def blocking(client: ManagementClient) -> None:
         redirect_uri="http://127.0.0.1:8976/callback",
         code_verifier=pkce.code_verifier,
         client_secret=None,
+    )
+    device: DeviceAuthorization = kontext_management.oauth.start_device_authorization(
+        base_url=client.base_url, client_id="app_1", scopes=["management:policy:read"]
+    )
+    shown: str = device.verification_uri_complete or f"{device.verification_uri} {device.user_code}"
+    tokens = kontext_management.oauth.poll_device_token(
+        base_url=shown,
+        client_id=device.client_id,
+        device_code=device.device_code,
+        interval=device.interval,
+        expires_in=device.expires_in,
     )
     if tokens.refresh_token is not None:
         tokens = kontext_management.oauth.refresh(

@@ -65,6 +65,7 @@ from ._models import (
     DecisionResponse,
     Deployment,
     DeploymentResponse,
+    DeviceAuthorization,
     ErrorTypeCount,
     ExternalAuth,
     Integration,
@@ -94,7 +95,6 @@ from ._models import (
     TraceStats,
     TraceStatsResponse,
     UserTokens,
-    Validation,
     ValidationResponse,
 )
 from ._pagination import AsyncPager, SyncPager
@@ -150,6 +150,7 @@ __all__ = [
     "DecisionResponse",
     "Deployment",
     "DeploymentResponse",
+    "DeviceAuthorization",
     "ErrorTypeCount",
     "ExternalAuth",
     "Integration",
@@ -179,6 +180,5 @@ __all__ = [
     "TraceStats",
     "TraceStatsResponse",
     "UserTokens",
-    "Validation",
     "ValidationResponse",
 ]

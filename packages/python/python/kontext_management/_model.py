@@ -16,7 +16,16 @@ __all__ = ["Model", "Page", "to_wire", "camel_case", "SECRET_FIELDS"]
 
 #: Wire names whose values are secrets: shown as ``[redacted]`` by every ``repr``.
 SECRET_FIELDS = frozenset(
-    {"clientSecret", "serverToken", "token", "accessToken", "refreshToken", "codeVerifier", "partnerApiKey"}
+    {
+        "clientSecret",
+        "serverToken",
+        "token",
+        "accessToken",
+        "refreshToken",
+        "codeVerifier",
+        "deviceCode",
+        "partnerApiKey",
+    }
 )
 _REDACTED = "[redacted]"
 

@@ -164,18 +164,17 @@ class IntegrationResponse(Model):
     integration: Integration
 
 
-class Validation(Model):
-    """Result of a connectivity check of an integration's MCP endpoint."""
+class ValidationResponse(Model):
+    """Answer of ``POST /integrations/:id/validate``, a connectivity check of the integration's MCP
+    endpoint (DECISIONS V2): ``{status, message?, checked_at, integration}`` at the top level, which
+    is what the vendor's programs read. The decoder also takes the older ``{validation: {status,
+    message?, checked_at}}`` and a bare ``{integration}`` (then ``status`` is the integration's
+    ``validation_status``)."""
 
     status: str
     message: Optional[str]
-    checked_at: str
-
-
-class ValidationResponse(Model):
-    """Answer of ``POST /integrations/:id/validate``: ``{validation}``."""
-
-    validation: Validation
+    checked_at: Optional[str]
+    integration: Optional[Integration]
 
 
 class IntegrationOAuthConfig(Model):
@@ -442,6 +441,7 @@ class PolicySettings(Model):
 
     policy_enabled: bool
     payload_capture_mode: str
+    guardrail_llm_enabled: Optional[bool]
     updated_at: str
 
 
@@ -717,6 +717,21 @@ class UserTokens(Model):
     expires_in: Optional[int]
     refresh_token: Optional[str]
     scope: Optional[str]
+
+
+class DeviceAuthorization(Model):
+    """Result of ``oauth.start_device_authorization``: show the user ``verification_uri_complete``
+    (or ``verification_uri`` and ``user_code``), then pass this whole object to
+    ``oauth.poll_device_token``."""
+
+    base_url: str
+    client_id: str
+    device_code: str
+    user_code: str
+    verification_uri: str
+    verification_uri_complete: Optional[str]
+    interval: float
+    expires_in: float
 
 
 resolve_fields()

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from ._engine import oauth_call_blocking
-from ._models import AuthorizeUrl, PkceChallenge, UserTokens
+from ._models import AuthorizeUrl, DeviceAuthorization, PkceChallenge, UserTokens
 from ._resource_base import kw
 
-__all__ = ["create_pkce_challenge", "build_authorize_url", "exchange_code", "refresh"]
+__all__ = ["create_pkce_challenge", "build_authorize_url", "exchange_code", "refresh", "start_device_authorization", "poll_device_token"]
 
 
 def create_pkce_challenge() -> PkceChallenge:
@@ -55,3 +55,33 @@ def exchange_code(
 def refresh(*, base_url: str, client_id: str, refresh_token: str, client_secret: Optional[str] = None) -> UserTokens:
     """A new access token for a refresh token; keep the returned refresh token (it may rotate)."""
     return UserTokens._wrap(oauth_call_blocking("oauth.refresh", [kw(locals())]))
+
+
+def start_device_authorization(
+    *, base_url: str, client_id: str, scopes: Optional[Sequence[str]] = None
+) -> DeviceAuthorization:
+    """Starts a sign-in for a device without a browser: asks the discovered
+    ``device_authorization_endpoint`` (else ``{base_url}/oauth2/device/auth``) for a device code.
+    Show the user ``verification_uri_complete`` (or ``verification_uri`` and ``user_code``), then
+    pass the answer to ``poll_device_token``. Only deployments whose OAuth server has the grant
+    switched on support it."""
+    return DeviceAuthorization._wrap(oauth_call_blocking("oauth.startDeviceAuthorization", [kw(locals())]))
+
+
+def poll_device_token(
+    *,
+    base_url: str,
+    client_id: str,
+    device_code: str,
+    interval: Optional[float] = None,
+    expires_in: Optional[float] = None,
+    user_code: Optional[str] = None,
+    verification_uri: Optional[str] = None,
+    verification_uri_complete: Optional[str] = None,
+) -> UserTokens:
+    """Waits for the user's approval of a ``start_device_authorization`` answer: polls the token
+    endpoint every ``interval`` seconds (5 by default, 5 more after each ``slow_down``) and returns
+    the tokens, or fails with an OAuth error: ``access_denied`` (the user refused),
+    ``expired_token`` (the code expired, or ``expires_in`` seconds, 600 by default, passed). Start
+    again after either."""
+    return UserTokens._wrap(oauth_call_blocking("oauth.pollDeviceToken", [kw(locals())]))

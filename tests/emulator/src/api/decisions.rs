@@ -78,9 +78,10 @@ pub async fn list(State(st): State<AppState>, q: Query) -> ApiResult<Response> {
 }
 
 pub async fn get(State(st): State<AppState>, ids: PathIds) -> ApiResult<Response> {
-    let id = ids.uuid("id")?;
+    // An opaque id (DECISIONS V12): whatever is not a decision here is unknown, not malformed.
+    let id = crate::extract::parse_uuid(ids.raw("id"));
     st.read(|d| {
-        let x = d.decisions.get(&id).ok_or_else(|| ApiError::not_found("Decision not found"))?;
+        let x = id.and_then(|id| d.decisions.get(&id)).ok_or_else(|| ApiError::not_found("Decision not found"))?;
         Ok(ok(json!({ "decision": decision_view(x) })))
     })
 }

@@ -323,11 +323,13 @@ pub async fn validate(State(st): State<AppState>, ids: PathIds) -> ApiResult<Res
         i.validation_message = message.clone();
         i.validated_at = Some(now);
         d.changes.put(i);
-        let mut validation = json!({ "status": status, "checkedAt": ts(now) });
+        // DECISIONS V2: `status`/`message` at the top level (what the vendor's scripts print)
+        // and the re-read integration (what the vendor's Rust port decodes).
+        let mut answer = json!({ "status": status, "checkedAt": ts(now), "integration": integration_view(i) });
         if let Some(m) = message {
-            validation["message"] = json!(m);
+            answer["message"] = json!(m);
         }
-        Ok(ok(json!({ "validation": validation })))
+        Ok(ok(answer))
     })
 }
 

@@ -20,7 +20,8 @@ use crate::state::model::{PolicyHead, PolicyVersion};
 use crate::util;
 
 const MAX_POLICY: usize = 256 * 1024;
-pub const CAPTURE_MODES: [&str; 4] = ["off", "metadata", "redacted", "full"];
+/// DECISIONS V3 (the data plane's values); anything else is a 400.
+pub const CAPTURE_MODES: [&str; 3] = ["omitted", "summary", "full"];
 pub const ROLLOUT_MODES: [&str; 3] = ["observe", "enforce", "disabled"];
 
 fn policy_etag(head: &PolicyHead) -> String {

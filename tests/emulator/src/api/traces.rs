@@ -92,7 +92,8 @@ pub async fn list(State(st): State<AppState>, q: Query) -> ApiResult<Response> {
 }
 
 pub async fn get(State(st): State<AppState>, ids: PathIds, q: Query) -> ApiResult<Response> {
-    let id = parse_uuid(ids.raw("traceId")).ok_or_else(|| ApiError::bad_request("traceId must be a valid UUID"))?;
+    // An opaque id (DECISIONS V12): a value that is no trace here is unknown (404), not malformed.
+    let id = parse_uuid(ids.raw("traceId")).ok_or_else(|| ApiError::not_found("Trace not found"))?;
     let user = q.filter("userId");
     st.read(|d| {
         let t = d

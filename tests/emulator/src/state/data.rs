@@ -85,6 +85,10 @@ pub struct Data {
     pub codes: HashMap<[u8; 32], AuthCode>,
     /// Issue 23's admin surface: SCIM and install tokens, directory groups and endpoints.
     pub admin: super::admin::Admin,
+    /// Outstanding device authorizations (memory only, like `codes`).
+    pub devices: crate::device::Devices,
+    /// Per-client scope grants (V18; memory only): a client without one may have every scope.
+    pub scope_grants: HashMap<String, Vec<String>>,
     pub changes: ChangeLog,
 }
 
@@ -113,6 +117,8 @@ impl Data {
             tokens: HashMap::new(),
             codes: HashMap::new(),
             admin: Default::default(),
+            devices: Default::default(),
+            scope_grants: HashMap::new(),
             changes: ChangeLog { enabled: persist, items: Vec::new() },
         }
     }
@@ -133,7 +139,7 @@ impl Data {
                 updated_at: now,
                 revision: 0,
             },
-            settings: Settings { policy_enabled: false, payload_capture_mode: "off".into(), updated_at: now },
+            settings: Settings { policy_enabled: false, payload_capture_mode: "summary".into(), updated_at: now },
             revision: 0,
             policies: Vec::new(),
         };
@@ -419,7 +425,7 @@ fn placeholder_org() -> Org {
             updated_at: 0,
             revision: 0,
         },
-        settings: Settings { policy_enabled: false, payload_capture_mode: "off".into(), updated_at: 0 },
+        settings: Settings { policy_enabled: false, payload_capture_mode: "summary".into(), updated_at: 0 },
         revision: 0,
         policies: Vec::new(),
     }

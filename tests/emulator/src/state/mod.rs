@@ -29,6 +29,13 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     pub token_ttl_seconds: u64,
     pub omit_expires_in: bool,
+    /// The device authorization grant is on (V16; off: device endpoint 404, token endpoint
+    /// `unsupported_grant_type`).
+    pub device_grant: bool,
+    /// The polling interval the device endpoint asks for, in ms (default 5000; tests set less).
+    pub device_interval_ms: u64,
+    /// Lifetime of a device code, in seconds (default 600).
+    pub device_expires_in_seconds: u64,
 }
 
 /// A stored response for `Idempotency-Key` replays.

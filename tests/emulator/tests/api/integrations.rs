@@ -69,11 +69,16 @@ async fn validate_oauth_override_and_unarchive() {
     let ok = s(&env.create_integration(json!({"name": "Good", "url": "https://mcp.good.test/mcp"})).await["id"]);
     let bad = s(&env.create_integration(json!({"name": "Bad", "url": "https://mcp.nowhere.invalid/mcp"})).await["id"]);
     let r = env.post_empty(&format!("/api/v1/integrations/{ok}/validate")).await;
-    assert_eq!(r.body["validation"]["status"], "ok");
-    assert!(r.body["validation"]["checkedAt"].is_string());
+    // V2: the answer's own fields at the top level, with the integration as re-read.
+    assert_eq!(r.body["status"], "ok");
+    assert!(r.body["checkedAt"].is_string());
+    assert!(r.body.get("message").is_none() && r.body.get("validation").is_none(), "{}", r.text);
+    assert_eq!(r.body["integration"]["id"], json!(ok));
+    assert_eq!(r.body["integration"]["validationStatus"], "ok");
     let r = env.post_empty(&format!("/api/v1/integrations/{bad}/validate")).await;
-    assert_eq!(r.body["validation"]["status"], "failed");
-    assert!(r.body["validation"]["message"].is_string());
+    assert_eq!(r.body["status"], "failed");
+    assert!(r.body["message"].is_string());
+    assert_eq!(r.body["integration"]["validationStatus"], "failed");
     assert_eq!(env.get(&format!("/api/v1/integrations/{bad}")).await.body["integration"]["validationStatus"], "failed");
 
     let path = format!("/api/v1/integrations/{ok}/oauth");

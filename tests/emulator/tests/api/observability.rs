@@ -101,6 +101,7 @@ async fn traces_events_and_stats() {
         HashSet::from(["ok", "warn", "error_remote", "error_proxy", "error_auth"].map(String::from))
     );
     env.get("/api/v1/traces/9f1c2a44-1111-4222-8333-444455556666").await.error(404);
+    env.get("/api/v1/traces/not-a-uuid").await.error(404);
 
     let stats = env.get("/api/v1/traces/stats?period=30d").await;
     assert_eq!(stats.status, 200);
@@ -160,7 +161,8 @@ async fn decisions_cursor_and_filters() {
     env.get("/api/v1/decisions?from=yesterday").await.error(400);
     let id = s(&seeded["decisionIds"][3]);
     assert_eq!(env.get(&format!("/api/v1/decisions/{id}")).await.body["decision"]["id"], json!(id));
-    env.get("/api/v1/decisions/nope").await.error(400);
+    // Decision ids are opaque (V12): an unknown one is 404 whatever its shape.
+    env.get("/api/v1/decisions/nope").await.error(404);
     env.get("/api/v1/decisions/9f1c2a44-1111-4222-8333-444455556666").await.error(404);
 }
 

@@ -58,11 +58,10 @@ impl Env {
         format!("{}{path}", self.base)
     }
 
+    /// A client-credentials token response; `None` asks for `management:all`, as the SDK does
+    /// (a request without `scope` gets a token that can call nothing, V18).
     pub async fn token_response(&self, id: &str, secret: &str, scope: Option<&str>) -> Resp {
-        let mut form = vec![("grant_type", "client_credentials")];
-        if let Some(s) = scope {
-            form.push(("scope", s));
-        }
+        let form = vec![("grant_type", "client_credentials"), ("scope", scope.unwrap_or("management:all"))];
         let r = self
             .http
             .post(self.url("/oauth2/token"))

@@ -95,4 +95,6 @@ pub const METHODS: &[Method] = &[
     Method { name: "oauth.buildAuthorizeUrl", access: Local, infallible: false, arity: (1, 1) },
     Method { name: "oauth.exchangeCode", access: Local, infallible: false, arity: (1, 1) },
     Method { name: "oauth.refresh", access: Local, infallible: false, arity: (1, 1) },
+    Method { name: "oauth.startDeviceAuthorization", access: Local, infallible: false, arity: (1, 1) },
+    Method { name: "oauth.pollDeviceToken", access: Local, infallible: false, arity: (1, 1) },
 ];
