@@ -551,7 +551,8 @@ mod tests {
         let model_py =
             std::fs::read_to_string(crate::root().join("packages/python/python/kontext_management/_model.py")).unwrap();
         check_model_support(&api, &model_py).unwrap();
-        let without_token = model_py.replace("\"serverToken\", ", "");
+        let without_token = model_py.replace("\"serverToken\",", "");
+        assert_ne!(without_token, model_py, "the test must remove an entry");
         let e = check_model_support(&api, &without_token).unwrap_err();
         assert!(e.contains("SECRET_FIELDS lacks \"serverToken\""), "{e}");
     }

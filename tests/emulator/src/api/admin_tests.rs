@@ -90,7 +90,14 @@ fn admin_records_survive_a_restart_on_a_database() {
             "http://127.0.0.1:1".into(),
             "sa_local_dev".into(),
             "secret".into(),
-            crate::state::Config { rate_limit_per_minute: 0, token_ttl_seconds: 3600, omit_expires_in: false },
+            crate::state::Config {
+                rate_limit_per_minute: 0,
+                token_ttl_seconds: 3600,
+                omit_expires_in: false,
+                device_grant: true,
+                device_interval_ms: 5_000,
+                device_expires_in_seconds: 600,
+            },
             Some(&db),
             None,
         )

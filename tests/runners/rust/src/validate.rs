@@ -64,10 +64,27 @@ pub const CLIENT_KEYS: &[&str] = &[
 /// Keys of a call's `options`.
 pub const OPTION_KEYS: &[&str] = &["timeoutMs", "maxRetries", "idempotencyKey", "headers"];
 
-const EMULATOR_CONFIG_KEYS: &[&str] = &["rateLimitPerMinute", "tokenTtlSeconds", "omitExpiresIn"];
-const SEED_KEYS: &[&str] =
-    &["applications", "integrations", "serviceAccounts", "sessions", "traces", "decisions", "applicationId"];
-const FAULT_KEYS: &[&str] = &["method", "path", "times", "skip", "status", "headers", "body", "delayMs", "action"];
+const EMULATOR_CONFIG_KEYS: &[&str] = &[
+    "rateLimitPerMinute",
+    "tokenTtlSeconds",
+    "omitExpiresIn",
+    "deviceGrant",
+    "deviceIntervalMs",
+    "deviceExpiresInSeconds",
+];
+const SEED_KEYS: &[&str] = &[
+    "applications",
+    "integrations",
+    "serviceAccounts",
+    "sessions",
+    "traces",
+    "decisions",
+    "applicationId",
+    "directoryGroups",
+    "directoryEndpoints",
+];
+const FAULT_KEYS: &[&str] =
+    &["method", "path", "times", "skip", "status", "headers", "body", "delayMs", "action", "after"];
 const FAULT_ACTIONS: &[&str] = &["respond", "delay", "drop", "truncate", "malformed"];
 
 /// Variables every scenario has.
