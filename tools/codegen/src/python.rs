@@ -251,7 +251,8 @@ fn output_model(method: &Method) -> Option<&'static str> {
 fn method(api: &Api, surface: &Surface, m: &Method, typing: &mut BTreeSet<&'static str>) -> String {
     // Positional parameters, in order: path ids, header values (`etag`) and a composite's values
     // (`before`); the body or query spreads into keywords.
-    let positional = |a: &&kontext_management::api::Arg| matches!(a.kind, ArgKind::Path | ArgKind::Header | ArgKind::Value);
+    let positional =
+        |a: &&kontext_management::api::Arg| matches!(a.kind, ArgKind::Path | ArgKind::Header | ArgKind::Value);
     let path_args: Vec<String> = m.args.iter().filter(positional).map(|a| py_name(a.name)).collect();
     let object = m.args.iter().find(|a| matches!(a.kind, ArgKind::Body | ArgKind::Query));
     let object_model = object.and_then(|a| arg_model(api, m, a.kind));
