@@ -12,7 +12,7 @@ use crate::models::{
     UpdateApplication, UpdateApplicationOAuth, UpdateDeployment, UpdateIntegration, UpdatePolicy, UpdateSettings,
     ValidatePolicy,
 };
-use crate::pagination::{Pages, RawItems, RawPage};
+use crate::pagination::PageBy;
 use crate::pending::Pending;
 use crate::retry::RetryClass;
 
@@ -207,16 +207,11 @@ pub(super) fn request<'c>(c: &'c Client, method: &str, a: &mut Args) -> Result<P
     })
 }
 
-/// The pages a `*.listAll` method iterates, as the server's JSON.
-pub(super) fn pages(c: &Client, method: &str, a: &mut Args) -> Result<Pages<RawItems>> {
-    Ok(match method {
-        "applications.listAll" => c.applications().pages::<RawPage>(a.optional::<ListApplicationsParams>("params")?),
-        "integrations.listAll" => c.integrations().pages::<RawPage>(a.optional::<ListIntegrationsParams>("params")?),
-        "serviceAccounts.listAll" => {
-            c.service_accounts().pages::<RawPage>(a.optional::<ListServiceAccountsParams>("params")?)
-        }
-        "traces.listAll" => c.traces().pages::<RawPage>(a.optional::<ListTracesParams>("params")?),
-        "decisions.listAll" => c.decisions().pages::<RawPage>(a.optional::<ListDecisionsParams>("params")?),
-        other => return Err(super::unknown_method(other)),
-    })
-}
+/// Every `*.listAll` method: the list method each of its pages is, how it pages, and the position of its query parameters (one stream serves them all, see `dispatch/pages.rs`).
+pub(super) const LIST_ALL: &[(&str, &str, PageBy, usize)] = &[
+    ("applications.listAll", "applications.list", PageBy::Cursor, 0),
+    ("integrations.listAll", "integrations.list", PageBy::Cursor, 0),
+    ("serviceAccounts.listAll", "serviceAccounts.list", PageBy::Cursor, 0),
+    ("traces.listAll", "traces.list", PageBy::Offset, 0),
+    ("decisions.listAll", "decisions.list", PageBy::Cursor, 0),
+];
