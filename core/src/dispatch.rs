@@ -18,8 +18,9 @@ use crate::error::{Error, Result};
 use crate::http::RequestOptions;
 use crate::models::{AuthorizeUrlRequest, DeviceAuthorizationRequest, DeviceTokenPoll, ExchangeCode, RefreshUserToken};
 use crate::oauth;
-use crate::pagination::{ItemStream, Pages, RawItems};
+use crate::pagination::ItemStream;
 
+mod pages;
 mod table;
 
 pub use table::{LIST_ALL_METHODS, METHODS};
@@ -153,15 +154,14 @@ impl Paginator {
 /// Starts iterating a `*.listAll` method (nothing is fetched until the first page is asked for).
 pub fn list_all(client: &Client, method: &str, args: Vec<Value>, options: Option<RequestOptions>) -> Result<Paginator> {
     let client = with_options(client, options);
-    let mut args = Args::new(method, args);
-    let pages = json_pages(table::pages(&client, method, &mut args)?);
-    args.finish()?;
-    Ok(Paginator { pages })
-}
-
-/// Pages of items kept as the server's JSON: the text of each page's array.
-fn json_pages(pages: Pages<RawItems>) -> ItemStream<String> {
-    Box::pin(pages.map(|page| page.map(RawItems::into_json)))
+    let &(_, list, by, params) =
+        table::LIST_ALL.iter().find(|(name, ..)| *name == method).ok_or_else(|| unknown_method(method))?;
+    // The arguments are decoded once now, so that their errors come before any page; each page
+    // then decodes them again, with its cursor, as the `list` call it is.
+    let mut a = Args::new(method, args.clone());
+    drop(table::request(&client, list, &mut a)?);
+    a.finish()?;
+    Ok(Paginator { pages: pages::raw_pages(client, list, by, args, params) })
 }
 
 fn with_options(client: &Client, options: Option<RequestOptions>) -> Client {
@@ -365,8 +365,9 @@ mod tests {
             }
         }
         for method in LIST_ALL_METHODS {
-            assert!(table::pages(&c, method, &mut Args::new(method, Vec::new())).is_ok(), "{method}");
+            assert!(list_all(&c, method, Vec::new(), None).is_ok(), "{method}");
         }
+        assert_eq!(LIST_ALL_METHODS, table::LIST_ALL.iter().map(|(name, ..)| *name).collect::<Vec<_>>());
         let e = table::request(&c, "applications.nothing", &mut Args::new("x", Vec::new())).err().unwrap();
         assert_eq!(e.details().argument.as_deref(), Some("method"));
     }

@@ -361,6 +361,14 @@ impl std::fmt::Debug for Transport {
     }
 }
 
+/// What [`Transport::execute`] returns (`Send` where the platform allows it).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type ExecuteFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<RawResponse>> + Send + 'a>>;
+/// What [`Transport::execute`] returns (`Send` where the platform allows it).
+#[cfg(target_arch = "wasm32")]
+pub(crate) type ExecuteFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<RawResponse>> + 'a>>;
+
 impl Transport {
     pub(crate) fn new(http: HttpClient, timeout: Duration, max_retries: u32, headers: Vec<(String, String)>) -> Self {
         Self { http, timeout, max_retries, headers }
@@ -375,7 +383,19 @@ impl Transport {
     ///
     /// With `auth`, every attempt carries the current bearer token; a 401 drops that token, and
     /// the request is sent once more with a fresh one (not counted as a retry, never looped).
-    pub(crate) async fn execute(
+    ///
+    /// Boxed: one copy of the pipeline's state machine serves every caller. Unboxed, the wasm
+    /// engine carried two ~9 KB copies of it (minting a token runs it too, inside a request).
+    pub(crate) fn execute<'a>(
+        &'a self,
+        spec: &'a RequestSpec,
+        options: &'a RequestOptions,
+        auth: Option<&'a TokenManager>,
+    ) -> ExecuteFuture<'a> {
+        Box::pin(self.execute_unboxed(spec, options, auth))
+    }
+
+    async fn execute_unboxed(
         &self,
         spec: &RequestSpec,
         options: &RequestOptions,

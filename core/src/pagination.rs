@@ -129,6 +129,19 @@ impl PageItems for RawItems {
     }
 }
 
+/// The page size of an offset list whose `limit` is not given (sent explicitly: the last page is
+/// the first one shorter than it).
+pub(crate) const DEFAULT_OFFSET_LIMIT: u32 = 50;
+
+/// How a list pages (what a `listAll` iterator does between pages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PageBy {
+    /// `cursor` ← the previous page's `nextCursor`.
+    Cursor,
+    /// `limit` + `offset`; a page shorter than `limit` is the last.
+    Offset,
+}
+
 /// Most empty pages in a row that still carry a next cursor: a server that keeps answering
 /// `{"items": [], "nextCursor": <new>}` would otherwise keep one `next()` busy forever.
 pub(crate) const MAX_EMPTY_PAGES: u32 = 20;
@@ -138,24 +151,24 @@ pub(crate) const MAX_EMPTY_PAGES: u32 = 20;
 /// pages just seen. `seen` is a list, searched linearly: a hash set would be the wasm engine's
 /// only one (its code is a few KB of the size budget), and a scan of a few thousand short
 /// cursors costs nothing next to the request each page takes.
-struct Walk {
-    next: Option<String>,
+pub(crate) struct Walk {
+    pub(crate) next: Option<String>,
     seen: Vec<String>,
     empty_run: u32,
-    done: bool,
+    pub(crate) done: bool,
 }
 
 impl Walk {
     /// A walk at the first page. Boxed, and built out of line: the page types' copies of
     /// `by_cursor` then move a pointer, not the state (the wasm engine's size budget).
     #[inline(never)]
-    fn start() -> Box<Walk> {
+    pub(crate) fn start() -> Box<Walk> {
         Box::new(Walk { next: None, seen: Vec::new(), empty_run: 0, done: false })
     }
 
     /// Moves past a fetched page with `page_is_empty` items that named `next_cursor`; an error
     /// when that would loop. Not generic, so the page types' copies of `by_cursor` share it.
-    fn advance(&mut self, page_is_empty: bool, next_cursor: Option<String>) -> Result<()> {
+    pub(crate) fn advance(&mut self, page_is_empty: bool, next_cursor: Option<String>) -> Result<()> {
         if let Some(fetched) = self.next.take() {
             self.seen.push(fetched);
         }

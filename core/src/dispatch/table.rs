@@ -13,7 +13,7 @@ use crate::models::{
     SetIntegrationOAuthConfig, SetIntegrations, TraceStatsParams, UpdateApplication, UpdateApplicationOAuth,
     UpdateDeployment, UpdateIntegration, UpdatePolicy, UpdateSettings, ValidatePolicy,
 };
-use crate::pagination::{Pages, RawItems, RawPage};
+use crate::pagination::PageBy;
 use crate::pending::Pending;
 use crate::resources::Composite;
 use crate::retry::RetryClass;
@@ -305,28 +305,17 @@ pub(super) fn composite<'c>(c: &'c Client, method: &str, a: &mut Args) -> Result
     }))
 }
 
-/// The pages a `*.listAll` method iterates, as the server's JSON.
-pub(super) fn pages(c: &Client, method: &str, a: &mut Args) -> Result<Pages<RawItems>> {
-    Ok(match method {
-        "applications.listAll" => c.applications().pages::<RawPage>(a.optional::<ListApplicationsParams>("params")?),
-        "integrations.listAll" => c.integrations().pages::<RawPage>(a.optional::<ListIntegrationsParams>("params")?),
-        "serviceAccounts.listAll" => {
-            c.service_accounts().pages::<RawPage>(a.optional::<ListServiceAccountsParams>("params")?)
-        }
-        "traces.listAll" => c.traces().pages::<RawPage>(a.optional::<ListTracesParams>("params")?),
-        "policy.listAll" => c.policy().pages::<RawPage>(a.optional::<ListPolicyVersionsParams>("params")?),
-        "decisions.listAll" => c.decisions().pages::<RawPage>(a.optional::<ListDecisionsParams>("params")?),
-        "scimTokens.listAll" => c.scim_tokens().pages::<RawPage>(a.optional::<ListDirectoryParams>("params")?),
-        "directoryGroups.listAll" => {
-            c.directory_groups().pages::<RawPage>(a.optional::<ListDirectoryParams>("params")?)
-        }
-        "directoryReconciliation.listAll" => {
-            c.directory_reconciliation().pages::<RawPage>(a.optional::<ListDirectoryParams>("params")?)
-        }
-        "installTokens.listAll" => {
-            c.install_tokens().pages::<RawPage>(a.optional::<ListInstallTokensParams>("params")?)
-        }
-        "releases.listAll" => c.releases().pages::<RawPage>(a.optional::<ListReleasesParams>("params")?),
-        other => return Err(super::unknown_method(other)),
-    })
-}
+/// Every `*.listAll` method: the list method each of its pages is, how it pages, and the position of its query parameters (one stream serves them all, see `dispatch/pages.rs`).
+pub(super) const LIST_ALL: &[(&str, &str, PageBy, usize)] = &[
+    ("applications.listAll", "applications.list", PageBy::Cursor, 0),
+    ("integrations.listAll", "integrations.list", PageBy::Cursor, 0),
+    ("serviceAccounts.listAll", "serviceAccounts.list", PageBy::Cursor, 0),
+    ("traces.listAll", "traces.list", PageBy::Offset, 0),
+    ("policy.listAll", "policy.listVersions", PageBy::Cursor, 0),
+    ("decisions.listAll", "decisions.list", PageBy::Cursor, 0),
+    ("scimTokens.listAll", "scimTokens.list", PageBy::Cursor, 0),
+    ("directoryGroups.listAll", "directoryGroups.list", PageBy::Cursor, 0),
+    ("directoryReconciliation.listAll", "directoryReconciliation.list", PageBy::Cursor, 0),
+    ("installTokens.listAll", "installTokens.list", PageBy::Cursor, 0),
+    ("releases.listAll", "releases.list", PageBy::Cursor, 0),
+];

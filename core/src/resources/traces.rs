@@ -11,7 +11,7 @@ use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages};
 use crate::validate;
 
 /// Page size of trace lists when the caller sets none (the API's default).
-const DEFAULT_TRACE_LIMIT: u32 = 50;
+const DEFAULT_TRACE_LIMIT: u32 = crate::pagination::DEFAULT_OFFSET_LIMIT;
 
 /// `/traces`: runs of agent activity and their statistics.
 #[derive(Debug, Clone, Copy)]

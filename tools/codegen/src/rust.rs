@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use kontext_management::api::{ArgKind, Method, Transport};
+use kontext_management::api::{ArgKind, Method, Paging, Transport};
 use kontext_management::describe::Ty;
 
 use crate::api::{Api, model_name};
@@ -58,7 +58,7 @@ pub fn dispatch_table(api: &Api) -> String {
     writeln!(out, "use crate::error::Result;").unwrap();
     let models: Vec<_> = models.into_iter().collect();
     writeln!(out, "use crate::models::{{{}}};", models.join(", ")).unwrap();
-    writeln!(out, "use crate::pagination::{{Pages, RawItems, RawPage}};").unwrap();
+    writeln!(out, "use crate::pagination::PageBy;").unwrap();
     writeln!(out, "use crate::pending::Pending;").unwrap();
     writeln!(out, "use crate::resources::Composite;").unwrap();
     writeln!(out, "use crate::retry::RetryClass;\n").unwrap();
@@ -116,22 +116,16 @@ pub fn dispatch_table(api: &Api) -> String {
     out.push_str("_ => return Ok(None),\n}))\n}\n\n");
 
     out.push_str(
-        "/// The pages a `*.listAll` method iterates, as the server's JSON.\n\
-         pub(super) fn pages(c: &Client, method: &str, a: &mut Args) -> Result<Pages<RawItems>> {\n\
-         Ok(match method {\n",
+        "/// Every `*.listAll` method: the list method each of its pages is, how it pages, and the position \
+         of its query parameters (one stream serves them all, see `dispatch/pages.rs`).\n\
+         pub(super) const LIST_ALL: &[(&str, &str, PageBy, usize)] = &[\n",
     );
     for method in api.methods.iter().filter(|m| m.list_all_drops().is_some()) {
-        let args: Vec<String> = method.args.iter().map(arg_expr).collect();
-        writeln!(
-            out,
-            "\"{}.listAll\" => c.{}().pages::<RawPage>({}),",
-            method.resource,
-            snake(method.resource),
-            args.join(", ")
-        )
-        .unwrap();
+        let by = if method.paging == Paging::Offset { "Offset" } else { "Cursor" };
+        let params = method.args.iter().position(|a| a.kind == ArgKind::Query).expect("a paged list takes `params`");
+        writeln!(out, "(\"{}.listAll\", {:?}, PageBy::{by}, {params}),", method.resource, method.full_name()).unwrap();
     }
-    out.push_str("other => return Err(super::unknown_method(other)),\n})\n}\n");
+    out.push_str("];\n");
     out
 }
 
