@@ -4,7 +4,8 @@
 Everything else that states a version must agree with it: the workspace's path dependencies on
 the published crates, every member crate (`version.workspace = true`), the Python distribution
 (pyproject takes Cargo's version through maturin; `_version.py` repeats it), the npm package, its
-per-platform packages, its lockfile, and CHANGELOG.md.
+per-platform packages, its lockfile, the emulator's npm packages and the `[testing]` pin of its
+wheel, and CHANGELOG.md.
 
     python3 tests/release/version.py                 # check; exit 1 on any mismatch
     python3 tests/release/version.py --tag v0.2.0    # also: the tag names this version and
@@ -115,6 +116,13 @@ def places() -> List[Place]:
     out.append(json_place("npm package (+ its optionalDependencies)", "packages/npm/package.json"))
     for rel in sorted(glob.glob("packages/npm/npm/*/package.json", root_dir=ROOT)):
         out.append(json_place(f"npm {rel.split('/')[3]}", rel))
+    # The emulator for users' tests (issue 25): the wheel the `[testing]` extra pins, and the npm
+    # launcher with its per-platform packages.
+    out.append(regex_place("Python [testing] extra's emulator pin", pyproject,
+                           r'("kontext-management-emulator==)([^"]+)(")'))
+    out.append(json_place("npm emulator launcher (+ its optionalDependencies)", "packages/emulator-npm/package.json"))
+    for rel in sorted(glob.glob("packages/emulator-npm/npm/*/package.json", root_dir=ROOT)):
+        out.append(json_place(f"npm emulator {rel.split('/')[3]}", rel))
     lock = "packages/npm/package-lock.json"
     if os.path.exists(os.path.join(ROOT, lock)):
         # The lockfile's root entries: "version" at two spaces (top) and at six (packages[""]).
