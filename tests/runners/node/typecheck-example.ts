@@ -133,8 +133,8 @@ export async function everyMethod(): Promise<void> {
   minted.token.trim();
   (await mgmt.scimTokens.reconcile(before, 'entra-prod')).items.map((t) => t.sha256);
   await mgmt.scimTokens.revoke(minted.sha256);
-  const status = await mgmt.directory.getStatus();
-  status.userCount?.toFixed();
+  const directoryStatus = await mgmt.directory.getStatus();
+  directoryStatus.userCount?.toFixed();
   (await mgmt.directoryGroups.list({ limit: 5 })).items.map((g) => g.displayName);
   for await (const row of mgmt.directoryReconciliation.listAll()) row.state.trim();
   const install = await mgmt.installTokens.create({ label: 'ci' });

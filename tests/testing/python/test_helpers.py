@@ -106,7 +106,8 @@ def test_control_errors_name_the_field() -> None:
                                   "session_ids", "trace_ids"]
         assert len(seeded["application_ids"]) == 2
         assert emulator.configure(rate_limit_per_minute=0) == {
-            "rate_limit_per_minute": 0, "token_ttl_seconds": 3600, "omit_expires_in": False}
+            "rate_limit_per_minute": 0, "token_ttl_seconds": 3600, "omit_expires_in": False,
+            "device_grant": True, "device_interval_ms": 5000, "device_expires_in_seconds": 600}
         assert emulator.revoke_tokens() == 0
 
 
