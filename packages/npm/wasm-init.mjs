@@ -26,6 +26,7 @@ export {
   NotFoundError,
   ConflictError,
   PreconditionFailedError,
+  PreconditionRequiredError,
   RateLimitError,
   InternalServerError,
   NetworkError,
@@ -43,5 +44,13 @@ export {
 
 export { init };
 
-export const { KontextManagementClient, oauth, createPkceChallenge, buildAuthorizeUrl, exchangeCode, refresh } =
-  createApi(engine);
+export const {
+  KontextManagementClient,
+  oauth,
+  createPkceChallenge,
+  buildAuthorizeUrl,
+  exchangeCode,
+  refresh,
+  startDeviceAuthorization,
+  pollDeviceToken,
+} = createApi(engine);
