@@ -10,47 +10,11 @@
 //
 // Nothing here imports a Node API, so bundlers need no Node polyfills or externals.
 
-import { engine, init, setNotReadyHint } from './wasm-engine-core.mjs';
-import { createApi } from './src/index.js';
+import { init, setNotReadyHint } from './wasm-engine-core.mjs';
+
+export * from './wasm-surface.mjs';
+export { init };
 
 setNotReadyHint(
   "call `await init(wasm)` first, with `import wasm from 'kontext-management/wasm/kontext.wasm'` (a WebAssembly.Module)",
 );
-
-export {
-  KontextError,
-  HttpError,
-  BadRequestError,
-  AuthenticationError,
-  PermissionDeniedError,
-  NotFoundError,
-  ConflictError,
-  PreconditionFailedError,
-  PreconditionRequiredError,
-  RateLimitError,
-  InternalServerError,
-  NetworkError,
-  TimeoutError,
-  OAuthError,
-  ConfigError,
-  ValidationError,
-  DecodeError,
-  AbortError,
-  InternalError,
-  isKontextError,
-  isNetworkError,
-  isUnauthorizedError,
-} from './src/index.js';
-
-export { init };
-
-export const {
-  KontextManagementClient,
-  oauth,
-  createPkceChallenge,
-  buildAuthorizeUrl,
-  exchangeCode,
-  refresh,
-  startDeviceAuthorization,
-  pollDeviceToken,
-} = createApi(engine);

@@ -5,43 +5,7 @@
 // call `await init(moduleOrBytesOrUrl)` once before creating a client. Cloudflare Workers and
 // Vercel Edge get wasm-init.mjs instead, which loads nothing by itself.
 
-import { engine, init } from './wasm-engine.mjs';
-import { createApi } from './src/index.js';
+import { init } from './wasm-engine.mjs';
 
-export {
-  KontextError,
-  HttpError,
-  BadRequestError,
-  AuthenticationError,
-  PermissionDeniedError,
-  NotFoundError,
-  ConflictError,
-  PreconditionFailedError,
-  PreconditionRequiredError,
-  RateLimitError,
-  InternalServerError,
-  NetworkError,
-  TimeoutError,
-  OAuthError,
-  ConfigError,
-  ValidationError,
-  DecodeError,
-  AbortError,
-  InternalError,
-  isKontextError,
-  isNetworkError,
-  isUnauthorizedError,
-} from './src/index.js';
-
+export * from './wasm-surface.mjs';
 export { init };
-
-export const {
-  KontextManagementClient,
-  oauth,
-  createPkceChallenge,
-  buildAuthorizeUrl,
-  exchangeCode,
-  refresh,
-  startDeviceAuthorization,
-  pollDeviceToken,
-} = createApi(engine);

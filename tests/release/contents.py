@@ -25,7 +25,7 @@ LICENSES = ["LICENSE-MIT", "LICENSE-APACHE"]
 REQUIRED = {
     "crate": ["Cargo.toml", "src/lib.rs", *LICENSES],
     "npm": ["package.json", "README.md", *LICENSES, "index.d.ts", "index.node.cjs", "index.node.mjs", "wasm.mjs",
-            "native/loader.cjs", "wasm-init.mjs", "wasm/*.wasm", "wasm/*.js"],
+            "native/loader.cjs", "wasm-init.mjs", "wasm-surface.mjs", "wasm/*.wasm", "wasm/*.js"],
     # The sdist builds the wheel: the Python package, the binding crate and the core it needs.
     "sdist": ["PKG-INFO", "pyproject.toml", "Cargo.lock", *LICENSES, "python/*/__init__.py", "python/*/py.typed",
               "bindings/python/Cargo.toml", "core/Cargo.toml", "core/src/lib.rs", "core/derive/src/lib.rs"],
