@@ -211,13 +211,20 @@ async fn user_grant(grant: Grant<'_>, secret: Option<&Secret>, mut form: Vec<(St
     }
     let grant: TokenGrant =
         request_token(&transport, &metadata.token_endpoint, form, credentials.as_ref(), Resend::OnlyUnsent).await?;
-    Ok(UserTokens {
-        access_token: grant.access_token,
-        token_type: grant.token_type.unwrap_or_else(|| "Bearer".to_owned()),
-        expires_in: grant.expires_in,
-        refresh_token: grant.refresh_token,
-        scope: grant.scope,
-    })
+    Ok(grant.into())
+}
+
+/// A user's grant as the SDK returns it (authorization code, refresh, device code alike).
+impl From<TokenGrant> for UserTokens {
+    fn from(grant: TokenGrant) -> Self {
+        UserTokens {
+            access_token: grant.access_token,
+            token_type: grant.token_type.unwrap_or_else(|| "Bearer".to_owned()),
+            expires_in: grant.expires_in,
+            refresh_token: grant.refresh_token,
+            scope: grant.scope,
+        }
+    }
 }
 
 /// RFC 9207: the redirect's `iss` must name the issuer of the discovery document (which

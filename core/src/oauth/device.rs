@@ -144,13 +144,7 @@ pub async fn poll_device_token(request: &DeviceTokenPoll) -> Result<UserTokens> 
         let token_endpoint = metadata.token_endpoint.as_str();
         async move {
             let grant = request_token(transport, token_endpoint, form, None, Resend::OnlyUnsent).await?;
-            Ok(UserTokens {
-                access_token: grant.access_token,
-                token_type: grant.token_type.unwrap_or_else(|| "Bearer".to_owned()),
-                expires_in: grant.expires_in,
-                refresh_token: grant.refresh_token,
-                scope: grant.scope,
-            })
+            Ok(UserTokens::from(grant))
         }
     };
     poll_loop(timing, crate::runtime::sleep, Instant::now, poll).await

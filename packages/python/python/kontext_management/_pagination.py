@@ -13,19 +13,9 @@ __all__ = ["SyncPager", "AsyncPager"]
 T = TypeVar("T", bound=Model)
 
 
-def _items(text: str, item: Type[T]) -> List[T]:
-    wrap = item._wrap
-    return [wrap(v) for v in json.loads(text)]
-
-
-class SyncPager(Iterator[T], Generic[T]):
-    """Iterates every item of a list; the next page is requested only when the current one is
-    used up, so memory stays at one page. ``pages()`` iterates page by page instead.
-
-    A pager is a one-pass iterator (like a generator): to start over, call ``list_all`` again.
-    Arguments are checked when ``list_all`` is called; nothing is fetched before the first item is
-    asked for.
-    """
+class _Pager(Generic[T]):
+    """What the blocking and the asyncio pager share: the engine's paginator, the item model and
+    the rest of the current page."""
 
     __slots__ = ("_engine", "_paginator", "_item", "_buffer")
 
@@ -34,6 +24,28 @@ class SyncPager(Iterator[T], Generic[T]):
         self._paginator = paginator
         self._item = item
         self._buffer: Iterator[T] = iter(())
+
+    def _page(self, text: str) -> Optional[List[T]]:
+        """A page's JSON text as items; `None` after the last page."""
+        if text == "null":
+            return None
+        wrap = self._item._wrap
+        return [wrap(v) for v in json.loads(text)]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}[{self._item.__name__}]"
+
+
+class SyncPager(_Pager[T], Iterator[T]):
+    """Iterates every item of a list; the next page is requested only when the current one is
+    used up, so memory stays at one page. ``pages()`` iterates page by page instead.
+
+    A pager is a one-pass iterator (like a generator): to start over, call ``list_all`` again.
+    Arguments are checked when ``list_all`` is called; nothing is fetched before the first item is
+    asked for.
+    """
+
+    __slots__ = ()
 
     def __iter__(self) -> "SyncPager[T]":
         return self
@@ -60,13 +72,11 @@ class SyncPager(Iterator[T], Generic[T]):
 
     def _next_page(self) -> Optional[List[T]]:
         text = run_blocking(self._engine, self._paginator.next_page_blocking)
-        return None if text == "null" else _items(text, self._item)
-
-    def __repr__(self) -> str:
-        return f"SyncPager[{self._item.__name__}]"
+        return self._page(text)
 
 
-class AsyncPager(AsyncIterator[T], Generic[T]):
+
+class AsyncPager(_Pager[T], AsyncIterator[T]):
     """Iterates every item of a list with ``async for``; the next page is requested only when
     the current one is used up. ``pages()`` iterates page by page instead.
 
@@ -74,13 +84,7 @@ class AsyncPager(AsyncIterator[T], Generic[T]):
     that awaits a page cancels its request.
     """
 
-    __slots__ = ("_engine", "_paginator", "_item", "_buffer")
-
-    def __init__(self, engine: NativeEngine, paginator: Any, item: Type[T]) -> None:
-        self._engine = engine
-        self._paginator = paginator
-        self._item = item
-        self._buffer: Iterator[T] = iter(())
+    __slots__ = ()
 
     def __aiter__(self) -> "AsyncPager[T]":
         return self
@@ -107,7 +111,5 @@ class AsyncPager(AsyncIterator[T], Generic[T]):
 
     async def _next_page(self) -> Optional[List[T]]:
         text = await run_async(self._paginator.next_page_async())
-        return None if text == "null" else _items(text, self._item)
+        return self._page(text)
 
-    def __repr__(self) -> str:
-        return f"AsyncPager[{self._item.__name__}]"
