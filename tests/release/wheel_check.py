@@ -7,6 +7,7 @@ tool needs the wheel's own architecture and knows no zig-built musl wheels).
 
 PLATFORM is the tag the wheel must carry, e.g. manylinux_2_17_x86_64 or musllinux_1_2_aarch64.
 Checked:
+- RECORD: every file's hash and size;
 - name and WHEEL metadata: `py3-none-<PLATFORM>` (uniffi + ctypes: no CPython ABI, one wheel for
   every CPython), not pure;
 - contents: the package, py.typed, the generated `_native` module, one shared library, both
@@ -23,6 +24,8 @@ Prints one line per wheel; exits 1 naming every problem.
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
 import re
 import subprocess
 import sys
@@ -66,6 +69,14 @@ def check(path: Path, platform: str, reference: Path | None) -> List[str]:
             problems.append(f"WHEEL has no 'Tag: py3-none-{platform}'")
         if "Root-Is-Purelib: false" not in meta:
             problems.append("WHEEL must say Root-Is-Purelib: false (it carries a native library)")
+        # RECORD matches every file (wheel_strip.py rewrites the library after maturin wrote it).
+        for line in wheel.read(f"{dist_info}/RECORD").decode().splitlines():
+            name, digest, size = line.rsplit(",", 2)
+            if digest:
+                data = wheel.read(name)
+                actual = "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+                if (actual, str(len(data))) != (digest, size):
+                    problems.append(f"RECORD does not match {name}")
         for required in (f"{PACKAGE}/__init__.py", f"{PACKAGE}/py.typed"):
             if required not in names:
                 problems.append(f"missing {required}")
