@@ -13,15 +13,16 @@ const forced = (() => {
 
 const api = forced === 'native' ? await import('./index.node.mjs') : await import('./wasm.mjs');
 
+// @generated exports by `just codegen` from index.d.ts: do not edit
 export const {
   KontextManagementClient,
-  oauth,
   createPkceChallenge,
   buildAuthorizeUrl,
   exchangeCode,
   refresh,
   startDeviceAuthorization,
   pollDeviceToken,
+  oauth,
   init,
   KontextError,
   HttpError,
@@ -46,3 +47,4 @@ export const {
   isNetworkError,
   isUnauthorizedError,
 } = api;
+// @end exports

@@ -6,15 +6,16 @@ import api from './index.node.cjs';
 // OAuth call reports it.
 await api.init().catch(() => {});
 
+// @generated exports by `just codegen` from index.d.ts: do not edit
 export const {
   KontextManagementClient,
-  oauth,
   createPkceChallenge,
   buildAuthorizeUrl,
   exchangeCode,
   refresh,
   startDeviceAuthorization,
   pollDeviceToken,
+  oauth,
   init,
   KontextError,
   HttpError,
@@ -39,3 +40,4 @@ export const {
   isNetworkError,
   isUnauthorizedError,
 } = api;
+// @end exports

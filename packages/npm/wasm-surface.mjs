@@ -6,6 +6,7 @@
 import { engine } from './wasm-engine-core.mjs';
 import { createApi } from './src/index.js';
 
+// @generated errors by `just codegen` from index.d.ts: do not edit
 export {
   KontextError,
   HttpError,
@@ -30,14 +31,17 @@ export {
   isNetworkError,
   isUnauthorizedError,
 } from './src/index.js';
+// @end errors
 
+// @generated engine by `just codegen` from index.d.ts: do not edit
 export const {
   KontextManagementClient,
-  oauth,
   createPkceChallenge,
   buildAuthorizeUrl,
   exchangeCode,
   refresh,
   startDeviceAuthorization,
   pollDeviceToken,
+  oauth,
 } = createApi(engine);
+// @end engine

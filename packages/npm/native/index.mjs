@@ -1,15 +1,16 @@
 // `kontext-management/native` (ES module): the native addon and nothing else (see index.cjs).
 import api from './index.cjs';
 
+// @generated exports by `just codegen` from index.d.ts: do not edit
 export const {
   KontextManagementClient,
-  oauth,
   createPkceChallenge,
   buildAuthorizeUrl,
   exchangeCode,
   refresh,
   startDeviceAuthorization,
   pollDeviceToken,
+  oauth,
   init,
   KontextError,
   HttpError,
@@ -34,3 +35,4 @@ export const {
   isNetworkError,
   isUnauthorizedError,
 } = api;
+// @end exports

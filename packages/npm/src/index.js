@@ -16,6 +16,7 @@
 
 import { createClientClass, createOAuth } from './client.js';
 
+// @generated errors by `just codegen` from index.d.ts: do not edit
 export {
   KontextError,
   HttpError,
@@ -40,6 +41,7 @@ export {
   isNetworkError,
   isUnauthorizedError,
 } from './errors.js';
+// @end errors
 
 /** Everything engine-dependent: the client class and the OAuth helpers. */
 export function createApi(engine) {

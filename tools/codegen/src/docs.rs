@@ -13,7 +13,11 @@ use crate::text::{py_name, snake};
 /// Replaces the text between the markers of `name` in `doc`.
 pub fn fill(doc: &str, name: &str, content: &str, path: &str) -> Result<String, String> {
     let begin = format!("<!-- @generated {name} by `just codegen` from core/src/api.rs: do not edit -->");
-    let end = format!("<!-- @end {name} -->");
+    fill_between(doc, &begin, &format!("<!-- @end {name} -->"), content, path)
+}
+
+/// Replaces the text between the `begin` and `end` marker lines in `doc`.
+pub fn fill_between(doc: &str, begin: &str, end: &str, content: &str, path: &str) -> Result<String, String> {
     let start = doc.find(&begin).ok_or_else(|| format!("{path}: the marker `{begin}` is missing"))?;
     let stop = doc[start..].find(&end).ok_or_else(|| format!("{path}: the marker `{end}` is missing"))? + start;
     Ok(format!("{}{begin}{content}{}", &doc[..start], &doc[stop..]))

@@ -313,3 +313,67 @@ pub fn index_d_ts(api: &Api, template: &str) -> String {
     let filled = template.replace("  // @codegen:client-resources\n", &client).replace("// @codegen:api\n", &body);
     format!("{HEADER}\n{filled}")
 }
+
+// --- the ES entries' export lists -------------------------------------------------------------
+
+/// The npm package's ES entries (`index.node.mjs`, `native/index.mjs`, `index.deno.mjs`,
+/// `wasm-surface.mjs`, `src/index.js`) re-export the public runtime names one by one, because an
+/// ES module's exports are static and these entries take them from an object made at run time
+/// (a CommonJS module, a dynamically chosen engine, `createApi(engine)`). The names are the
+/// runtime declarations of `index.d.ts`; the error group is what `src/errors.js` exports of them.
+pub struct EntryNames {
+    /// Every runtime name of `index.d.ts`, in its order.
+    pub all: Vec<String>,
+    /// The names `src/errors.js` defines (error classes and type guards).
+    pub errors: Vec<String>,
+    /// What `createApi(engine)` returns: the rest, less `init` (which each entry adds itself).
+    pub engine: Vec<String>,
+}
+
+fn declared(text: &str, prefixes: &[&str]) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| prefixes.iter().find_map(|p| line.strip_prefix(p)))
+        .filter_map(|rest| {
+            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            (!name.is_empty()).then_some(name)
+        })
+        .collect()
+}
+
+pub fn entry_names(index_d_ts: &str, errors_js: &str) -> Result<EntryNames, String> {
+    let all = declared(
+        index_d_ts,
+        &[
+            "export declare class ",
+            "export declare abstract class ",
+            "export declare function ",
+            "export declare const ",
+        ],
+    );
+    let defined = declared(errors_js, &["export class ", "export function "]);
+    let errors: Vec<String> = all.iter().filter(|n| defined.contains(n)).cloned().collect();
+    let engine: Vec<String> = all.iter().filter(|n| !errors.contains(n) && *n != "init").cloned().collect();
+    if errors.is_empty() || engine.is_empty() || !all.iter().any(|n| n == "init") {
+        return Err("index.d.ts: expected error classes from src/errors.js, engine names and `init`".into());
+    }
+    Ok(EntryNames { all, errors, engine })
+}
+
+fn name_list(names: &[String]) -> String {
+    names.iter().map(|n| format!("  {n},\n")).collect()
+}
+
+/// `export const { ...every name } = api;` (the CommonJS-backed entries and the Deno entry).
+pub fn all_from_api(names: &EntryNames) -> String {
+    format!("\nexport const {{\n{}}} = api;\n", name_list(&names.all))
+}
+
+/// `export { ...errors } from '<from>';`
+pub fn errors_from(names: &EntryNames, from: &str) -> String {
+    format!("\nexport {{\n{}}} from '{from}';\n", name_list(&names.errors))
+}
+
+/// `export const { ...engine names } = createApi(engine);`
+pub fn engine_from_create_api(names: &EntryNames) -> String {
+    format!("\nexport const {{\n{}}} = createApi(engine);\n", name_list(&names.engine))
+}

@@ -20,6 +20,8 @@
 //! - `core/src/dispatch/table.rs`: `METHODS`, `LIST_ALL_METHODS` and the method → call table;
 //! - `packages/python/python/kontext_management/{_models,_resources,_async_resources,oauth,async_oauth}.py`;
 //! - `packages/npm/src/resources.js` and `packages/npm/index.d.ts` (frame: `templates/index.d.ts`);
+//! - the export lists of the npm package's ES entries (between `// @generated` markers), from
+//!   the runtime names of `index.d.ts`;
 //! - `tests/runners/rust/src/call_table.rs`: the runner's call table;
 //! - the call list in `tests/scenarios/SCHEMA.md`, and the method table and scenario count in
 //!   `README.md` (between `@generated` markers).
@@ -93,7 +95,25 @@ fn outputs(root: &Path) -> Result<Vec<(&'static str, String)>, String> {
     if let Some(line) = index_d_ts.lines().find(|l| l.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "any")) {
         return Err(format!("index.d.ts would contain the word `any` (reword the doc it comes from): {line}"));
     }
+    let names = js::entry_names(&index_d_ts, &read(root, "packages/npm/src/errors.js")?)?;
     out.push(("packages/npm/index.d.ts", index_d_ts));
+    let begin = |name: &str| format!("// @generated {name} by `just codegen` from index.d.ts: do not edit");
+    let end = |name: &str| format!("// @end {name}");
+    let entries: [(&'static str, &str, String); 6] = [
+        ("packages/npm/index.node.mjs", "exports", js::all_from_api(&names)),
+        ("packages/npm/native/index.mjs", "exports", js::all_from_api(&names)),
+        ("packages/npm/index.deno.mjs", "exports", js::all_from_api(&names)),
+        ("packages/npm/src/index.js", "errors", js::errors_from(&names, "./errors.js")),
+        ("packages/npm/wasm-surface.mjs", "errors", js::errors_from(&names, "./src/index.js")),
+        ("packages/npm/wasm-surface.mjs", "engine", js::engine_from_create_api(&names)),
+    ];
+    for (path, name, content) in entries {
+        let current = match out.iter().position(|(p, _)| *p == path) {
+            Some(i) => out.remove(i).1,
+            None => read(root, path)?,
+        };
+        out.push((path, docs::fill_between(&current, &begin(name), &end(name), &content, path)?));
+    }
 
     let schema_path = "tests/scenarios/SCHEMA.md";
     let schema = docs::fill(&read(root, schema_path)?, "calls", &docs::schema_calls(&api), schema_path)?;
