@@ -1,27 +1,17 @@
 //! The one error type that crosses into Python: `kontext_management::ErrorDetails` as JSON, which the
 //! Python layer turns into its exception classes by `kind`.
 
-use std::fmt;
-
 /// A failed call. `details_json` is `kontext_management::ErrorDetails` (camelCase), or for a Rust panic
 /// `{"kind": "internal", ...}`.
-#[derive(Debug, uniffi::Error)]
+#[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum KontextFfiError {
     /// Any failure.
+    #[error("{details_json}")]
     Error {
         /// The error details as JSON text.
         details_json: String,
     },
 }
-
-impl fmt::Display for KontextFfiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Self::Error { details_json } = self;
-        f.write_str(details_json)
-    }
-}
-
-impl std::error::Error for KontextFfiError {}
 
 impl From<kontext_management::Error> for KontextFfiError {
     fn from(error: kontext_management::Error) -> Self {

@@ -43,10 +43,10 @@ impl Engine {
         let mut options = kontext_management::ClientOptions::from_json(&options_json)?;
         options.identify_engine(&user_agent);
         let client = kontext_management::Client::from_options(options)?;
-        Ok(Arc::new(Self { client: Some(client), runner: Runner::new()? }))
+        Ok(Arc::new(Self { client: Some(client), runner: Runner::new() }))
     }
 
-    /// An engine without a client, for the `oauth.*` calls.
+    /// An engine without a client, for the `oauth.*` calls (which its `call` exports run).
     #[uniffi::constructor]
     pub fn for_oauth() -> Result<Arc<Self>> {
         Ok(Arc::new(Self { client: None, runner: Runner::for_both_kinds()? }))
@@ -57,15 +57,14 @@ impl Engine {
     /// shared; nothing of the parent's runtime or connections is touched.
     pub fn forked(&self) -> Result<Arc<Self>> {
         let client = self.client.as_ref().map(kontext_management::Client::with_own_connections).transpose()?;
-        let runner = if client.is_some() { Runner::new()? } else { Runner::for_both_kinds()? };
+        let runner = if client.is_some() { Runner::new() } else { Runner::for_both_kinds()? };
         Ok(Arc::new(Self { client, runner }))
     }
 
     /// `method` with the JSON array `args_json`, blocking: the result's JSON text, or `""` while
     /// it is still running, parked under `token` (see [`Engine::resume_blocking`]).
     pub fn call_blocking(&self, method: &[u8], args_json: &[u8], options_json: &[u8], token: u64) -> Result<String> {
-        let call = self.call_json(method, args_json, options_json)?;
-        self.runner.block(token, call)
+        self.runner.block(token, self.call_json(method, args_json, options_json)?)
     }
 
     /// Waits some more for the blocking call parked under `token`: its result, or `""` again.
@@ -80,25 +79,14 @@ impl Engine {
 
     /// `method` for asyncio: the result's JSON text.
     pub async fn call(&self, method: Vec<u8>, args_json: Vec<u8>, options_json: Vec<u8>) -> Result<String> {
-        let call = self.call_json(&method, &args_json, &options_json)?;
-        self.runner.run(call).await
-    }
-
-    /// An `oauth.*` call (PKCE helpers, authorize URL, code exchange, refresh), blocking (like
-    /// [`Engine::call_blocking`]).
-    pub fn oauth_call_blocking(&self, method: &[u8], args_json: &[u8], token: u64) -> Result<String> {
-        self.runner.block(token, oauth_call(method, args_json)?)
-    }
-
-    /// An `oauth.*` call for asyncio.
-    pub async fn oauth_call(&self, method: Vec<u8>, args_json: Vec<u8>) -> Result<String> {
-        self.runner.run(oauth_call(&method, &args_json)?).await
+        self.runner.run(self.call_json(&method, &args_json, &options_json)?).await
     }
 
     /// Starts a `*.listAll` iteration (its arguments are checked now; nothing is fetched yet).
     pub fn list_all(self: Arc<Self>, method: &[u8], args_json: &[u8], options_json: &[u8]) -> Result<Arc<Paginator>> {
         let (method, args, options) = parse_call(method, args_json, options_json)?;
-        let pages = dispatch::list_all(self.client()?, &method, args, options)?;
+        let client = self.client.as_ref().ok_or_else(|| KontextFfiError::internal("this engine has no client"))?;
+        let pages = dispatch::list_all(client, &method, args, options)?;
         Ok(Arc::new(Paginator { engine: self, pages: Arc::new(tokio::sync::Mutex::new(pages)) }))
     }
 
@@ -120,10 +108,6 @@ impl Engine {
 }
 
 impl Engine {
-    fn client(&self) -> Result<&kontext_management::Client> {
-        self.client.as_ref().ok_or_else(|| KontextFfiError::internal("this engine has no client"))
-    }
-
     fn call_json(
         &self,
         method: &[u8],
@@ -131,8 +115,14 @@ impl Engine {
         options_json: &[u8],
     ) -> Result<impl Future<Output = kontext_management::Result<String>> + Send + 'static + use<>> {
         let (method, args, options) = parse_call(method, args_json, options_json)?;
-        let client = self.client()?.clone();
-        Ok(async move { dispatch::call_json(&client, &method, args, options).await })
+        let client = self.client.clone();
+        Ok(async move {
+            match client {
+                Some(client) => dispatch::call_json(&client, &method, args, options).await,
+                // The `oauth` functions' engine: its calls need no client.
+                None => dispatch::call_oauth_json(&method, args).await,
+            }
+        })
     }
 }
 
@@ -143,14 +133,6 @@ impl Drop for Engine {
             std::mem::forget(self.client.take());
         }
     }
-}
-
-fn oauth_call(
-    method: &[u8],
-    args_json: &[u8],
-) -> Result<impl Future<Output = kontext_management::Result<String>> + Send + 'static + use<>> {
-    let (method, args, _) = parse_call(method, args_json, b"")?;
-    Ok(async move { dispatch::call_oauth_json(&method, args).await })
 }
 
 /// Pages of a `*.listAll` call, each crossing as the JSON text of an array of items (`null`

@@ -1,25 +1,23 @@
 //! Where an engine's calls run: one tokio runtime per engine (per Python client), which drives
 //! every request of that client and owns its connection pool, whichever Python thread or event
-//! loop made the call. Its kind follows the first call, because a client is either blocking
-//! (`ManagementClient`) or async (`AsyncManagementClient`), and the two want different runtimes:
+//! loop made the call. A client is either blocking (`ManagementClient`) or async
+//! (`AsyncManagementClient`), and the two want different runtimes, so the first call picks it:
 //!
 //! - Async calls ([`Runner::run`]) are spawned on a multi-thread runtime with one worker and
 //!   awaited through uniffi's futures; dropping the awaiting future (a cancelled asyncio task)
-//!   aborts the task.
-//! - Blocking calls ([`Runner::block`]) run on a current-thread runtime, driven by the calling
-//!   thread itself (GIL released) in `Runtime::block_on`: the request, its connection's task and
-//!   the socket's readiness all stay on that thread. A worker thread would cost two thread
-//!   hand-offs per call (the spawn wakes the worker, the outcome wakes the caller) and the worker's
-//!   own sleeps: measured, the worker's context switches were a fifth of the blocking client's CPU
-//!   per call (BENCHMARKS.md). Several threads may share one blocking client: tokio lets one of
-//!   them drive the runtime at a time, and polls each thread's own call on that thread.
-//! - Either way a blocking call waits at most [`SLICE`] at a time. CPython runs signal handlers
-//!   only between bytecodes, so a call still running after a slice is *parked* under a token the
-//!   caller chose and returns [`STILL_RUNNING`]; the caller resumes it slice by slice
-//!   ([`Runner::resume`]) and, on Ctrl-C, drops it ([`Runner::cancel`]), which aborts the request.
-//! - A call of the other kind still works, only slower: a blocking call on an async engine is
-//!   spawned on its worker and waited for; an async call on a blocking engine is driven by a
-//!   thread of its own (the `oauth` functions' engine serves both kinds, and tests mix them).
+//!   aborts the task. A runtime without a worker cannot run them: they fail there (the Python
+//!   layer never mixes the kinds on a client's engine).
+//! - Blocking calls ([`Runner::block`]) run in `Runtime::block_on` on the calling thread (GIL
+//!   released). On a blocking client's current-thread runtime the request, its connection's task
+//!   and the socket's readiness all stay on that thread: a worker would cost two thread hand-offs
+//!   per call and its own sleeps, measured at a fifth of the blocking client's CPU per call
+//!   (BENCHMARKS.md). Threads sharing a client take turns driving the runtime (tokio polls each
+//!   thread's own call on that thread). On a runtime with a worker (the `oauth` functions' engine,
+//!   which serves both kinds) the same code runs, with the connections on the worker.
+//! - A blocking call waits at most [`SLICE`] at a time. CPython runs signal handlers only between
+//!   bytecodes, so a call still running after a slice is *parked* under a token the caller chose
+//!   and returns [`STILL_RUNNING`]; the caller resumes it slice by slice ([`Runner::resume`]) and,
+//!   on Ctrl-C, drops it ([`Runner::cancel`]), which aborts the request.
 //!
 //! Fork: the runtime's worker does not exist in a forked child, so the child must not use, nor
 //! even drop, what the parent's runtime owns (a drop could wait on that worker, or on a lock it
@@ -37,12 +35,9 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
-use std::time::Instant;
 
 use futures_util::FutureExt;
 use tokio::runtime::Runtime;
@@ -52,7 +47,7 @@ use crate::error::KontextFfiError;
 
 pub(crate) type Outcome = Result<String, KontextFfiError>;
 
-/// A call's future, boxed so that it can be parked between slices.
+/// A blocking call's future, boxed so that it can be parked between slices.
 type Call = Pin<Box<dyn Future<Output = Outcome> + Send>>;
 
 /// The longest a blocking export waits before it returns [`STILL_RUNNING`]: how late Ctrl-C can
@@ -66,7 +61,7 @@ pub(crate) const STILL_RUNNING: String = String::new();
 pub(crate) struct Runner {
     shared: Arc<Shared>,
     /// Blocking calls still running, by the caller's token.
-    parked: Mutex<HashMap<u64, Parked>>,
+    parked: Mutex<HashMap<u64, Call>>,
 }
 
 /// A runtime and the process that made it (see the module docs on fork).
@@ -78,14 +73,14 @@ struct Shared {
 enum State {
     /// No call yet: the first one picks the kind of runtime.
     Unstarted,
-    /// `Arc`: a blocking call drives a current-thread runtime through `&Runtime` without holding
-    /// the lock, and may outlive a stop (it then drops the last reference).
-    Running { runtime: Arc<Runtime>, driven_by_callers: bool },
+    /// `Arc`: a blocking call drives the runtime through `&Runtime` without holding the lock, and
+    /// may outlive a stop (it then drops the last reference).
+    Running { runtime: Arc<Runtime>, kind: Kind },
     /// Dropped, or stopped by [`shutdown_all`].
     Stopped,
 }
 
-/// Which runtime a call would like when it is the first.
+/// Which runtime: a multi-thread one with one worker, or a current-thread one its callers drive.
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
     Async,
@@ -101,16 +96,14 @@ impl Shared {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The runtime, started now (of the kind `first` wants) if no call came before; with whether
-    /// callers drive it (current-thread) or its worker does.
-    fn runtime(&self, first: Kind) -> Result<(Arc<Runtime>, bool), KontextFfiError> {
+    /// The runtime and its kind, started now (of the kind `first` wants) if no call came before.
+    fn runtime(&self, first: Kind) -> Result<(Arc<Runtime>, Kind), KontextFfiError> {
         let mut state = self.lock();
         if let State::Unstarted = *state {
-            let runtime = build(first).map_err(KontextFfiError::from)?;
-            *state = State::Running { runtime: Arc::new(runtime), driven_by_callers: first == Kind::Blocking };
+            *state = State::Running { runtime: Arc::new(build(first)?), kind: first };
         }
         match &*state {
-            State::Running { runtime, driven_by_callers } => Ok((runtime.clone(), *driven_by_callers)),
+            State::Running { runtime, kind } => Ok((runtime.clone(), *kind)),
             _ => Err(dropped()),
         }
     }
@@ -141,10 +134,6 @@ fn build(kind: Kind) -> kontext_management::Result<Runtime> {
 /// Every runtime this process made (see the module docs on interpreter exit).
 static RUNTIMES: Mutex<Vec<Weak<Shared>>> = Mutex::new(Vec::new());
 
-/// Helper threads still running (see [`on_own_thread`]): like a worker, one may wake an asyncio
-/// future, so [`shutdown_all`] waits for them too.
-static HELPERS: AtomicUsize = AtomicUsize::new(0);
-
 /// Stops every runtime of this process, waiting a moment for their workers; later calls fail as
 /// on a closed client. Called by the Python layer at interpreter exit (`atexit`).
 #[uniffi::export]
@@ -160,30 +149,18 @@ pub fn shutdown_all() {
             // Otherwise a blocking call is driving it right now, and drops it when it returns.
         }
     }
-    let deadline = Instant::now() + Duration::from_secs(1);
-    while HELPERS.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(1));
-    }
-}
-
-enum Parked {
-    /// A call on a worker (an async engine's), sending its outcome when done.
-    OnWorker { outcome: Receiver<Outcome>, _task: Aborting<()> },
-    /// A call its callers drive, slice by slice.
-    Driven(Call),
 }
 
 impl Runner {
     /// A runner whose first call picks its runtime (a client's engine: blocking or async).
-    pub(crate) fn new() -> kontext_management::Result<Self> {
-        Ok(Self::with_state(State::Unstarted))
+    pub(crate) fn new() -> Self {
+        Self::with_state(State::Unstarted)
     }
 
     /// A runner for calls of both kinds (the `oauth` functions' engine, shared by `oauth` and
-    /// `async_oauth`): on a worker, where both kinds run without a helper thread.
+    /// `async_oauth`): its runtime has a worker from the start.
     pub(crate) fn for_both_kinds() -> kontext_management::Result<Self> {
-        let runtime = build(Kind::Async)?;
-        Ok(Self::with_state(State::Running { runtime: Arc::new(runtime), driven_by_callers: false }))
+        Ok(Self::with_state(State::Running { runtime: Arc::new(build(Kind::Async)?), kind: Kind::Async }))
     }
 
     fn with_state(state: State) -> Self {
@@ -194,7 +171,8 @@ impl Runner {
         Self { shared, parked: Mutex::default() }
     }
 
-    fn check_process(&self) -> Result<(), KontextFfiError> {
+    /// The runtime (see [`Shared::runtime`]), unless this process is a fork of its maker's.
+    fn runtime(&self, first: Kind) -> Result<(Arc<Runtime>, Kind), KontextFfiError> {
         if self.forked() {
             return Err(KontextFfiError::from(kontext_management::Error::connection(
                 "this object was made before the process forked and cannot be used in the child; \
@@ -202,7 +180,7 @@ impl Runner {
                 true,
             )));
         }
-        Ok(())
+        self.shared.runtime(first)
     }
 
     /// Whether this process is a fork of the one that made the runtime.
@@ -210,65 +188,48 @@ impl Runner {
         self.shared.forked()
     }
 
-    /// Runs `future` on the runtime; dropping the returned future aborts it.
+    /// Runs `future` on the runtime's worker; dropping the returned future aborts it.
     pub(crate) fn run(
         &self,
         future: impl Future<Output = kontext_management::Result<String>> + Send + 'static,
     ) -> impl Future<Output = Outcome> + Send + 'static {
-        let started =
-            self.check_process().and_then(|()| self.shared.runtime(Kind::Async)).map(|(runtime, driven_by_callers)| {
-                if driven_by_callers { on_own_thread(runtime, guarded(future)) } else { on_worker(&runtime, future) }
-            });
-        async move { started?.await }
+        let spawned = self.runtime(Kind::Async).and_then(|(runtime, kind)| match kind {
+            Kind::Async => Ok(Aborting(runtime.spawn(guarded(future)))),
+            Kind::Blocking => Err(KontextFfiError::internal("an async call on the engine of a blocking client")),
+        });
+        async move { spawned?.await }
     }
 
-    /// Runs `future` and waits up to a slice for it: its outcome, or [`STILL_RUNNING`] with the
+    /// Runs `future` on this thread for up to a slice: its outcome, or [`STILL_RUNNING`] with the
     /// call parked under `token`.
     pub(crate) fn block(
         &self,
         token: u64,
         future: impl Future<Output = kontext_management::Result<String>> + Send + 'static,
     ) -> Outcome {
-        self.check_process()?;
-        let (runtime, driven_by_callers) = self.shared.runtime(Kind::Blocking)?;
-        if driven_by_callers {
-            return self.drive(token, &runtime, Box::pin(guarded(future)), true);
-        }
-        let (sender, outcome) = sync_channel(1);
-        let task = Aborting(runtime.spawn(async move {
-            // The receiver is gone only when the call was cancelled.
-            let _ = sender.send(guarded(future).await);
-        }));
-        self.wait(token, outcome, task)
+        let (runtime, _) = self.runtime(Kind::Blocking)?;
+        self.drive(token, &runtime, Box::pin(guarded(future)), true)
     }
 
-    /// Waits up to another slice for the call parked under `token`.
+    /// Runs the call parked under `token` for up to another slice.
     pub(crate) fn resume(&self, token: u64) -> Outcome {
-        // Taken out first: a guard in the `match` scrutinee would be held across the wait.
-        let parked = self.parked().remove(&token);
-        match parked {
-            Some(Parked::OnWorker { outcome, _task }) => self.wait(token, outcome, _task),
-            Some(Parked::Driven(call)) => {
-                self.check_process()?;
-                let (runtime, _) = self.shared.runtime(Kind::Blocking)?;
-                self.drive(token, &runtime, call, false)
-            }
-            None => Err(KontextFfiError::internal("no call is waiting under this token")),
-        }
+        // Taken out first: a guard in the `let` would be held across the wait.
+        let call = self.parked().remove(&token);
+        let call = call.ok_or_else(|| KontextFfiError::internal("no call is waiting under this token"))?;
+        let (runtime, _) = self.runtime(Kind::Blocking)?;
+        self.drive(token, &runtime, call, false)
     }
 
     /// Drops the call parked under `token`, if any, aborting its request.
     pub(crate) fn cancel(&self, token: u64) {
-        let parked = self.parked().remove(&token);
-        let driven = matches!(parked, Some(Parked::Driven(_)));
-        drop(parked);
-        if driven
-            && !self.forked()
-            && let Ok((runtime, _)) = self.shared.runtime(Kind::Blocking)
-        {
-            // The connection's task must run to see its request dropped and close the connection
-            // (on a worker it would run by itself).
-            runtime.block_on(settle());
+        let call = self.parked().remove(&token);
+        if call.is_some() {
+            drop(call);
+            if let Ok((runtime, Kind::Blocking)) = self.runtime(Kind::Blocking) {
+                // The connection's task must run to see its request dropped and close the
+                // connection (a worker would run it by itself).
+                runtime.block_on(settle());
+            }
         }
     }
 
@@ -284,28 +245,13 @@ impl Runner {
             }
             tokio::time::timeout(SLICE, &mut call).await
         });
-        match sliced {
-            Ok(outcome) => outcome,
-            Err(_elapsed) => {
-                self.parked().insert(token, Parked::Driven(call));
-                Ok(STILL_RUNNING)
-            }
-        }
+        sliced.unwrap_or_else(|_elapsed| {
+            self.parked().insert(token, call);
+            Ok(STILL_RUNNING)
+        })
     }
 
-    fn wait(&self, token: u64, outcome: Receiver<Outcome>, task: Aborting<()>) -> Outcome {
-        match outcome.recv_timeout(SLICE) {
-            Ok(outcome) => outcome,
-            Err(RecvTimeoutError::Timeout) => {
-                self.parked().insert(token, Parked::OnWorker { outcome, _task: task });
-                Ok(STILL_RUNNING)
-            }
-            // The task was dropped unfinished: the runtime is shutting down.
-            Err(RecvTimeoutError::Disconnected) => Err(dropped()),
-        }
-    }
-
-    fn parked(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Parked>> {
+    fn parked(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Call>> {
         self.parked.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -318,60 +264,16 @@ async fn settle() {
     tokio::task::yield_now().await;
 }
 
-/// `future` spawned on the runtime's worker; dropping the returned future aborts it.
-fn on_worker(
-    runtime: &Runtime,
-    future: impl Future<Output = kontext_management::Result<String>> + Send + 'static,
-) -> Call {
-    Box::pin(Aborting(runtime.spawn(guarded(future))))
-}
-
-/// `call` driven by a thread of its own on a runtime its callers drive (an async call on a
-/// blocking engine); dropping the returned future stops it.
-fn on_own_thread(runtime: Arc<Runtime>, call: impl Future<Output = Outcome> + Send + 'static) -> Call {
-    let (sender, outcome) = tokio::sync::oneshot::channel();
-    HELPERS.fetch_add(1, Ordering::AcqRel);
-    let thread = std::thread::Builder::new().name("kontext-management-python".to_owned()).spawn(move || {
-        /// Counts the thread out however it ends.
-        struct Helper;
-        impl Drop for Helper {
-            fn drop(&mut self) {
-                HELPERS.fetch_sub(1, Ordering::AcqRel);
-            }
-        }
-        let _helper = Helper;
-        let mut sender = sender;
-        let call = std::pin::pin!(call);
-        let outcome = runtime.block_on(async {
-            let closed = std::pin::pin!(sender.closed());
-            match futures_util::future::select(call, closed).await {
-                futures_util::future::Either::Left((outcome, _)) => Some(outcome),
-                futures_util::future::Either::Right(_) => None,
-            }
-        });
-        if let Some(outcome) = outcome {
-            let _ = sender.send(outcome);
-        }
-    });
-    if thread.is_err() {
-        HELPERS.fetch_sub(1, Ordering::AcqRel);
-    }
-    Box::pin(async move {
-        thread.map_err(|e| KontextFfiError::internal(&format!("could not start a thread: {e}")))?;
-        outcome.await.unwrap_or_else(|_| Err(dropped()))
-    })
-}
-
 impl Drop for Runner {
     fn drop(&mut self) {
         let runtime = self.shared.take();
+        let parked = std::mem::take(self.parked.get_mut().unwrap_or_else(PoisonError::into_inner));
         if self.shared.forked() {
             // The parent's worker is not here to finish or acknowledge anything: leak it all.
-            std::mem::forget(runtime);
-            std::mem::forget(std::mem::take(self.parked.get_mut().unwrap_or_else(PoisonError::into_inner)));
+            std::mem::forget((runtime, parked));
         } else if let Some(runtime) = runtime {
             // Parked calls first: they hold tasks and timers of the runtime.
-            self.parked.get_mut().unwrap_or_else(PoisonError::into_inner).clear();
+            drop(parked);
             if let Ok(runtime) = Arc::try_unwrap(runtime) {
                 // Never blocks the Python thread that dropped the client; allowed inside a runtime.
                 runtime.shutdown_background();
@@ -381,16 +283,16 @@ impl Drop for Runner {
     }
 }
 
-/// A spawned task, aborted when this handle is dropped.
-pub(crate) struct Aborting<T>(JoinHandle<T>);
+/// A spawned call, aborted when this handle is dropped.
+struct Aborting(JoinHandle<Outcome>);
 
-impl<T> Drop for Aborting<T> {
+impl Drop for Aborting {
     fn drop(&mut self) {
         self.0.abort();
     }
 }
 
-impl Future for Aborting<Outcome> {
+impl Future for Aborting {
     type Output = Outcome;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
@@ -404,12 +306,8 @@ async fn guarded(future: impl Future<Output = kontext_management::Result<String>
     match AssertUnwindSafe(future).catch_unwind().await {
         Ok(result) => result.map_err(KontextFfiError::from),
         Err(panic) => {
-            let message = match (panic.downcast_ref::<&str>(), panic.downcast_ref::<String>()) {
-                (Some(s), _) => format!("panic: {s}"),
-                (_, Some(s)) => format!("panic: {s}"),
-                _ => "panic".to_owned(),
-            };
-            Err(KontextFfiError::internal(&message))
+            let text = panic.downcast_ref::<&str>().copied().or(panic.downcast_ref::<String>().map(String::as_str));
+            Err(KontextFfiError::internal(&format!("panic: {}", text.unwrap_or("(no message)"))))
         }
     }
 }

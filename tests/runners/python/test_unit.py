@@ -192,6 +192,15 @@ def test_a_rust_panic_is_an_exception_not_an_abort() -> None:
     assert isinstance(_engine.convert_error(_native.InternalError("boom")), kontext_management.InternalError)
 
 
+def test_a_blocking_clients_engine_refuses_async_calls_and_keeps_working() -> None:
+    # Its runtime has no worker to run them (the Python layer never mixes the two kinds).
+    engine = _native.Engine(json.dumps({"baseUrl": "https://example.com", "accessToken": "t"}), "test")
+    assert _engine.call_blocking(engine, b"client.clearToken", b"[]", b"") == "null"
+    with pytest.raises(kontext_management.InternalError, match="async call on the engine of a blocking client"):
+        asyncio.run(_engine.call_async(engine, b"client.clearToken", b"[]", b""))
+    assert _engine.call_blocking(engine, b"client.clearToken", b"[]", b"") == "null"
+
+
 # --- iterators ----------------------------------------------------------------------------------
 
 

@@ -153,7 +153,8 @@ _oauth: Optional[EngineRef] = None
 
 
 def _oauth_engine() -> NativeEngine:
-    """The engine of the ``oauth`` functions (made on first use: they need no client)."""
+    """The engine of the ``oauth`` functions (made on first use): it has no client, and its calls
+    run the ``oauth.*`` methods, blocking or async."""
     global _oauth
     if _oauth is None:
         try:
@@ -192,9 +193,7 @@ def call_blocking(engine: NativeEngine, method: bytes, args_json: bytes, options
 
 
 def oauth_call_blocking(method: str, args: List[Any]) -> Any:
-    engine = _oauth_engine()
-    m, a = method.encode(), encode_args(args)
-    return decode(run_blocking(engine, lambda token: engine.oauth_call_blocking(m, a, token)))
+    return decode(call_blocking(_oauth_engine(), method.encode(), encode_args(args), _NO_OPTIONS))
 
 
 # --------------------------------------------------------------------------------------- async
@@ -217,4 +216,4 @@ async def call_async(engine: NativeEngine, method: bytes, args_json: bytes, opti
 
 
 async def oauth_call(method: str, args: List[Any]) -> Any:
-    return decode(await run_async(_oauth_engine().oauth_call(method.encode(), encode_args(args))))
+    return decode(await call_async(_oauth_engine(), method.encode(), encode_args(args), _NO_OPTIONS))
