@@ -289,9 +289,13 @@ fn invalid_header(name: &str) -> Error {
 /// Appends `name\nvalue\n`, refusing what `Headers.set` refuses: a name that is not an HTTP
 /// token, a value with NUL, CR or LF or a character beyond U+00FF (a ByteString). Neither can
 /// then hold the separator.
+///
+/// On bytes (every request checks its bearer token here): in UTF-8, a character beyond U+00FF is
+/// exactly one whose first byte is 0xC4 or more (continuation bytes are 0x80-0xBF, and U+0080 to
+/// U+00FF start with 0xC2 or 0xC3).
 fn push_header(out: &mut String, name: &str, value: &str) -> std::result::Result<(), ()> {
-    let bad_value = |c: char| matches!(c, '\0' | '\n' | '\r') || u32::from(c) > 0xFF;
-    if name.is_empty() || name.bytes().any(|b| !is_token_byte(b)) || value.chars().any(bad_value) {
+    let bad_value = |b: u8| matches!(b, b'\0' | b'\n' | b'\r') || b >= 0xC4;
+    if name.is_empty() || name.bytes().any(|b| !is_token_byte(b)) || value.bytes().any(bad_value) {
         return Err(());
     }
     out.push_str(name);

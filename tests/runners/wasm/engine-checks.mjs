@@ -72,6 +72,19 @@ export async function runEngineChecks({ api, raw, target }) {
       assert(Array.isArray(items.items), 'the client works after an abort');
     },
 
+    // `fetch` sends header values as Latin-1 (a ByteString); the engine refuses the rest itself,
+    // byte by byte on the UTF-8 text (core/src/wire/fetch.rs, `push_header`), before any request.
+    'an access token fetch cannot send is refused before any request': async () => {
+      await control.clearRequests();
+      for (const token of ['tok_\u0100', 'tok_\u{1F511}', 'tok_a\nb', 'tok_\0']) {
+        const error = await rejection(
+          new api.KontextManagementClient({ baseUrl: target.baseUrl, accessToken: token }).applications.list(),
+        );
+        assert(error?.kind === 'config' && /access token/.test(error.message), `${JSON.stringify(token)}: ${describe(error)}`);
+      }
+      assert((await control.requests()).length === 0, 'a request was sent');
+    },
+
     'an already aborted signal sends nothing': async () => {
       await control.clearRequests();
       const error = await rejection(client().applications.list(undefined, { signal: AbortSignal.abort() }));
