@@ -493,8 +493,10 @@ pub(crate) fn serde_message(error: &serde_json::Error) -> String {
         if let Some(rest) = text.strip_prefix(prefix)
             && let Some((got, expected)) = rest.split_once(", expected ")
         {
-            let kind: Vec<&str> =
-                got.split(' ').take_while(|w| !w.starts_with(['"', '`', '-']) && w.parse::<f64>().is_err()).collect();
+            let kind: Vec<&str> = got
+                .split(' ')
+                .take_while(|w| !w.starts_with(['"', '`', '-']) && !crate::decimal::is_float(w))
+                .collect();
             return format!("{prefix}{}, expected {expected}", kind.join(" "));
         }
     }

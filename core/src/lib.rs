@@ -41,6 +41,7 @@ mod args;
 mod auth;
 mod client;
 mod config;
+mod decimal;
 #[cfg(feature = "describe")]
 pub mod describe;
 pub mod dispatch;
