@@ -88,6 +88,16 @@ impl<'a, T> Pending<'a, T> {
         P::decode(self.call?.execute().await?)
     }
 
+    /// Sends a request whose result is the body as sent (`Shape::Json`); resolves with it read
+    /// by `FromArg` (see `RawResponse::decode_fields`): for a model the SDK reads itself.
+    pub(crate) async fn fields(self) -> Result<T>
+    where
+        T: crate::args::FromArg,
+    {
+        debug_assert!(matches!(self.shape, Shape::Json), "{:?}", self.shape);
+        Ok(self.call?.execute().await?.decode_fields::<T>()?.into_inner())
+    }
+
     /// Sends the request; resolves with the result's JSON text (`null` for no content),
     /// checked to be JSON but not decoded.
     pub async fn raw(self) -> Result<Response<String>> {
