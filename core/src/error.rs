@@ -38,7 +38,7 @@ pub enum Error {
         outcome_unknown: bool,
     },
     /// No complete response within the timeout.
-    #[error("request timed out after {} ms", timeout.as_millis())]
+    #[error("request timed out after {} ms", u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX))]
     Timeout {
         /// The timeout that elapsed.
         timeout: Duration,
