@@ -404,7 +404,7 @@ impl Error {
             Some(Value::Array(items)) => Some(
                 items
                     .iter()
-                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                    .map(|v| v.as_str().map_or_else(|| crate::json_scan::text(v), str::to_owned))
                     .collect::<Vec<_>>()
                     .join("; "),
             ),

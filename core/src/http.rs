@@ -353,7 +353,7 @@ fn query_pairs<Q: Serialize + ?Sized>(query: &Q) -> Result<Vec<(String, String)>
         .filter_map(|(k, v)| match v {
             serde_json::Value::Null => None,
             serde_json::Value::String(s) => Some((k, s)),
-            other => Some((k, other.to_string())),
+            other => Some((k, crate::json_scan::text(&other))),
         })
         .collect())
 }

@@ -143,7 +143,7 @@ fn shaped_text(response: RawResponse, shape: Shape) -> Result<Response<String>> 
     crate::json_scan::check(text).map_err(|message| response.decode_error(message))?;
     let text = match shape {
         Shape::Json | Shape::Empty => text.to_owned(),
-        Shape::Wrap(key) => format!("{{{}:{text}}}", serde_json::Value::from(key)),
+        Shape::Wrap(key) => format!("{{{}:{text}}}", crate::json_scan::text(&key.into())),
         Shape::Normalize(normalize) => normalize(text).map_err(|message| response.decode_error(message))?,
         Shape::Single { key, tolerant, etag } => {
             let object: serde_json::Map<String, serde_json::Value> =
@@ -157,7 +157,7 @@ fn shaped_text(response: RawResponse, shape: Shape) -> Result<Response<String>> 
             if let (true, Some(tag)) = (etag, &response.meta.etag) {
                 out.insert("etag".into(), tag.clone().into());
             }
-            serde_json::Value::Object(out).to_string()
+            crate::json_scan::text(&serde_json::Value::Object(out))
         }
     };
     Ok(Response::new(text, response.meta))
