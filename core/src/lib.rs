@@ -47,6 +47,7 @@ pub mod describe;
 pub mod dispatch;
 mod error;
 mod http;
+mod http_date;
 mod json_scan;
 pub mod log;
 pub mod models;

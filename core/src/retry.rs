@@ -81,8 +81,7 @@ pub(crate) fn parse_retry_after(
                 // A number, never a date: `None` when it is negative or not finite.
                 return crate::decimal::duration(value, SECOND, MAX_RETRY_AFTER);
             }
-            let when = httpdate::parse_http_date(value).ok()?;
-            let when = when.duration_since(std::time::UNIX_EPOCH).ok()?;
+            let when = Duration::from_secs(crate::http_date::parse(value)?);
             let now = now.duration_since(web_time::UNIX_EPOCH).ok()?;
             Some(when.saturating_sub(now))
         })?;
