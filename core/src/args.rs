@@ -302,14 +302,32 @@ impl FromArg for std::collections::BTreeMap<String, String> {
 pub(crate) fn from_json_text<T: FromArg>(json: &str, what: &str) -> std::result::Result<T, String> {
     let value = serde_json::from_str(json)
         .map_err(|e| format!("{what}: not valid JSON: {}", crate::error::serde_message(&e)))?;
+    from_value(value).map_err(|reason| format!("{what}: {reason}"))
+}
+
+/// Decodes a JSON value that is not a call argument (an options object, a response the SDK
+/// reads itself); the error is one message naming the field: `` `timeoutMs` must be a whole
+/// number, not a string ``.
+pub(crate) fn from_value<T: FromArg>(value: Value) -> std::result::Result<T, String> {
     T::from_arg(value, At::argument("")).map_err(|e| match e {
         // A nested field's reason starts with its path already.
-        Error::InvalidInput { argument, reason } if argument.is_empty() || reason.starts_with('`') => {
-            format!("{what}: {reason}")
-        }
-        Error::InvalidInput { argument, reason } => format!("{what}: `{argument}` {reason}"),
-        other => format!("{what}: {other}"),
+        Error::InvalidInput { argument, reason } if argument.is_empty() || reason.starts_with('`') => reason,
+        Error::InvalidInput { argument, reason } => format!("`{argument}` {reason}"),
+        other => other.to_string(),
     })
+}
+
+impl FromArg for serde_json::Number {
+    fn from_arg(value: Value, at: At<'_>) -> Result<Self> {
+        match value {
+            Value::Number(n) => Ok(n),
+            other => Err(at.wrong_type("a number", &other)),
+        }
+    }
+
+    fn blank() -> Self {
+        Self::from(0)
+    }
 }
 
 impl FromArg for Value {

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use http::Method;
-use serde::Deserialize;
 use web_time::Instant;
 
 use crate::config::{AuthConfig, ClientConfig, Credentials};
@@ -160,17 +159,14 @@ fn renewal(now: Instant, expires_in: Option<u64>) -> Instant {
     now.checked_add(lifetime - margin).unwrap_or(now)
 }
 
-/// A successful token response (RFC 6749 §5.1).
-#[derive(Debug, Deserialize)]
+/// A successful token response (RFC 6749 §5.1), read by `FromArg` (see
+/// `RawResponse::decode_fields`): every field but `access_token` may be absent.
+#[derive(Debug, kontext_management_derive::FromArg)]
 pub(crate) struct TokenGrant {
     pub access_token: Secret,
-    #[serde(default)]
     pub token_type: Option<String>,
-    #[serde(default)]
     pub expires_in: Option<u64>,
-    #[serde(default)]
     pub refresh_token: Option<Secret>,
-    #[serde(default)]
     pub scope: Option<String>,
 }
 
@@ -206,7 +202,7 @@ pub(crate) async fn request_token(
 }
 
 fn decode_grant(raw: RawResponse) -> Result<TokenGrant> {
-    let grant: TokenGrant = raw.decode::<TokenGrant>()?.into_inner();
+    let grant: TokenGrant = raw.decode_fields::<TokenGrant>()?.into_inner();
     if grant.access_token.is_empty() {
         return Err(Error::Decode {
             status: 200,

@@ -38,7 +38,7 @@ pub enum Error {
         outcome_unknown: bool,
     },
     /// No complete response within the timeout.
-    #[error("request timed out after {} ms", timeout.as_millis())]
+    #[error("request timed out after {} ms", u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX))]
     Timeout {
         /// The timeout that elapsed.
         timeout: Duration,
@@ -404,7 +404,7 @@ impl Error {
             Some(Value::Array(items)) => Some(
                 items
                     .iter()
-                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                    .map(|v| v.as_str().map_or_else(|| crate::json_scan::text(v), str::to_owned))
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
@@ -493,8 +493,10 @@ pub(crate) fn serde_message(error: &serde_json::Error) -> String {
         if let Some(rest) = text.strip_prefix(prefix)
             && let Some((got, expected)) = rest.split_once(", expected ")
         {
-            let kind: Vec<&str> =
-                got.split(' ').take_while(|w| !w.starts_with(['"', '`', '-']) && w.parse::<f64>().is_err()).collect();
+            let kind: Vec<&str> = got
+                .split(' ')
+                .take_while(|w| !w.starts_with(['"', '`', '-']) && !crate::decimal::is_float(w))
+                .collect();
             return format!("{prefix}{}, expected {expected}", kind.join(" "));
         }
     }

@@ -198,16 +198,33 @@ pub(crate) struct RawResponse {
 
 impl RawResponse {
     pub(crate) fn decode<T: DeserializeOwned>(self) -> Result<Response<T>> {
-        // An empty success body decodes like JSON `null`, so `Option`/`()` results work.
-        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &self.body };
-        // Through `&str` like every other JSON read of the SDK: one reader type compiled, not two.
-        let decoded = std::str::from_utf8(body)
-            .map_err(|_| NOT_UTF8.to_owned())
-            .and_then(|text| serde_json::from_str(text).map_err(|e| serde_message(&e)));
+        let decoded = self.parse::<T>();
         match decoded {
             Ok(data) => Ok(Response::new(data, self.meta)),
             Err(message) => Err(self.decode_error(message)),
         }
+    }
+
+    /// Like [`decode`](Self::decode), the model read by [`FromArg`](crate::args::FromArg) from
+    /// the body's JSON value instead of by serde's visitors: for the models the SDK reads itself
+    /// (token grants, the rows its compositions walk). The same fields and checks; one small
+    /// decoder per model, where serde's made up ~54 KB of the WebAssembly engine for these
+    /// models alone (bindings/ENGINE.md). Errors name the field, never its value.
+    pub(crate) fn decode_fields<T: crate::args::FromArg>(self) -> Result<Response<T>> {
+        let decoded = self.parse::<serde_json::Value>().and_then(crate::args::from_value);
+        match decoded {
+            Ok(data) => Ok(Response::new(data, self.meta)),
+            Err(message) => Err(self.decode_error(message)),
+        }
+    }
+
+    fn parse<T: DeserializeOwned>(&self) -> std::result::Result<T, String> {
+        // An empty success body decodes like JSON `null`, so `Option`/`()` results work.
+        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) { b"null" } else { &self.body };
+        // Through `&str` like every other JSON read of the SDK: one reader type compiled, not two.
+        std::str::from_utf8(body)
+            .map_err(|_| NOT_UTF8.to_owned())
+            .and_then(|text| serde_json::from_str(text).map_err(|e| serde_message(&e)))
     }
 
     /// The body as text, or the decode error saying it is not UTF-8.
@@ -336,7 +353,7 @@ fn query_pairs<Q: Serialize + ?Sized>(query: &Q) -> Result<Vec<(String, String)>
         .filter_map(|(k, v)| match v {
             serde_json::Value::Null => None,
             serde_json::Value::String(s) => Some((k, s)),
-            other => Some((k, other.to_string())),
+            other => Some((k, crate::json_scan::text(&other))),
         })
         .collect())
 }
@@ -550,6 +567,64 @@ fn trace_auth_retry(spec: &RequestSpec, message: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn response(body: &str) -> RawResponse {
+        let meta = ResponseMeta { status: 200, request_id: Some("req_1".into()), ..Default::default() };
+        RawResponse { status: 200, meta, retry_after: None, body: body.as_bytes().to_vec() }
+    }
+
+    /// `decode_fields` reads what serde's visitors read, unknown fields kept in `extra`.
+    fn same_as_serde<T>(body: &str)
+    where
+        T: crate::args::FromArg + DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let by_fields = response(body).decode_fields::<T>().unwrap().into_inner();
+        assert_eq!(by_fields, response(body).decode::<T>().unwrap().into_inner(), "{body}");
+    }
+
+    #[test]
+    fn models_the_sdk_reads_itself_decode_as_serde_decodes_them() {
+        use crate::models::{Application, AuthServerMetadata, DownloadUrl, Release, ScimToken, ServiceAccount};
+        use crate::pagination::Page;
+        same_as_serde::<Page<Application>>(concat!(
+            r#"{"items":[{"id":"a","name":"n","createdAt":"c","updatedAt":"u","description":null,"#,
+            r#""sessions":{"active":2},"externalAuth":{"enabled":true,"maxTokenAgeSeconds":60},"new":[1]}],"#,
+            r#""nextCursor":"k"}"#
+        ));
+        same_as_serde::<Page<ServiceAccount>>(r#"{"items":[{"id":"s","name":"n","createdAt":"c","x":{}}]}"#);
+        same_as_serde::<Page<ScimToken>>(r#"{"items":[{"sha256":"h","label":"l","createdAt":"c","revokedAt":"r"}]}"#);
+        same_as_serde::<Page<Release>>(concat!(
+            r#"{"items":[{"version":"1.2.0","artifacts":[{"kind":"package","sha256":"h","size":3},"#,
+            r#"{"kind":"future_kind","sha256":"i"}]},{"version":"1.1.0"}]}"#
+        ));
+        same_as_serde::<DownloadUrl>(r#"{"url":"https://x/y","expiresAt":"t","other":1}"#);
+        same_as_serde::<AuthServerMetadata>(
+            r#"{"authorization_endpoint":"a","token_endpoint":"t","grant_types_supported":["x"]}"#,
+        );
+    }
+
+    /// A body that does not fit is a decode error that names the field and quotes no value
+    /// (a token response holds a live credential).
+    #[test]
+    fn models_read_by_fields_fail_as_decode_errors_naming_the_field() {
+        let error = response(r#"{"access_token":7,"token_type":"Bearer"}"#)
+            .decode_fields::<crate::auth::TokenGrant>()
+            .unwrap_err();
+        assert_eq!(error.kind(), crate::ErrorKind::Decode, "{error}");
+        assert_eq!(error.request_id(), Some("req_1"));
+        let Error::Decode { message, .. } = &error else { panic!("{error:?}") };
+        assert_eq!(message, "`access_token` must be a string, not a number");
+        let missing = response(r#"{"items":[{"id":"a"}]}"#)
+            .decode_fields::<crate::pagination::Page<crate::models::ServiceAccount>>()
+            .unwrap_err();
+        let Error::Decode { message, .. } = &missing else { panic!("{missing:?}") };
+        assert_eq!(message, "`items[0].name` is required");
+        for body in ["", "[1]", "{\"items\":", "\"s3cret\"", r#"{"access_token":"a","scope":["s3cret"]}"#] {
+            let error = response(body).decode_fields::<crate::auth::TokenGrant>().unwrap_err();
+            let Error::Decode { message, .. } = &error else { panic!("{body}: {error:?}") };
+            assert!(!message.contains("s3cret"), "{message}");
+        }
+    }
 
     #[test]
     fn absent_request_options_are_none_and_bad_ones_name_themselves() {

@@ -14,6 +14,13 @@ pub(crate) type Problem = String;
 /// scanner recurses (a bound on its stack).
 const MAX_DEPTH: u32 = 128;
 
+/// The compact JSON text of `value`, as `value.to_string()` writes it, through the serializer
+/// every other JSON write of the SDK uses: `Value`'s `Display` compiles two more copies of it
+/// (one for `{:#}`), ~6 KB of the WebAssembly engine (bindings/ENGINE.md).
+pub(crate) fn text(value: &serde_json::Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 /// Checks that `text` is one JSON value, with nothing but whitespace around it.
 pub(crate) fn check(text: &str) -> Result<(), Problem> {
     let mut scanner = Scanner::new(text);
@@ -362,6 +369,18 @@ impl<'a> Scanner<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_what_display_writes() {
+        let values = [
+            serde_json::json!({"b": [1, 2.5, -0.0, 1e300, null], "a": "q\"u\u{1}ote\n", "c": {"d": true}}),
+            serde_json::json!("stats"),
+            serde_json::json!(12345678901234567890u64),
+        ];
+        for value in values {
+            assert_eq!(text(&value), value.to_string());
+        }
+    }
     use serde::de::IgnoredAny;
 
     /// Texts on both sides of every rule of the grammar.

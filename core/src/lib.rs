@@ -41,11 +41,13 @@ mod args;
 mod auth;
 mod client;
 mod config;
+mod decimal;
 #[cfg(feature = "describe")]
 pub mod describe;
 pub mod dispatch;
 mod error;
 mod http;
+mod http_date;
 mod json_scan;
 pub mod log;
 pub mod models;

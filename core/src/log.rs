@@ -539,6 +539,17 @@ impl Visit for Fields {
         self.push(field, Value::F64(value));
     }
 
+    // tracing's own `record_u128`/`record_i128` print through `Debug` (the same text), which
+    // brings 128-bit formatting into the WebAssembly engine for fields the core never logs.
+    fn record_u128(&mut self, field: &Field, value: u128) {
+        self.record_str(field, &u128_text(value));
+    }
+
+    fn record_i128(&mut self, field: &Field, value: i128) {
+        let digits = u128_text(value.unsigned_abs());
+        self.record_str(field, &if value < 0 { format!("-{digits}") } else { digits });
+    }
+
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         let text = format!("{value:?}");
         if field.name() == "message" {
@@ -547,6 +558,24 @@ impl Visit for Fields {
             self.push(field, Value::Str(text.to_owned()));
         }
     }
+}
+
+/// The decimal digits of `value`, as `{}` prints them, in 64-bit pieces of 19 digits.
+fn u128_text(mut value: u128) -> String {
+    const PIECE: u128 = 10_000_000_000_000_000_000;
+    let mut pieces = Vec::with_capacity(3);
+    loop {
+        pieces.push((value % PIECE) as u64);
+        value /= PIECE;
+        if value == 0 {
+            break;
+        }
+    }
+    let mut text = pieces.pop().unwrap_or(0).to_string();
+    for piece in pieces.iter().rev() {
+        text.push_str(&format!("{piece:019}"));
+    }
+    text
 }
 
 /// `?option` fields print as `Some("x")`/`None`: keep `x`, drop `None`.
@@ -692,6 +721,29 @@ fn value_after(bytes: &[u8], mut at: usize) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_integers_print_their_digits() {
+        for value in [0, 7, u128::from(u64::MAX), 10u128.pow(19) - 1, 10u128.pow(19), 10u128.pow(38) + 5, u128::MAX] {
+            assert_eq!(u128_text(value), value.to_string());
+        }
+        // A field set of a callsite of its own, as an event would have.
+        static META: tracing::Metadata<'static> = tracing::metadata! {
+            name: "wide",
+            target: "kontext_management",
+            level: tracing::Level::INFO,
+            fields: &["big", "negative"],
+            callsite: &CALLSITE,
+            kind: tracing::metadata::Kind::EVENT,
+        };
+        static CALLSITE: tracing::callsite::DefaultCallsite = tracing::callsite::DefaultCallsite::new(&META);
+        let names = META.fields();
+        let mut fields = Fields::default();
+        fields.record_u128(&names.field("big").unwrap(), u128::MAX);
+        fields.record_i128(&names.field("negative").unwrap(), i128::MIN);
+        let texts: Vec<_> = fields.fields.iter().map(|(name, value)| (*name, value.to_string())).collect();
+        assert_eq!(texts, [("big", u128::MAX.to_string()), ("negative", i128::MIN.to_string())]);
+    }
 
     #[test]
     fn a_client_at_level_off_gets_no_logger() {

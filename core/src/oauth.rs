@@ -65,8 +65,11 @@ pub async fn discover(base_url: &str) -> Result<AuthServerMetadata> {
         format!("{origin}/.well-known/oauth-authorization-server"),
         "/.well-known/oauth-authorization-server",
     );
-    let metadata: AuthServerMetadata =
-        transport.execute(&spec, &RequestOptions::default(), None).await?.decode::<AuthServerMetadata>()?.into_inner();
+    let metadata: AuthServerMetadata = transport
+        .execute(&spec, &RequestOptions::default(), None)
+        .await?
+        .decode_fields::<AuthServerMetadata>()?
+        .into_inner();
     check_metadata(&origin, metadata)
 }
 

@@ -77,6 +77,36 @@ impl<T: DeserializeOwned + MaybeSend + 'static> ListPage for Page<T> {
     }
 }
 
+/// A page whose items are read by [`FromArg`](crate::args::FromArg) (see
+/// `RawResponse::decode_fields`): what the SDK's compositions walk (findByName, reconcile, the
+/// release manifest), whose results are the same models as the typed lists'.
+pub(crate) struct Rows<T>(Page<T>);
+
+impl<T: crate::args::FromArg + MaybeSend + 'static> ListPage for Rows<T> {
+    type Items = Vec<T>;
+    fn decode(response: RawResponse) -> Result<Self> {
+        response.decode_fields::<Page<T>>().map(|page| Rows(page.into_inner()))
+    }
+    fn into_parts(self) -> (Vec<T>, Option<String>) {
+        (self.0.items, self.0.next_cursor)
+    }
+}
+
+impl<T: crate::args::FromArg> crate::args::FromArg for Page<T> {
+    fn from_arg(value: serde_json::Value, at: crate::args::At<'_>) -> Result<Self> {
+        let mut fields = crate::args::Fields::new(value, at)?;
+        let mut page = Page { items: Vec::new(), next_cursor: None };
+        fields.take(&mut page.items, "items");
+        fields.take(&mut page.next_cursor, "nextCursor");
+        fields.finish()?;
+        Ok(page)
+    }
+
+    fn blank() -> Self {
+        Page { items: Vec::new(), next_cursor: None }
+    }
+}
+
 impl<T: MaybeSend + 'static> PageItems for Vec<T> {
     fn is_empty(&self) -> bool {
         Vec::is_empty(self)

@@ -88,6 +88,16 @@ impl<'a, T> Pending<'a, T> {
         P::decode(self.call?.execute().await?)
     }
 
+    /// Sends a request whose result is the body as sent (`Shape::Json`); resolves with it read
+    /// by `FromArg` (see `RawResponse::decode_fields`): for a model the SDK reads itself.
+    pub(crate) async fn fields(self) -> Result<T>
+    where
+        T: crate::args::FromArg,
+    {
+        debug_assert!(matches!(self.shape, Shape::Json), "{:?}", self.shape);
+        Ok(self.call?.execute().await?.decode_fields::<T>()?.into_inner())
+    }
+
     /// Sends the request; resolves with the result's JSON text (`null` for no content),
     /// checked to be JSON but not decoded.
     pub async fn raw(self) -> Result<Response<String>> {
@@ -133,7 +143,7 @@ fn shaped_text(response: RawResponse, shape: Shape) -> Result<Response<String>> 
     crate::json_scan::check(text).map_err(|message| response.decode_error(message))?;
     let text = match shape {
         Shape::Json | Shape::Empty => text.to_owned(),
-        Shape::Wrap(key) => format!("{{{}:{text}}}", serde_json::Value::from(key)),
+        Shape::Wrap(key) => format!("{{{}:{text}}}", crate::json_scan::text(&key.into())),
         Shape::Normalize(normalize) => normalize(text).map_err(|message| response.decode_error(message))?,
         Shape::Single { key, tolerant, etag } => {
             let object: serde_json::Map<String, serde_json::Value> =
@@ -147,7 +157,7 @@ fn shaped_text(response: RawResponse, shape: Shape) -> Result<Response<String>> 
             if let (true, Some(tag)) = (etag, &response.meta.etag) {
                 out.insert("etag".into(), tag.clone().into());
             }
-            serde_json::Value::Object(out).to_string()
+            crate::json_scan::text(&serde_json::Value::Object(out))
         }
     };
     Ok(Response::new(text, response.meta))

@@ -65,24 +65,23 @@ pub(crate) fn parse_should_retry(value: Option<&str>) -> Option<bool> {
 }
 
 /// Parses `Retry-After` (delta-seconds or an HTTP date) and `retry-after-ms`, capped at
-/// [`MAX_RETRY_AFTER`]. Returns `None` when absent or unparseable.
+/// [`MAX_RETRY_AFTER`]. Returns `None` when absent or unparseable. Numbers are read as
+/// `str::parse::<f64>` reads them (`1.5`, `1e3`), without it (see `decimal.rs`).
 pub(crate) fn parse_retry_after(
     retry_after: Option<&str>,
     retry_after_ms: Option<&str>,
     now: SystemTime,
 ) -> Option<Duration> {
-    let parsed = retry_after_ms
-        .and_then(|ms| ms.trim().parse::<f64>().ok())
-        .filter(|ms| ms.is_finite() && *ms >= 0.0)
-        .map(|ms| Duration::from_secs_f64(ms.min(MAX_RETRY_AFTER.as_millis() as f64) / 1000.0))
-        .or_else(|| {
+    const MS: u64 = 1_000_000;
+    const SECOND: u64 = 1_000_000_000;
+    let parsed =
+        retry_after_ms.and_then(|ms| crate::decimal::duration(ms.trim(), MS, MAX_RETRY_AFTER)).or_else(|| {
             let value = retry_after?.trim();
-            if let Ok(secs) = value.parse::<f64>() {
-                return (secs.is_finite() && secs >= 0.0)
-                    .then(|| Duration::from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64())));
+            if crate::decimal::is_float(value) {
+                // A number, never a date: `None` when it is negative or not finite.
+                return crate::decimal::duration(value, SECOND, MAX_RETRY_AFTER);
             }
-            let when = httpdate::parse_http_date(value).ok()?;
-            let when = when.duration_since(std::time::UNIX_EPOCH).ok()?;
+            let when = Duration::from_secs(crate::http_date::parse(value)?);
             let now = now.duration_since(web_time::UNIX_EPOCH).ok()?;
             Some(when.saturating_sub(now))
         })?;

@@ -30,7 +30,7 @@ open_enum! {
 
 /// An application: an OAuth client through which AI agents reach the organization's
 /// integrations.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromArg)]
 #[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Application {
@@ -63,7 +63,7 @@ pub struct Application {
 }
 
 /// Agent-session counts of an application (`Application.sessions`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromArg)]
 #[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationSessionCounts {

@@ -315,7 +315,7 @@ impl ValidationResponse {
             let stored = stored.cloned().ok_or(NO_STATUS)?;
             answer.insert("status".into(), stored);
         }
-        Ok(Value::Object(answer).to_string())
+        Ok(crate::json_scan::text(&Value::Object(answer)))
     }
 }
 

@@ -117,7 +117,7 @@ pub struct UserTokens {
 
 /// The authorization server's metadata (`GET /.well-known/oauth-authorization-server`,
 /// RFC 8414). Snake case on the wire, unlike the rest of the API.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromArg)]
 #[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 pub struct AuthServerMetadata {
     /// Issuer identifier: the origin the document was read from (checked by discovery).

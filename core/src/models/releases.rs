@@ -23,7 +23,7 @@ open_enum! {
 }
 
 /// One downloadable file of a release.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromArg)]
 #[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ReleaseArtifact {
@@ -43,7 +43,7 @@ pub struct ReleaseArtifact {
 }
 
 /// A release of the endpoint software.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromArg)]
 #[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct Release {
@@ -85,7 +85,7 @@ pub struct ListReleasesParams {
 
 /// Answer of `POST …/artifacts/{kind}/download-url`: a pre-signed URL that expires after about
 /// 15 minutes. It grants the download by itself: never log it (Rust's `Debug` leaves it out).
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, FromArg)]
 #[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct DownloadUrl {

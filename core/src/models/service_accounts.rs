@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::Secret;
 
 /// A service account. Lists and gets never include its credentials.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromArg)]
 #[cfg_attr(feature = "describe", derive(kontext_management_derive::Describe))]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceAccount {

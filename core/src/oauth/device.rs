@@ -14,10 +14,10 @@ use std::future::Future;
 use std::time::Duration;
 
 use http::Method;
-use serde::Deserialize;
 use web_time::Instant;
 
 use super::{discover, endpoint, require};
+use crate::args::{At, Fields, FromArg};
 use crate::auth::{oauth_error, request_token};
 use crate::error::{Error, OAuthError, Result};
 use crate::http::{Body, RequestOptions, RequestSpec, Resend};
@@ -42,21 +42,45 @@ const MAX_EXPIRES_IN: Duration = Duration::from_secs(24 * 3600);
 const DEFAULT_DEVICE_SCOPES: &str = "management:all";
 
 /// The device authorization response (RFC 8628 §3.2), snake case on the wire.
-#[derive(Deserialize)]
 struct DeviceResponse {
-    #[serde(default)]
     device_code: Option<Secret>,
-    #[serde(default)]
     user_code: Option<String>,
-    // Some servers (Google) spell it `verification_url`.
-    #[serde(default, alias = "verification_url")]
     verification_uri: Option<String>,
-    #[serde(default)]
     verification_uri_complete: Option<String>,
-    #[serde(default)]
     interval: Option<serde_json::Number>,
-    #[serde(default)]
     expires_in: Option<serde_json::Number>,
+}
+
+/// Read like the other models the SDK reads itself (`RawResponse::decode_fields`), written out
+/// for the second spelling of one field.
+impl FromArg for DeviceResponse {
+    fn from_arg(value: serde_json::Value, at: At<'_>) -> Result<Self> {
+        let mut fields = Fields::new(value, at)?;
+        let mut out = Self::blank();
+        fields.take(&mut out.device_code, "device_code");
+        fields.take(&mut out.user_code, "user_code");
+        fields.take(&mut out.verification_uri, "verification_uri");
+        if out.verification_uri.is_none() {
+            // Some servers (Google) spell it `verification_url`.
+            fields.take(&mut out.verification_uri, "verification_url");
+        }
+        fields.take(&mut out.verification_uri_complete, "verification_uri_complete");
+        fields.take(&mut out.interval, "interval");
+        fields.take(&mut out.expires_in, "expires_in");
+        fields.finish()?;
+        Ok(out)
+    }
+
+    fn blank() -> Self {
+        Self {
+            device_code: None,
+            user_code: None,
+            verification_uri: None,
+            verification_uri_complete: None,
+            interval: None,
+            expires_in: None,
+        }
+    }
 }
 
 /// Starts a device sign-in: `POST` to the discovered `device_authorization_endpoint` (else
@@ -91,7 +115,7 @@ pub async fn start_device_authorization(request: &DeviceAuthorizationRequest) ->
         Err(Error::Api(api)) => return Err(oauth_error(&api)),
         Err(other) => return Err(other),
     };
-    let answer: DeviceResponse = raw.decode::<DeviceResponse>()?.into_inner();
+    let answer: DeviceResponse = raw.decode_fields::<DeviceResponse>()?.into_inner();
     let missing = |field: &str| Error::Decode {
         status: 200,
         message: format!("the device authorization response has no {field}"),

@@ -8,7 +8,7 @@ use crate::models::{
 };
 use crate::pending::{Pending, pending};
 
-use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages};
+use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages, Rows};
 use crate::validate;
 
 /// `/applications`: agent applications, their OAuth clients and integration links.
@@ -54,11 +54,11 @@ impl<'a> Applications<'a> {
     /// walking the list. After a create whose outcome is unknown (DECISIONS V9): if it is there,
     /// its secret was never seen, so rotate it; if not, create it again.
     pub fn find_by_name(&self, name: impl Into<String>) -> super::Composite<'a, Page<Application>> {
-        let all = self.list_all(ListApplicationsParams {
+        let all = pagination::items(self.pages::<Rows<Application>>(ListApplicationsParams {
             limit: Some(super::compose::WALK_LIMIT),
             all: Some(true),
             ..Default::default()
-        });
+        }));
         Box::pin(super::compose::find_by_name(name.into(), all, |app: &Application| app.name.as_str()))
     }
 

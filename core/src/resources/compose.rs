@@ -4,7 +4,6 @@
 //! A composition is still described in `api.rs` (transport `Composite`), so every language gets
 //! it through the dispatch table like any other method; its logic lives here, once.
 
-use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -71,11 +70,13 @@ where
     F: Future<Output = Result<R>>,
 {
     crate::validate::required("label", &label)?;
-    let known: HashSet<String> = before.iter().map(|t| t.sha256().to_owned()).collect();
+    // A linear search: only the live rows with this label are looked up, a handful; a hash set
+    // brought a hasher and its table into the WebAssembly engine for this one use.
+    let known = |sha256: &str| before.iter().any(|t| t.sha256() == sha256);
     let mut orphans = Vec::new();
     while let Some(row) = now.next().await {
         let row = row?;
-        if row.label() == label && !row.revoked() && !known.contains(row.sha256()) {
+        if row.label() == label && !row.revoked() && !known(row.sha256()) {
             orphans.push(row);
         }
     }

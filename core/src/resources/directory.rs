@@ -5,7 +5,7 @@ use crate::client::Client;
 use crate::models::{
     CreateToken, DirectoryGroup, DirectoryStatus, ListDirectoryParams, MintedToken, ReconciliationRow, ScimToken,
 };
-use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages};
+use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages, Rows};
 use crate::pending::{Pending, pending};
 use crate::validate;
 
@@ -74,7 +74,8 @@ impl<'a> ScimTokens<'a> {
         let client = self.client;
         let label = label.into();
         Box::pin(async move {
-            let now = client.scim_tokens().list_all(ListDirectoryParams { limit: Some(WALK_LIMIT), cursor: None });
+            let params = ListDirectoryParams { limit: Some(WALK_LIMIT), cursor: None };
+            let now = pagination::items(client.scim_tokens().pages::<Rows<ScimToken>>(params));
             compose::reconcile(before, label, now, |sha| async move { client.scim_tokens().revoke(&sha).await }).await
         })
     }

@@ -3,7 +3,7 @@ use http::Method;
 use super::compose::{self, Composite, WALK_LIMIT};
 use crate::client::Client;
 use crate::models::{CreateToken, InstallToken, ListInstallTokensParams, MintedToken};
-use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages};
+use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages, Rows};
 use crate::pending::{Pending, pending};
 use crate::validate;
 
@@ -72,8 +72,8 @@ impl<'a> InstallTokens<'a> {
         let client = self.client;
         let label = label.into();
         Box::pin(async move {
-            let now =
-                client.install_tokens().list_all(ListInstallTokensParams { limit: Some(WALK_LIMIT), cursor: None });
+            let params = ListInstallTokensParams { limit: Some(WALK_LIMIT), cursor: None };
+            let now = pagination::items(client.install_tokens().pages::<Rows<InstallToken>>(params));
             compose::reconcile(before, label, now, |sha| async move { client.install_tokens().revoke(&sha).await })
                 .await
         })

@@ -5,7 +5,7 @@ use super::compose::{self, Composite, WALK_LIMIT};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::models::{Bytes, DownloadUrl, ListReleasesParams, Release, VerifiedArtifact};
-use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages};
+use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages, Rows};
 use crate::pending::{Pending, pending};
 use crate::validate;
 
@@ -76,7 +76,7 @@ impl<'a> Releases<'a> {
         Box::pin(async move {
             checked?;
             // The URL first: an unknown version or kind is the API's 404, as for the URL alone.
-            let url = client.releases().get_download_url(&version, &kind).await?.into_inner().url;
+            let url = client.releases().get_download_url(&version, &kind).fields().await?.url;
             let artifact = manifest_entry(client, &version, &kind).await?;
             let content = client.fetch_artifact(&url).await?;
             let actual = compose::sha256_hex(&content);
@@ -97,7 +97,8 @@ impl<'a> Releases<'a> {
 
 /// The manifest's entry for `version`/`kind`: what the bytes must hash to.
 async fn manifest_entry(client: &Client, version: &str, kind: &str) -> Result<crate::models::ReleaseArtifact> {
-    let mut releases = client.releases().list_all(ListReleasesParams { limit: Some(WALK_LIMIT), cursor: None });
+    let params = ListReleasesParams { limit: Some(WALK_LIMIT), cursor: None };
+    let mut releases = pagination::items(client.releases().pages::<Rows<Release>>(params));
     while let Some(release) = releases.next().await {
         let release = release?;
         if release.version == version {

@@ -7,7 +7,7 @@ use crate::models::{
 };
 use crate::pending::{Pending, pending};
 
-use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages};
+use crate::pagination::{self, ItemStream, ListPage, Page, PageStream, Pages, Rows};
 use crate::validate;
 
 /// `/service-accounts`: machine identities that call this API with client credentials.
@@ -53,7 +53,8 @@ impl<'a> ServiceAccounts<'a> {
     /// by walking the list. After a create whose outcome is unknown (DECISIONS V9): if it is
     /// there, its secret was never seen, so rotate it; if not, create it again.
     pub fn find_by_name(&self, name: impl Into<String>) -> super::Composite<'a, Page<ServiceAccount>> {
-        let all = self.list_all(ListServiceAccountsParams { limit: Some(super::compose::WALK_LIMIT), cursor: None });
+        let params = ListServiceAccountsParams { limit: Some(super::compose::WALK_LIMIT), cursor: None };
+        let all = pagination::items(self.pages::<Rows<ServiceAccount>>(params));
         Box::pin(super::compose::find_by_name(name.into(), all, |sa: &ServiceAccount| sa.name.as_str()))
     }
 
