@@ -18,8 +18,8 @@ pub fn fill(doc: &str, name: &str, content: &str, path: &str) -> Result<String, 
 
 /// Replaces the text between the `begin` and `end` marker lines in `doc`.
 pub fn fill_between(doc: &str, begin: &str, end: &str, content: &str, path: &str) -> Result<String, String> {
-    let start = doc.find(&begin).ok_or_else(|| format!("{path}: the marker `{begin}` is missing"))?;
-    let stop = doc[start..].find(&end).ok_or_else(|| format!("{path}: the marker `{end}` is missing"))? + start;
+    let start = doc.find(begin).ok_or_else(|| format!("{path}: the marker `{begin}` is missing"))?;
+    let stop = doc[start..].find(end).ok_or_else(|| format!("{path}: the marker `{end}` is missing"))? + start;
     Ok(format!("{}{begin}{content}{}", &doc[..start], &doc[stop..]))
 }
 
